@@ -1,0 +1,181 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare
+
+URGENCY_SELECTION = [
+    ("0", "Low"),
+    ("1", "Normal"),
+    ("2", "High"),
+    ("3", "Critical"),
+]
+
+# How many lead names an error message lists before "and N more".
+MAX_NAMES_IN_MESSAGE = 10
+
+
+def format_record_names(records, limit=MAX_NAMES_IN_MESSAGE):
+    """Readable, bounded list of record names for error messages."""
+    names = ", ".join(records[:limit].mapped("display_name"))
+    if len(records) > limit:
+        names = records.env._(
+            "%(names)s and %(count)s more", names=names, count=len(records) - limit
+        )
+    return names
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    urgency = fields.Selection(
+        URGENCY_SELECTION,
+        default="1",
+        required=True,
+        tracking=True,
+        index=True,
+        help="How soon the deal needs attention; distinct from the priority "
+        "stars, which tell how important it is.",
+    )
+    estimated_cost = fields.Monetary(
+        currency_field="company_currency",
+        tracking=True,
+        help="Estimated cost of delivering the deal, in the company currency.",
+    )
+    estimated_margin = fields.Monetary(
+        currency_field="company_currency",
+        compute="_compute_estimated_margin",
+        store=True,
+        help="Expected revenue minus estimated cost.",
+    )
+    estimated_margin_rate = fields.Float(
+        string="Margin Rate (%)",
+        compute="_compute_estimated_margin",
+        inverse="_inverse_estimated_margin_rate",
+        store=True,
+        readonly=False,
+        digits=(16, 2),
+        aggregator="avg",
+        help="Estimated margin divided by expected revenue, in percent; 0 "
+        "without revenue. Entering a rate sets the estimated cost.",
+    )
+    prorated_margin = fields.Monetary(
+        string="Weighted Margin",
+        currency_field="company_currency",
+        compute="_compute_estimated_margin",
+        store=True,
+        help="Estimated margin multiplied by the probability.",
+    )
+    is_low_margin = fields.Boolean(
+        string="Low Margin",
+        compute="_compute_is_low_margin",
+        store=True,
+        help="The margin rate is below the minimum margin rate of the sales team.",
+    )
+
+    # ------------------------------------------------------------------
+    # Margin
+    # ------------------------------------------------------------------
+
+    @api.depends("expected_revenue", "estimated_cost", "probability")
+    def _compute_estimated_margin(self):
+        for lead in self:
+            revenue = lead.expected_revenue or 0.0
+            margin = revenue - (lead.estimated_cost or 0.0)
+            lead.estimated_margin = margin
+            lead.estimated_margin_rate = margin / revenue * 100.0 if revenue else 0.0
+            lead.prorated_margin = margin * (lead.probability or 0.0) / 100.0
+
+    def _inverse_estimated_margin_rate(self):
+        for lead in self:
+            revenue = lead.expected_revenue or 0.0
+            rate = lead.estimated_margin_rate or 0.0
+            if not revenue:
+                if rate:
+                    raise UserError(
+                        self.env._(
+                            "Set the expected revenue of %(lead)s before entering a margin rate.",
+                            lead=lead.display_name,
+                        )
+                    )
+                continue
+            if float_compare(rate, 100.0, precision_digits=2) > 0:
+                raise ValidationError(
+                    self.env._(
+                        "The margin rate of %(lead)s cannot exceed 100 %%: that "
+                        "would mean a negative cost.",
+                        lead=lead.display_name,
+                    )
+                )
+            lead.estimated_cost = lead.company_currency.round(revenue * (1.0 - rate / 100.0))
+
+    @api.depends(
+        "expected_revenue",
+        "estimated_margin_rate",
+        "team_id.pilot_min_margin_rate",
+        "company_id.pilot_min_margin_rate",
+    )
+    def _compute_is_low_margin(self):
+        for lead in self:
+            if lead.team_id:
+                floor = lead.team_id.pilot_min_margin_rate
+            else:
+                floor = (lead.company_id or self.env.company).pilot_min_margin_rate
+            lead.is_low_margin = bool(lead.expected_revenue) and lead.estimated_margin_rate < floor
+
+    @api.constrains("estimated_cost")
+    def _check_estimated_cost(self):
+        negative = self.filtered(lambda lead: lead.estimated_cost < 0)
+        if negative:
+            raise ValidationError(
+                self.env._(
+                    "The estimated cost cannot be negative (%(leads)s).",
+                    leads=format_record_names(negative),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Mandatory loss reasons
+    # ------------------------------------------------------------------
+
+    def write(self, vals):
+        if "active" in vals and not vals["active"]:
+            self._pilot_check_loss_reason(vals.get("lost_reason_id"))
+        elif vals.get("active") and "lost_reason_id" not in vals and not all(self.mapped("active")):
+            # Restoring a lost lead clears its loss reason, whatever the path.
+            vals = dict(vals, lost_reason_id=False)
+        return super().write(vals)
+
+    def _pilot_check_loss_reason(self, lost_reason_id=False):
+        """Refuse to archive (mark as lost) opportunities without a loss reason.
+
+        Plain leads may be archived as junk when their company allows it.
+        """
+        if lost_reason_id:
+            return
+        missing = self.filtered(
+            lambda lead: (
+                lead.active
+                and not lead.lost_reason_id
+                and not (
+                    lead.type == "lead"
+                    and (
+                        lead.company_id or self.env.company
+                    ).pilot_allow_lead_archive_without_reason
+                )
+            )
+        )
+        if missing:
+            raise UserError(
+                self.env._(
+                    "An opportunity can only be marked as lost with a loss reason. "
+                    'Use the "Lost" button and choose a reason for: %(leads)s.',
+                    leads=format_record_names(missing),
+                )
+            )
+
+    def action_set_lost(self, **additional_values):
+        reason_id = additional_values.get("lost_reason_id")
+        self._pilot_check_loss_reason(reason_id)
+        if reason_id:
+            # Set the reason before archiving, so that the archive sees it.
+            self.filtered("active").write({"lost_reason_id": reason_id})
+        return super().action_set_lost(**additional_values)

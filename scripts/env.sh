@@ -1,0 +1,50 @@
+# shellcheck shell=bash
+# Common settings of the development scripts; sourced, never run.
+# Everything prepared (Odoo source, virtualenv, local PostgreSQL cluster) lives
+# in a cache outside the clone so that every clone on the machine shares it.
+
+PILOT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PILOT_MODULE=crm_pipeline_pilot
+PILOT_CACHE="${PILOT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/crm_pipeline_pilot}"
+ODOO_COMMIT_DEFAULT=82a181402e0e0458357587bf3943cd40290e0106
+ODOO_DIR="$PILOT_CACHE/odoo"
+VENV="$PILOT_CACHE/venv"
+PY="$VENV/bin/python"
+# The addons path entry that holds this clone under the module's name.
+ADDONS_LINKS="$PILOT_CACHE/addons/$(printf '%s' "$PILOT_ROOT" | sha1sum | cut -c1-12)"
+
+# Local PostgreSQL cluster, used only when the user has not pointed to a server
+# with the usual PG* variables. PostgreSQL refuses to run as root: when root,
+# the cluster belongs to the "postgres" system user and lives where it can reach.
+if [ "$(id -u)" = 0 ]; then
+    PG_LOCAL_DIR="${PILOT_PG_DIR:-/var/lib/postgresql/crm_pipeline_pilot}"
+else
+    PG_LOCAL_DIR="${PILOT_PG_DIR:-$PILOT_CACHE/postgresql}"
+fi
+PG_LOCAL_PORT="${PILOT_PG_PORT:-54329}"
+PG_BIN="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
+
+log() { printf '\033[1m[pilot]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[pilot] error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# Decide which PostgreSQL to use and export PG* for Odoo and psql.
+pilot_pg_env() {
+    if [ -n "${PGHOST:-}${PGPORT:-}${PGUSER:-}${PGDATABASE:-}${PGPASSWORD:-}" ] && [ -z "${PILOT_PG_LOCAL:-}" ]; then
+        PILOT_PG_MODE=external
+        export PGUSER="${PGUSER:-$(id -un)}"
+    else
+        PILOT_PG_MODE=local
+        export PILOT_PG_LOCAL=1
+        export PGHOST="$PG_LOCAL_DIR/socket" PGPORT="$PG_LOCAL_PORT" PGUSER=odoo
+        unset PGPASSWORD
+    fi
+    export PILOT_PG_MODE
+}
+
+# Arguments common to every odoo-bin call.
+pilot_odoo_args() {
+    local args=(--addons-path="$ODOO_DIR/odoo/addons,$ODOO_DIR/addons,$ADDONS_LINKS"
+                --db_host="$PGHOST" --db_port="${PGPORT:-5432}" --db_user="$PGUSER")
+    [ -n "${PGPASSWORD:-}" ] && args+=(--db_password="$PGPASSWORD")
+    printf '%s\n' "${args[@]}"
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Regenerate i18n/crm_pipeline_pilot.pot from a database with the add-on
+# (and its demo data) installed, and merge it into i18n/fr.po.
+set -euo pipefail
+# shellcheck source=scripts/env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+bash "$PILOT_ROOT/scripts/setup.sh"
+pilot_pg_env
+mapfile -t odoo_args < <(pilot_odoo_args)
+db="pilot_i18n_$$"
+trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true' EXIT
+"$PY" "$ODOO_DIR/odoo-bin" "${odoo_args[@]}" --data-dir="$PILOT_CACHE" -d "$db" \
+    -i "$PILOT_MODULE" --stop-after-init --log-level=warn
+"$PY" "$ODOO_DIR/odoo-bin" "${odoo_args[@]}" --data-dir="$PILOT_CACHE" -d "$db" \
+    --i18n-export="$PILOT_ROOT/i18n/$PILOT_MODULE.pot" --modules="$PILOT_MODULE" --log-level=warn
+if command -v msgmerge >/dev/null; then
+    msgmerge --quiet --no-fuzzy-matching --update --backup=none \
+        "$PILOT_ROOT/i18n/fr.po" "$PILOT_ROOT/i18n/$PILOT_MODULE.pot"
+fi
+log "i18n/$PILOT_MODULE.pot exported; i18n/fr.po merged"

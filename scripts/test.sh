@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The test command: prepares what is missing, lints, creates a throwaway
+# database with the add-on installed, runs the whole suite with pytest-odoo
+# (browser tours included, in headless Chromium) and fails on any failure,
+# any skipped test or tour, or when no test ran.
+#   scripts/test.sh [pytest arguments, e.g. -k margin]
+set -euo pipefail
+# shellcheck source=scripts/env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+bash "$PILOT_ROOT/scripts/setup.sh"
+pilot_pg_env
+
+# Browser tours are silently skipped by Odoo without a browser or without
+# websocket-client: refuse to run rather than report a green run without them.
+chrome=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+[ -n "$chrome" ] || die "no Chromium found: browser tours cannot run (apt-get install chromium)."
+"$PY" -c "import websocket" 2>/dev/null || die "the Python package websocket-client is missing in $VENV: tours cannot run."
+
+status=0
+bash "$PILOT_ROOT/scripts/lint.sh" || status=1
+
+db="${PILOT_TEST_DB:-pilot_test_$(date +%s)_$$}"
+work="$(mktemp -d)"
+cleanup() {
+    if [ -z "${PILOT_KEEP_DB:-}" ]; then
+        dropdb --if-exists "$db" >/dev/null 2>&1 || true
+        rm -rf "$PILOT_CACHE/filestore/$db"
+    else
+        log "kept database $db"
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+conf="$work/odoo.conf"
+{
+    echo "[options]"
+    echo "addons_path = $ODOO_DIR/odoo/addons,$ODOO_DIR/addons,$ADDONS_LINKS"
+    echo "data_dir = $PILOT_CACHE"
+    echo "db_name = $db"
+    echo "db_host = ${PGHOST:-}"
+    echo "db_port = ${PGPORT:-5432}"
+    echo "db_user = $PGUSER"
+    echo "db_password = ${PGPASSWORD:-False}"
+    echo "http_interface = 127.0.0.1"
+    echo "max_cron_threads = 0"
+} > "$conf"
+
+log "installing $PILOT_MODULE with demo data in the throwaway database $db"
+"$PY" "$ODOO_DIR/odoo-bin" -c "$conf" -d "$db" -i "$PILOT_MODULE" --stop-after-init \
+    --log-level=warn 2>&1 | tee "$work/install.log" >&2
+if grep -qE " (ERROR|CRITICAL) " "$work/install.log"; then
+    die "the installation of $PILOT_MODULE logged errors (see above)."
+fi
+psql -qAtX -d "$db" -c "SELECT 1 FROM ir_module_module WHERE name='$PILOT_MODULE' AND state='installed'" \
+    | grep -q 1 || die "$PILOT_MODULE is not installed in $db."
+
+log "running the test suite with pytest-odoo"
+junit="$work/junit.xml"
+set +e
+(cd "$ADDONS_LINKS" && "$PY" -m pytest -p no:cacheprovider --odoo-config="$conf" --odoo-database="$db" \
+    --odoo-http --odoo-log-level=warn --junitxml="$junit" -rfEs \
+    "$PILOT_MODULE/tests" "$@")
+rc=$?
+set -e
+[ $rc -eq 0 ] || status=1
+if [ -f "$junit" ]; then
+    read -r tests failures errors skipped < <("$PY" - "$junit" <<'PYEOF'
+import sys
+import xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+total = {k: sum(int(s.get(k, 0)) for s in suites) for k in ("tests", "failures", "errors", "skipped")}
+print(total["tests"], total["failures"], total["errors"], total["skipped"])
+PYEOF
+)
+    log "tests: $tests, failures: $failures, errors: $errors, skipped: $skipped"
+    if [ "$tests" -eq 0 ]; then
+        log "no test ran: that is a failure"; status=1
+    fi
+    if [ "$skipped" -ne 0 ]; then
+        log "$skipped test(s) were skipped (a skipped tour is not a pass): failure"; status=1
+    fi
+else
+    log "pytest produced no report: failure"; status=1
+fi
+if [ $status -eq 0 ]; then
+    log "all checks passed"
+else
+    log "FAILED"
+fi
+exit $status

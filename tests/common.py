@@ -1,0 +1,52 @@
+from odoo.tests import TransactionCase
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+
+class PilotCommon(TransactionCase):
+    """Users, a sales team and opportunities shared by the add-on's tests."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=False))
+        cls.company = cls.env.company
+        cls.salesman = mail_new_test_user(
+            cls.env,
+            login="pilot_salesman",
+            name="Sam Salesman",
+            email="sam@example.com",
+            groups="sales_team.group_sale_salesman",
+        )
+        cls.manager = mail_new_test_user(
+            cls.env,
+            login="pilot_manager",
+            name="Mia Manager",
+            email="mia@example.com",
+            groups="sales_team.group_sale_manager",
+        )
+        cls.team = cls.env["crm.team"].create(
+            {
+                "name": "Pilot Team",
+                "user_id": cls.manager.id,
+                "member_ids": [(6, 0, [cls.salesman.id])],
+                "pilot_min_margin_rate": 30.0,
+            }
+        )
+        cls.stage_new = cls.env["crm.stage"].create({"name": "Pilot New", "sequence": 1})
+        cls.reason = cls.env["crm.lost.reason"].create({"name": "Too expensive (pilot)"})
+        cls.reason_note = cls.env["crm.lost.reason"].create(
+            {"name": "Competitor (pilot)", "require_feedback": True}
+        )
+
+    @classmethod
+    def _opportunity(cls, name, **values):
+        vals = {
+            "name": name,
+            "type": "opportunity",
+            "user_id": cls.salesman.id,
+            "team_id": cls.team.id,
+            "stage_id": cls.stage_new.id,
+        }
+        vals.update(values)
+        return cls.env["crm.lead"].create(vals)

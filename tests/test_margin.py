@@ -1,0 +1,138 @@
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from odoo.addons.crm_pipeline_pilot.hooks import pre_init_hook
+
+from .common import PilotCommon
+
+
+@tagged("post_install", "-at_install")
+class TestMargin(PilotCommon):
+    def test_margin_rate_and_prorated_margin(self):
+        lead = self._opportunity(
+            "Margin", expected_revenue=10000, estimated_cost=7000, probability=40
+        )
+        self.assertEqual(lead.estimated_margin, 3000.0)
+        self.assertEqual(lead.estimated_margin_rate, 30.0)
+        self.assertEqual(lead.prorated_margin, 1200.0)
+        self.assertFalse(lead.is_low_margin, "30 % is not below a 30 % floor")
+
+    def test_zero_revenue(self):
+        lead = self._opportunity(
+            "No revenue", expected_revenue=0, estimated_cost=500, probability=50
+        )
+        self.assertEqual(lead.estimated_margin, -500.0)
+        self.assertEqual(lead.estimated_margin_rate, 0.0)
+        self.assertEqual(lead.prorated_margin, -250.0)
+        self.assertFalse(lead.is_low_margin, "no revenue, no margin rate to judge")
+
+    def test_negative_margin(self):
+        lead = self._opportunity(
+            "Loss maker", expected_revenue=1000, estimated_cost=1500, probability=20
+        )
+        self.assertEqual(lead.estimated_margin, -500.0)
+        self.assertEqual(lead.estimated_margin_rate, -50.0)
+        self.assertEqual(lead.prorated_margin, -100.0)
+        self.assertTrue(lead.is_low_margin)
+
+    def test_cost_changed_after_revenue(self):
+        lead = self._opportunity("Revised", expected_revenue=8000, probability=50)
+        self.assertEqual(lead.estimated_margin, 8000.0)
+        self.assertEqual(lead.estimated_margin_rate, 100.0)
+        lead.estimated_cost = 6000
+        self.assertEqual(lead.estimated_margin, 2000.0)
+        self.assertEqual(lead.estimated_margin_rate, 25.0)
+        self.assertEqual(lead.prorated_margin, 1000.0)
+        self.assertTrue(lead.is_low_margin)
+        lead.probability = 10
+        self.assertEqual(lead.prorated_margin, 200.0)
+        lead.expected_revenue = 12000
+        self.assertEqual(lead.estimated_margin, 6000.0)
+        self.assertEqual(lead.estimated_margin_rate, 50.0)
+        self.assertFalse(lead.is_low_margin)
+
+    def test_multi_record_write(self):
+        leads = (
+            self._opportunity("A", expected_revenue=1000, probability=10)
+            | self._opportunity("B", expected_revenue=4000, probability=50)
+            | self._opportunity("C", expected_revenue=0, probability=100)
+        )
+        leads.write({"estimated_cost": 800})
+        self.assertEqual(leads.mapped("estimated_margin"), [200.0, 3200.0, -800.0])
+        self.assertEqual(leads.mapped("estimated_margin_rate"), [20.0, 80.0, 0.0])
+        self.assertEqual(leads.mapped("prorated_margin"), [20.0, 1600.0, -800.0])
+        self.assertEqual(leads.mapped("is_low_margin"), [True, False, False])
+        self.assertEqual(
+            self.env["crm.lead"].search([("id", "in", leads.ids), ("is_low_margin", "=", True)]),
+            leads[0],
+        )
+
+    def test_entering_a_rate_sets_the_cost(self):
+        lead = self._opportunity("By rate", expected_revenue=20000, probability=50)
+        lead.estimated_margin_rate = 25
+        self.assertEqual(lead.estimated_cost, 15000.0)
+        self.assertEqual(lead.estimated_margin, 5000.0)
+        self.assertEqual(lead.prorated_margin, 2500.0)
+        # revenue and rate given together: the rate applies to the new revenue
+        lead.write({"expected_revenue": 40000, "estimated_margin_rate": 40})
+        self.assertEqual(lead.estimated_cost, 24000.0)
+        self.assertEqual(lead.estimated_margin, 16000.0)
+        self.assertEqual(lead.estimated_margin_rate, 40.0)
+
+    def test_bad_input_is_refused_and_changes_nothing(self):
+        lead = self._opportunity("Guarded", expected_revenue=1000, estimated_cost=400)
+        with self.assertRaisesRegex(ValidationError, "estimated cost cannot be negative"):
+            lead.estimated_cost = -1
+        with self.assertRaisesRegex(ValidationError, "cannot exceed 100"):
+            lead.estimated_margin_rate = 120
+        lead.invalidate_recordset()
+        self.assertEqual(lead.estimated_cost, 400.0)
+        self.assertEqual(lead.estimated_margin_rate, 60.0)
+        empty = self._opportunity("Empty")
+        with self.assertRaisesRegex(UserError, "Set the expected revenue"):
+            empty.estimated_margin_rate = 30
+        empty.invalidate_recordset()
+        self.assertEqual(empty.estimated_cost, 0.0)
+
+    def test_team_minimum_margin_rate(self):
+        lead = self._opportunity("Floor", expected_revenue=1000, estimated_cost=650)
+        self.assertFalse(lead.is_low_margin)  # 35 % >= 30 %
+        self.team.pilot_min_margin_rate = 40
+        self.assertTrue(lead.is_low_margin)  # 35 % < 40 %
+        self.assertIn(lead, self.env["crm.lead"].search([("is_low_margin", "=", True)]))
+        with self.assertRaisesRegex(ValidationError, "between 0 and 100"):
+            self.team.pilot_min_margin_rate = 150
+        self.company.pilot_min_margin_rate = 45
+        team = self.env["crm.team"].create({"name": "New team"})
+        self.assertEqual(team.pilot_min_margin_rate, 45.0)
+
+    def test_urgency_default_and_tracking(self):
+        lead = self._opportunity("Urgent")
+        self.assertEqual(lead.urgency, "1")
+        lead.urgency = "3"
+        self.env.flush_all()
+        tracked = lead.message_ids.tracking_value_ids.filtered(
+            lambda t: t.field_id.name == "urgency"
+        )
+        self.assertEqual(len(tracked), 1)
+        self.assertEqual(tracked.old_value_char, "Normal")
+        self.assertEqual(tracked.new_value_char, "Critical")
+        self.assertEqual(
+            self.env["crm.lead"].search([("id", "=", lead.id), ("urgency", "in", ("2", "3"))]),
+            lead,
+        )
+
+    def test_install_hook_fills_margins_in_sql(self):
+        lead = self._opportunity("Existing", expected_revenue=3000, probability=50)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET estimated_margin = NULL, estimated_margin_rate = NULL, "
+            "prorated_margin = NULL, urgency = NULL WHERE id = %s",
+            [lead.id],
+        )
+        pre_init_hook(self.env)
+        lead.invalidate_recordset()
+        self.assertEqual(lead.estimated_margin, 3000.0)
+        self.assertEqual(lead.estimated_margin_rate, 100.0)
+        self.assertEqual(lead.prorated_margin, 1500.0)
+        self.assertEqual(lead.urgency, "1")

@@ -1,0 +1,92 @@
+from werkzeug.urls import url_parse
+
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+
+@tagged("post_install", "-at_install")
+class TestPilotUi(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.salesman = mail_new_test_user(
+            cls.env,
+            login="pilot_tour_salesman",
+            name="Tess Tour",
+            email="tess@example.com",
+            groups="sales_team.group_sale_salesman",
+        )
+        cls.team = cls.env["crm.team"].create(
+            {"name": "Tour Team", "member_ids": [(6, 0, [cls.salesman.id])]}
+        )
+        cls.reason = cls.env["crm.lost.reason"].create({"name": "Budget cut (tour)"})
+        cls.lead = cls.env["crm.lead"].create(
+            {
+                "name": "Pilot Tour Deal",
+                "type": "opportunity",
+                "user_id": cls.salesman.id,
+                "team_id": cls.team.id,
+                "expected_revenue": 10000,
+            }
+        )
+
+    def test_tour_margin_and_loss_reason(self):
+        """A salesperson sets urgency and cost, sees the margin, cannot mark
+        the deal lost without a reason, then does with one."""
+        self.start_tour("/odoo/crm", "crm_pipeline_pilot_margin_lost", login=self.salesman.login)
+        self.assertEqual(self.lead.urgency, "3")
+        self.assertEqual(self.lead.estimated_cost, 6000.0)
+        self.assertEqual(self.lead.estimated_margin, 4000.0)
+        self.assertFalse(self.lead.active)
+        self.assertEqual(self.lead.lost_reason_id, self.reason)
+
+    def test_rpc_salesman_cannot_lose_without_reason(self):
+        self.authenticate(self.salesman.login, self.salesman.login)
+        for method, args in (
+            ("write", [[self.lead.id], {"active": False}]),
+            ("action_archive", [[self.lead.id]]),
+            ("toggle_active", [[self.lead.id]]),
+            ("action_set_lost", [[self.lead.id]]),
+        ):
+            with self.subTest(method=method), self.assertRaisesRegex(Exception, "loss reason"):
+                self.make_jsonrpc_request(
+                    f"/web/dataset/call_kw/crm.lead/{method}",
+                    {"model": "crm.lead", "method": method, "args": args, "kwargs": {}},
+                )
+        self.lead.invalidate_recordset()
+        self.assertTrue(self.lead.active)
+        self.make_jsonrpc_request(
+            "/web/dataset/call_kw/crm.lead/action_set_lost",
+            {
+                "model": "crm.lead",
+                "method": "action_set_lost",
+                "args": [[self.lead.id]],
+                "kwargs": {"lost_reason_id": self.reason.id},
+            },
+        )
+        self.lead.invalidate_recordset()
+        self.assertFalse(self.lead.active)
+        self.assertEqual(self.lead.lost_reason_id, self.reason)
+
+    def test_assignment_email_lost_link(self):
+        """The "mark as lost" link of the assignment email opens the Lost
+        dialog on the opportunity instead of failing silently."""
+        link = self.lead._notify_get_action_link("controller", controller="/lead/case_mark_lost")
+        url = url_parse(link)
+        self.authenticate(self.salesman.login, self.salesman.login)
+        response = self.url_open(f"{url.path}?{url.query}", allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
+        self.assertEqual(
+            url_parse(response.headers["Location"]).path,
+            f"/odoo/crm.lead/{self.lead.id}/action-crm.crm_lead_lost_action",
+        )
+        self.lead.invalidate_recordset()
+        self.assertTrue(self.lead.active)
+        self.start_tour(
+            f"{url.path}?{url.query}",
+            "crm_pipeline_pilot_mail_lost_link",
+            login=self.salesman.login,
+        )
+        self.assertFalse(self.lead.active)
+        self.assertEqual(self.lead.lost_reason_id, self.reason)

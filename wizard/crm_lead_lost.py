@@ -1,0 +1,22 @@
+from odoo import fields, models
+from odoo.exceptions import UserError
+from odoo.tools.mail import is_html_empty
+
+
+class CrmLeadLost(models.TransientModel):
+    _inherit = "crm.lead.lost"
+
+    pilot_require_feedback = fields.Boolean(related="lost_reason_id.require_feedback")
+
+    def action_lost_reason_apply(self):
+        self.ensure_one()
+        if not self.lost_reason_id:
+            raise UserError(self.env._("Choose a loss reason to mark the opportunity as lost."))
+        if self.lost_reason_id.require_feedback and is_html_empty(self.lost_feedback):
+            raise UserError(
+                self.env._(
+                    'The loss reason "%(reason)s" requires a closing note: explain what happened.',
+                    reason=self.lost_reason_id.name,
+                )
+            )
+        return super().action_lost_reason_apply()
