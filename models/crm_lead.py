@@ -48,7 +48,7 @@ class CrmLead(models.Model):
     )
     estimated_margin_rate = fields.Float(
         string="Margin Rate (%)",
-        compute="_compute_estimated_margin",
+        compute="_compute_estimated_margin_rate",
         inverse="_inverse_estimated_margin_rate",
         store=True,
         readonly=False,
@@ -81,8 +81,16 @@ class CrmLead(models.Model):
             revenue = lead.expected_revenue or 0.0
             margin = revenue - (lead.estimated_cost or 0.0)
             lead.estimated_margin = margin
-            lead.estimated_margin_rate = margin / revenue * 100.0 if revenue else 0.0
             lead.prorated_margin = margin * (lead.probability or 0.0) / 100.0
+
+    @api.depends("expected_revenue", "estimated_cost")
+    def _compute_estimated_margin_rate(self):
+        # Separate from the margin itself: entering a rate (inverse) must still
+        # recompute the margin from the cost it sets.
+        for lead in self:
+            revenue = lead.expected_revenue or 0.0
+            margin = revenue - (lead.estimated_cost or 0.0)
+            lead.estimated_margin_rate = margin / revenue * 100.0 if revenue else 0.0
 
     def _inverse_estimated_margin_rate(self):
         for lead in self:

@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from odoo.tests import TransactionCase
 
 from odoo.addons.mail.tests.common import mail_new_test_user
@@ -38,6 +40,14 @@ class PilotCommon(TransactionCase):
         cls.reason_note = cls.env["crm.lost.reason"].create(
             {"name": "Competitor (pilot)", "require_feedback": True}
         )
+
+    @contextmanager
+    def assertRaisesMessage(self, exception, text):
+        """assertRaises (which rolls back to a savepoint, so that we can check
+        that nothing changed) that also checks the error message."""
+        with self.assertRaises(exception) as catcher:
+            yield catcher
+        self.assertIn(text, str(catcher.exception))
 
     @classmethod
     def _opportunity(cls, name, **values):

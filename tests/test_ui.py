@@ -1,3 +1,5 @@
+import json
+
 from werkzeug.urls import url_parse
 
 from odoo.tests import HttpCase, tagged
@@ -41,6 +43,22 @@ class TestPilotUi(HttpCase):
         self.assertFalse(self.lead.active)
         self.assertEqual(self.lead.lost_reason_id, self.reason)
 
+    def _call_kw(self, method, args, kwargs=None):
+        """A JSON-RPC call as the web client (or an external script) makes it."""
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {"model": "crm.lead", "method": method, "args": args, "kwargs": kwargs or {}},
+        }
+        response = self.url_open(
+            f"/web/dataset/call_kw/crm.lead/{method}",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200)
+        return response.json()
+
     def test_rpc_salesman_cannot_lose_without_reason(self):
         self.authenticate(self.salesman.login, self.salesman.login)
         for method, args in (
@@ -49,22 +67,20 @@ class TestPilotUi(HttpCase):
             ("toggle_active", [[self.lead.id]]),
             ("action_set_lost", [[self.lead.id]]),
         ):
-            with self.subTest(method=method), self.assertRaisesRegex(Exception, "loss reason"):
-                self.make_jsonrpc_request(
-                    f"/web/dataset/call_kw/crm.lead/{method}",
-                    {"model": "crm.lead", "method": method, "args": args, "kwargs": {}},
+            with self.subTest(method=method):
+                error = self._call_kw(method, args).get("error")
+                self.assertTrue(error, f"{method} must be refused")
+                self.assertEqual(error["data"]["name"], "odoo.exceptions.UserError")
+                self.assertIn(
+                    "An opportunity can only be marked as lost with a loss reason",
+                    error["data"]["message"],
                 )
         self.lead.invalidate_recordset()
         self.assertTrue(self.lead.active)
-        self.make_jsonrpc_request(
-            "/web/dataset/call_kw/crm.lead/action_set_lost",
-            {
-                "model": "crm.lead",
-                "method": "action_set_lost",
-                "args": [[self.lead.id]],
-                "kwargs": {"lost_reason_id": self.reason.id},
-            },
+        result = self._call_kw(
+            "action_set_lost", [[self.lead.id]], {"lost_reason_id": self.reason.id}
         )
+        self.assertNotIn("error", result)
         self.lead.invalidate_recordset()
         self.assertFalse(self.lead.active)
         self.assertEqual(self.lead.lost_reason_id, self.reason)

@@ -15,7 +15,7 @@ registry.category("web_tour.tours").add("crm_pipeline_pilot_margin_lost", {
         {
             content: "Enter the estimated cost",
             trigger: ".o_form_view div[name='estimated_cost'] input",
-            run: "edit 6000",
+            run: "edit 6000 && press Tab",
         },
         {
             content: "The margin is computed",
@@ -63,7 +63,11 @@ registry.category("web_tour.tours").add("crm_pipeline_pilot_margin_lost", {
             run: "click",
         },
         {
-            content: "The opportunity is lost",
+            content: "The dialog is closed",
+            trigger: "body:not(:has(.modal))",
+        },
+        {
+            content: "The opportunity shows the Lost ribbon",
             trigger: ".o_form_view .ribbon:contains('Lost')",
         },
     ],
@@ -86,8 +90,8 @@ registry.category("web_tour.tours").add("crm_pipeline_pilot_mail_lost_link", {
             run: "click",
         },
         {
-            content: "The opportunity is lost",
-            trigger: ".o_form_view .ribbon:contains('Lost')",
+            content: "The dialog is closed",
+            trigger: "body:not(:has(.modal))",
         },
     ],
 });

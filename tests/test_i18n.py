@@ -1,0 +1,48 @@
+import os
+
+from odoo.exceptions import UserError
+from odoo.tests import TransactionCase, tagged
+from odoo.tools.translate import PoFileReader, TranslationModuleReader
+
+MODULE = "crm_pipeline_pilot"
+I18N_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "i18n")
+
+
+@tagged("post_install", "-at_install")
+class TestFrench(TransactionCase):
+    def test_every_string_is_translated_to_french(self):
+        """Every translatable term of the add-on, as exported from the running
+        code and data, has a French translation in i18n/fr.po."""
+        with open(os.path.join(I18N_DIR, "fr.po"), "rb") as po_file:
+            french = {
+                entry["src"]: entry["value"] for entry in PoFileReader(po_file) if entry["value"]
+            }
+        terms = {
+            source
+            for module, _type, _name, _res_id, source, *_rest in TranslationModuleReader(
+                self.env.cr, [MODULE]
+            )
+            if module == MODULE
+        }
+        self.assertGreater(len(terms), 40)
+        missing = sorted(term for term in terms if term not in french)
+        self.assertEqual(missing, [], "terms without a French translation in i18n/fr.po")
+
+    def test_errors_speak_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms([MODULE], ["fr_FR"], overwrite=True)
+        lead = self.env["crm.lead"].create(
+            {"name": "Affaire", "type": "opportunity", "expected_revenue": 100}
+        )
+        with self.assertRaises(UserError) as error:
+            lead.with_context(lang="fr_FR").action_set_lost()
+        self.assertEqual(
+            str(error.exception),
+            "Une opportunité ne peut être marquée comme perdue qu'avec un motif de perte. "
+            "Utilisez le bouton « Perdu » et choisissez un motif pour : Affaire.",
+        )
+        urgency = self.env["crm.lead"].with_context(lang="fr_FR")._fields["urgency"]
+        self.assertEqual(
+            dict(urgency._description_selection(self.env(context={"lang": "fr_FR"}))),
+            {"0": "Faible", "1": "Normale", "2": "Haute", "3": "Critique"},
+        )
