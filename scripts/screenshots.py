@@ -1,0 +1,186 @@
+"""Take the README's screenshots from a running demo server in headless Chromium.
+
+    make run   # in another terminal, serves the demo database
+    python scripts/screenshots.py [--url http://localhost:8069] [--db crm_pipeline_pilot]
+
+Logs in as the demo administrator, opens each page, waits for what it must show
+and saves a PNG under docs/screenshots/. Uses the Chrome DevTools protocol
+through websocket-client (a test dependency of the add-on).
+"""
+
+import argparse
+import base64
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import websocket
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "docs", "screenshots")
+
+# name, path ({opportunity}: a demo opportunity with a cost), selector to wait for
+PAGES = [
+    ("pipeline_kanban", "/odoo/crm", ".o_kanban_record .o_pilot_urgency"),
+    ("opportunity_form", "/odoo/crm/{opportunity}", ".o_form_view div[name='estimated_margin']"),
+    ("pipeline_pivot", "/odoo/action-crm.crm_opportunity_report_action", ".o_pivot"),
+]
+
+
+class Session:
+    def __init__(self, url, db, login, password):
+        self.url = url
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {"db": db, "login": login, "password": password},
+        }
+        request = urllib.request.Request(
+            f"{url}/web/session/authenticate",
+            data=json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request) as response:
+            cookie = response.headers["Set-Cookie"]
+            result = json.load(response)
+        if "error" in result:
+            raise SystemExit(f"login failed: {result['error']['data']['message']}")
+        self.session_id = cookie.split("session_id=", 1)[1].split(";", 1)[0]
+
+    def rpc(self, model, method, args, kwargs=None):
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        }
+        request = urllib.request.Request(
+            f"{self.url}/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json", "Cookie": f"session_id={self.session_id}"},
+        )
+        with urllib.request.urlopen(request) as response:
+            result = json.load(response)
+        if "error" in result:
+            raise SystemExit(f"RPC {model}.{method} failed: {result['error']['data']['message']}")
+        return result["result"]
+
+
+class Browser:
+    def __init__(self, port=9333, width=1400, height=900):
+        chrome = (
+            shutil.which("chromium")
+            or shutil.which("chromium-browser")
+            or shutil.which("google-chrome")
+        )
+        if not chrome:
+            raise SystemExit("Chromium is needed (apt-get install chromium)")
+        self.profile = tempfile.mkdtemp(prefix="pilot-chrome-")
+        self.process = subprocess.Popen(
+            [
+                chrome,
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--remote-debugging-port={port}",
+                f"--user-data-dir={self.profile}",
+                f"--window-size={width},{height}",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _attempt in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list") as response:
+                    targets = [t for t in json.load(response) if t["type"] == "page"]
+                if targets:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
+        self.ws = websocket.create_connection(targets[0]["webSocketDebuggerUrl"], timeout=60)
+        self.message_id = 0
+
+    def send(self, method, **params):
+        self.message_id += 1
+        self.ws.send(json.dumps({"id": self.message_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == self.message_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+
+    def wait_for(self, selector, timeout=30):
+        deadline = time.time() + timeout
+        expression = f"!!document.querySelector({json.dumps(selector)})"
+        while time.time() < deadline:
+            if self.send("Runtime.evaluate", expression=expression)["result"].get("value"):
+                return
+            time.sleep(0.25)
+        raise SystemExit(f"timed out waiting for {selector}")
+
+    def close(self):
+        self.ws.close()
+        self.process.terminate()
+        self.process.wait()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://localhost:8069")
+    parser.add_argument("--db", default="crm_pipeline_pilot")
+    parser.add_argument("--login", default="admin")
+    parser.add_argument("--password", default="admin")
+    parser.add_argument("--lang", default="en_US", help="e.g. fr_FR for French screenshots")
+    args = parser.parse_args()
+    session = Session(args.url, args.db, args.login, args.password)
+    if args.lang != "en_US":
+        session.rpc(
+            "res.users",
+            "write",
+            [
+                [session.rpc("res.users", "search", [[("login", "=", args.login)]])[0]],
+                {"lang": args.lang},
+            ],
+        )
+    opportunity = session.rpc(
+        "crm.lead",
+        "search",
+        [[("type", "=", "opportunity"), ("estimated_cost", ">", 0)]],
+        {"limit": 1, "order": "expected_revenue desc"},
+    )[0]
+    os.makedirs(OUT, exist_ok=True)
+    browser = Browser()
+    try:
+        browser.send("Network.enable")
+        host = args.url.split("//", 1)[1].split(":", 1)[0].split("/", 1)[0]
+        browser.send(
+            "Network.setCookie", name="session_id", value=session.session_id, domain=host, path="/"
+        )
+        for name, path, selector in PAGES:
+            path = path.format(opportunity=opportunity)
+            browser.send("Page.navigate", url=args.url + path)
+            browser.wait_for(selector)
+            time.sleep(1.5)  # let animations and lazy parts settle
+            data = browser.send("Page.captureScreenshot", format="png")["data"]
+            suffix = "" if args.lang == "en_US" else f"_{args.lang.split('_')[0]}"
+            target = os.path.join(OUT, f"{name}{suffix}.png")
+            with open(target, "wb") as image:
+                image.write(base64.b64decode(data))
+            print(f"saved {os.path.relpath(target, ROOT)}")
+    finally:
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
