@@ -3,3 +3,4 @@ from . import test_loss_reason
 from . import test_margin
 from . import test_ui
 from . import test_exit_criteria
+from . import test_exit_criteria_ui
