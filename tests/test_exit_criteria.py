@@ -248,6 +248,31 @@ class TestExitCriteriaGate(ExitCriteriaCommon):
         self.assertEqual(lead.stage_id, self.s1)
         self.assertEqual(lead.expected_revenue, 0)
 
+    def test_existing_leads_are_not_revalidated(self):
+        """A lead already in a later stage (e.g. before the add-on was installed)
+        is never re-validated: it can be edited and stays where it is."""
+        lead = self._opportunity("Gate N", stage_id=self.s1.id)
+        lead.sudo().with_context(pilot_skip_exit_criteria=True).stage_id = self.s4
+        lead = lead.with_user(self.salesman)
+        lead.write({"expected_revenue": 5000, "stage_id": self.s4.id, "priority": "2"})
+        self.assertEqual((lead.stage_id, lead.expected_revenue), (self.s4, 5000))
+
+    def test_refusal_speaks_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["crm_pipeline_pilot"], ["fr_FR"], overwrite=True
+        )
+        self.c_need.with_context(lang="fr_FR").name = "Besoin identifié"
+        self.salesman.lang = "fr_FR"
+        lead = self._opportunity("Affaire", stage_id=self.s1.id, partner_id=self.partner.id)
+        with self.assertRaises(UserError) as error:
+            lead.with_user(self.salesman).with_context(lang="fr_FR").write({"stage_id": self.s2.id})
+        self.assertEqual(
+            str(error.exception),
+            "« Affaire » ne peut pas encore passer à l'étape « Pilot S2 ». "
+            "Critères de sortie manquants :\n- Pilot S1 : Besoin identifié",
+        )
+
     def test_plain_leads_are_not_gated(self):
         lead = self._opportunity("Gate L", stage_id=self.s1.id, type="lead")
         lead.with_user(self.salesman).write({"stage_id": self.s2.id})
