@@ -186,19 +186,13 @@ class CrmLead(models.Model):
     # Mandatory loss reasons
     # ------------------------------------------------------------------
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        with self._pilot_exit_criteria_savepoint():
-            leads = super().create(vals_list)
-            leads._pilot_check_exit_criteria_on_create()
-        return leads
-
     def write(self, vals):
         if "active" in vals and not vals["active"]:
             self._pilot_check_loss_reason(vals.get("lost_reason_id"))
         elif vals.get("active") and "lost_reason_id" not in vals and not all(self.mapped("active")):
             # Restoring a lost lead clears its loss reason, whatever the path.
             vals = dict(vals, lost_reason_id=False)
+        # Forward stage moves must meet the stage exit criteria (see below).
         with self._pilot_check_exit_criteria(vals):
             return super().write(vals)
 
@@ -241,6 +235,14 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------------
     # Stage exit criteria
     # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # Creating an opportunity in a later stage needs the earlier stages' criteria.
+        with self._pilot_exit_criteria_savepoint():
+            leads = super().create(vals_list)
+            leads._pilot_check_exit_criteria_on_create()
+        return leads
 
     @api.depends("activity_ids.date_deadline")
     def _compute_has_dated_next_action(self):

@@ -240,10 +240,12 @@ class TestExitCriteriaGate(ExitCriteriaCommon):
 
     def test_refused_write_changes_nothing_even_without_savepoint_of_caller(self):
         lead = self._opportunity("Gate K", stage_id=self.s1.id).with_user(self.salesman)
+        refused = None
         try:
             lead.write({"stage_id": self.s2.id, "expected_revenue": 1234})
-        except UserError:
-            pass
+        except UserError as error:
+            refused = error
+        self.assertIn("Missing exit criteria", str(refused))
         lead.invalidate_recordset()
         self.assertEqual(lead.stage_id, self.s1)
         self.assertEqual(lead.expected_revenue, 0)
@@ -528,7 +530,7 @@ class TestExitCriteriaBypass(ExitCriteriaCommon):
         self.env.cr.precommit.run()
         Wizard = self.env["crm.stage.exit.bypass"].with_user(self.manager)
         action = lead.with_user(self.manager).action_pilot_exit_bypass()
-        wizard = Wizard.with_context(action["context"]).create(
+        wizard = Wizard.with_context(**action["context"]).create(
             {"stage_id": self.s3.id, "justification": "   "}
         )
         self.assertEqual(wizard.lead_ids, lead)
