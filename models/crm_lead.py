@@ -462,6 +462,13 @@ class CrmLead(models.Model):
                     stage=stage.display_name,
                 )
             lines = [f"- {line}" for line in by_stage(missing[leads])]
+        elif creation:
+            header = self.env._(
+                '%(count)s opportunities cannot be created in the stage "%(stage)s"; '
+                "nothing was created. Missing exit criteria of the earlier stages:",
+                count=len(leads),
+                stage=stage.display_name,
+            )
         else:
             header = self.env._(
                 '%(count)s opportunities cannot move to the stage "%(stage)s"; nothing '

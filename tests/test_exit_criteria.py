@@ -177,6 +177,11 @@ class TestExitCriteriaGate(ExitCriteriaCommon):
             )
         )
         self.assertEqual(lead.stage_id, self.s3)
+        with self.assertRaisesMessage(
+            UserError,
+            '2 opportunities cannot be created in the stage "Pilot S3"; nothing was created.',
+        ):
+            Lead.create([dict(vals, name="Gate G1"), dict(vals, name="Gate G2")])
         # The first stage needs nothing.
         self.assertEqual(Lead.create(dict(vals, stage_id=self.s1.id)).stage_id, self.s1)
 
