@@ -476,6 +476,7 @@ class CrmLead(models.Model):
                 count=len(leads),
                 stage=stage.display_name,
             )
+        if len(leads) > 1:
             lines = [
                 f"- {lead.display_name}: {'; '.join(by_stage(missing[lead]))}"
                 for lead in leads[:MAX_NAMES_IN_MESSAGE]
