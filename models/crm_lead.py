@@ -91,6 +91,7 @@ class CrmLead(models.Model):
         help="Exit criteria of the current stage met, out of all of them (e.g. 2/3).",
     )
     exit_criteria_complete = fields.Boolean(compute="_compute_exit_criteria")
+    exit_criteria_has_manual = fields.Boolean(compute="_compute_exit_criteria")
     exit_criteria_missing = fields.Text(
         string="Missing Exit Criteria",
         compute="_compute_exit_criteria",
@@ -368,6 +369,7 @@ class CrmLead(models.Model):
         for lead in self:
             criteria = lead.stage_id.exit_criterion_ids
             lead_missing = missing.get(lead, criteria.browse())
+            lead.exit_criteria_has_manual = "manual" in criteria.mapped("criterion_type")
             if not criteria:
                 lead.exit_criteria_progress = False
                 lead.exit_criteria_complete = True
@@ -412,7 +414,7 @@ class CrmLead(models.Model):
             lines.append(
                 Markup(
                     '<li class="o_pilot_criterion %s" title="%s">'
-                    '<i class="fa %s me-1" role="img" aria-label="%s"/>%s%s</li>'
+                    '<i class="fa %s me-1" role="img" aria-label="%s"></i>%s%s</li>'
                 )
                 % (
                     "o_pilot_criterion_met text-success"
