@@ -254,7 +254,15 @@ class CrmLead(models.Model):
         if operator not in ("=", "!="):
             raise UserError(self.env._("Unsupported search on a dated next action."))
         positive = (operator == "=") == bool(value)
-        domain = [("activity_ids.date_deadline", "!=", False)]
+        # Explicitly planned (active) activities: done ones kept in the history
+        # are archived, and the gate searches with active_test=False.
+        domain = [
+            (
+                "activity_ids",
+                "any",
+                [("active", "=", True), ("date_deadline", "!=", False)],
+            )
+        ]
         return domain if positive else ["!", *domain]
 
     @api.depends("phone_sanitized", "email_normalized")

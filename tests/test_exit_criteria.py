@@ -412,6 +412,20 @@ class TestContactHelpers(ExitCriteriaCommon):
         domain = [("id", "in", (with_action | without).ids)]
         self.assertEqual(Lead.search([*domain, ("has_dated_next_action", "=", True)]), with_action)
         self.assertEqual(Lead.search([*domain, ("has_dated_next_action", "!=", True)]), without)
+        # A done activity kept in the history (archived) is no next action,
+        # even for the gate, which searches archived leads too.
+        activity_type = self.env["mail.activity.type"].create(
+            {"name": "Pilot kept call", "keep_done": True}
+        )
+        without.activity_schedule(activity_type_id=activity_type.id, user_id=self.salesman.id)
+        without.activity_ids.action_done()
+        self.assertFalse(without.with_context(active_test=False).activity_ids.active)
+        self.assertEqual(
+            Lead.with_context(active_test=False).search(
+                [*domain, ("has_dated_next_action", "=", True)]
+            ),
+            with_action,
+        )
 
 
 @tagged("post_install", "-at_install")
