@@ -12,14 +12,21 @@
     "depends": ["crm", "base_automation"],
     "external_dependencies": {"python": ["xlsxwriter", "phonenumbers"]},
     "data": [
+        "security/crm_pipeline_pilot_security.xml",
+        "security/ir.model.access.csv",
         "views/crm_lead_views.xml",
         "views/crm_lost_reason_views.xml",
+        "views/crm_stage_views.xml",
+        "views/crm_stage_exit_criterion_views.xml",
         "views/crm_team_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/crm_lead_lost_views.xml",
+        "wizard/crm_stage_exit_bypass_views.xml",
+        "wizard/crm_stage_recommended_pipeline_views.xml",
     ],
     "demo": [
         "demo/crm_lead_demo.xml",
+        "demo/crm_stage_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
