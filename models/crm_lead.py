@@ -315,9 +315,22 @@ class CrmLead(models.Model):
         return vals
 
     def _pilot_touch_interaction(self):
-        """Record an interaction now (message by a person, activity done)."""
-        if self:
-            self.sudo().write({"date_last_interaction": fields.Datetime.now()})
+        """Record an interaction now (message by a person, activity done).
+
+        A single UPDATE, not a write: posting in the chatter must stay cheap,
+        and neither bump the write date nor fire "on save" automation rules.
+        """
+        if not self:
+            return
+        self.env.cr.execute(
+            SQL(
+                "UPDATE crm_lead SET date_last_interaction = %s WHERE id IN %s",
+                fields.Datetime.now(),
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset(["date_last_interaction"])
+        self.modified(["date_last_interaction"])
 
     def _message_post_after_hook(self, message, msg_vals):
         # A note or message posted by a person, or an email received from
