@@ -514,17 +514,40 @@ class TestFollowUpConcurrency(TransactionCase):
                 [ANCIENT, leads.ids],
             )
             self.team_id, self.lead_ids = team.id, leads.ids
-            self.step_ids = env["base.automation"].search([("pilot_follow_up_step", "=", True)]).ids
+            cr.execute("SELECT COALESCE(MAX(id), 0) FROM mail_activity")
+            self.last_activity_id = cr.fetchone()[0]
+            cr.execute("SELECT COALESCE(MAX(id), 0) FROM crm_lead_follow_up_log")
+            self.last_log_id = cr.fetchone()[0]
         self.addCleanup(self._delete_committed_data)
 
     def _delete_committed_data(self):
+        """Remove what the test committed, including follow-ups the runs may
+        have created on other opportunities of the database."""
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"pilot_automated": True})
             env["mail.activity"].search(
-                [("res_model", "=", "crm.lead"), ("res_id", "in", self.lead_ids)]
+                [
+                    "|",
+                    "&",
+                    ("res_model", "=", "crm.lead"),
+                    ("res_id", "in", self.lead_ids),
+                    "&",
+                    ("id", ">", self.last_activity_id),
+                    ("pilot_follow_up_step_id", "!=", False),
+                ]
             ).unlink()
+            env["crm.lead.follow.up.log"].search([("id", ">", self.last_log_id)]).unlink()
             env["crm.lead"].browse(self.lead_ids).unlink()
             env["crm.team"].browse(self.team_id).unlink()
+
+    def _created_follow_ups_count(self):
+        with self.registry.cursor() as cr:
+            cr.execute(
+                """SELECT count(*) FROM mail_activity
+                    WHERE id > %s AND pilot_follow_up_step_id IS NOT NULL""",
+                [self.last_activity_id],
+            )
+            return cr.fetchone()[0]
 
     def _in_threads(self, *functions):
         """Run each function(env) in its own thread and transaction, started
@@ -576,12 +599,15 @@ class TestFollowUpConcurrency(TransactionCase):
             )
 
         results = self._in_threads(run, run_committing_batches)
-        self.assertEqual(sum(results), 30)
+        # Exactly one escalation per opportunity (found 20+ years inactive).
         rows = self._committed_follow_ups()
         escalation = self.env.ref("crm_pipeline_pilot.automation_follow_up_escalation")
         self.assertEqual(sorted(rows), [(lead_id, escalation.id, 1) for lead_id in self.lead_ids])
+        created = self._created_follow_ups_count()
+        self.assertEqual(sum(results), created)
         # Both again, at once: nothing more.
         self.assertEqual(self._in_threads(run, run), [0, 0])
+        self.assertEqual(self._created_follow_ups_count(), created)
         self.assertEqual(len(self._committed_follow_ups()), 30)
 
     def test_concurrent_claims(self):
