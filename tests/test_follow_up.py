@@ -5,6 +5,7 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, freeze_time, tagged
 
+from ..hooks import fill_date_last_interaction
 from .common import PilotCommon
 
 T0 = datetime(2026, 3, 2, 9, 0, 0)
@@ -166,6 +167,56 @@ class TestInactivity(FollowUpCommon):
         self.assertFalse(result["messages"])
         self.assertEqual(lead.stage_id, stage_next)
         self.assertEqual(lead.date_last_interaction, T0)
+
+    def test_filled_at_install(self):
+        """Existing leads get the latest of their creation, their last stage
+        change and the last message or email by a person, in one UPDATE."""
+        created = self._opportunity("Created long ago")
+        moved = self._opportunity("Moved later")
+        discussed = self._opportunity("Discussed later")
+        emailed = self._opportunity("Emailed later")
+        leads = created | moved | discussed | emailed
+        notes = {
+            discussed: discussed.message_post(body="Note", message_type="comment"),
+            emailed: emailed.message_post(body="Mail", message_type="email"),
+        }
+        automatic = created.message_post(body="Log", message_type="notification")
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            """UPDATE crm_lead
+                  SET create_date = %s, date_last_stage_update = %s,
+                      date_last_interaction = NULL
+                WHERE id = ANY(%s)""",
+            [datetime(2025, 1, 1), datetime(2025, 1, 2), leads.ids],
+        )
+        cr.execute(
+            "UPDATE crm_lead SET date_last_stage_update = %s WHERE id = %s",
+            [datetime(2025, 2, 1), moved.id],
+        )
+        cr.execute(
+            "UPDATE mail_message SET date = %s WHERE id = %s",
+            [datetime(2025, 3, 1), notes[discussed].id],
+        )
+        cr.execute(
+            "UPDATE mail_message SET date = %s WHERE id = %s",
+            [datetime(2025, 4, 1), notes[emailed].id],
+        )
+        cr.execute(
+            "UPDATE mail_message SET date = %s WHERE id = %s",
+            [datetime(2025, 5, 1), automatic.id],
+        )
+        fill_date_last_interaction(cr)
+        leads.invalidate_recordset()
+        self.assertEqual(
+            leads.mapped("date_last_interaction"),
+            [
+                datetime(2025, 1, 2),
+                datetime(2025, 2, 1),
+                datetime(2025, 3, 1),
+                datetime(2025, 4, 1),
+            ],
+        )
 
     def test_stagnant(self):
         stage_slow = self.env["crm.stage"].create(
