@@ -14,6 +14,10 @@
     "data": [
         "security/crm_pipeline_pilot_security.xml",
         "security/ir.model.access.csv",
+        "data/mail_activity_type_data.xml",
+        "data/base_automation_data.xml",
+        "data/ir_cron_data.xml",
+        "views/base_automation_views.xml",
         "views/crm_lead_views.xml",
         "views/crm_lost_reason_views.xml",
         "views/crm_stage_views.xml",

@@ -38,3 +38,36 @@ def pre_init_hook(env):
         """
     )
     _logger.info("crm_pipeline_pilot: margin fields filled for %s leads", cr.rowcount)
+
+    fill_date_last_interaction(cr)
+
+    # Stagnation delay of the existing stages (the default of new stages comes
+    # from the company setting, not yet installed at this point).
+    if not sql.column_exists(cr, "crm_stage", "stagnation_days"):
+        sql.create_column(cr, "crm_stage", "stagnation_days", "int4")
+    cr.execute("UPDATE crm_stage SET stagnation_days = 7 WHERE stagnation_days IS NULL")
+
+
+def fill_date_last_interaction(cr):
+    """Last interaction of crm.lead, in one UPDATE: the latest of its
+    creation, its last stage change and the last message or note posted by a
+    person (or email received) on it."""
+    if not sql.column_exists(cr, "crm_lead", "date_last_interaction"):
+        sql.create_column(cr, "crm_lead", "date_last_interaction", "timestamp")
+    cr.execute(
+        """
+        UPDATE crm_lead lead
+           SET date_last_interaction = GREATEST(lead.create_date,
+                                                lead.date_last_stage_update,
+                                                message.last_date)
+          FROM (SELECT l.id, MAX(m.date) AS last_date
+                  FROM crm_lead l
+             LEFT JOIN mail_message m
+                    ON m.model = 'crm.lead'
+                   AND m.res_id = l.id
+                   AND m.message_type IN ('comment', 'email')
+              GROUP BY l.id) message
+         WHERE message.id = lead.id
+        """
+    )
+    _logger.info("crm_pipeline_pilot: last interaction filled for %s leads", cr.rowcount)

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 
 
 class CrmStage(models.Model):
@@ -201,3 +201,22 @@ class CrmStage(models.Model):
                     criterion.update_field_translations("description", {lang: t_description})
             result |= stage
         return result
+
+    stagnation_days = fields.Integer(
+        string="Stagnation (days)",
+        default=lambda self: self.env.company.pilot_stagnation_days or 7,
+        help="An open opportunity of this stage without interaction for at "
+        "least this many days is stagnant: its card is marked in the pipeline "
+        'and the "Stagnant" filter lists it.',
+    )
+
+    @api.constrains("stagnation_days")
+    def _check_stagnation_days(self):
+        for stage in self:
+            if stage.stagnation_days < 1:
+                raise ValidationError(
+                    self.env._(
+                        "The stagnation delay of the stage %(stage)s must be at least one day.",
+                        stage=stage.display_name,
+                    )
+                )

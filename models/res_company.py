@@ -15,3 +15,9 @@ class ResCompany(models.Model):
         default=True,
         help="When set, leads (not opportunities) may be archived as junk without a loss reason.",
     )
+    pilot_stagnation_days = fields.Integer(
+        string="Default Stagnation (days)",
+        default=7,
+        help="Stagnation delay given to new pipeline stages: an open "
+        "opportunity without interaction for that long is stagnant.",
+    )

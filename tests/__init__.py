@@ -1,3 +1,4 @@
+from . import test_follow_up
 from . import test_i18n
 from . import test_loss_reason
 from . import test_margin

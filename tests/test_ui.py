@@ -1,7 +1,9 @@
 import json
+from datetime import timedelta
 
 from werkzeug.urls import url_parse
 
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
@@ -42,6 +44,24 @@ class TestPilotUi(HttpCase):
         self.assertEqual(self.lead.estimated_margin, 4000.0)
         self.assertFalse(self.lead.active)
         self.assertEqual(self.lead.lost_reason_id, self.reason)
+
+    def test_tour_stagnant_filter(self):
+        """The Stagnant filter of the pipeline shows the stagnant opportunity,
+        whose card is marked, and hides the others."""
+        stagnant = self.env["crm.lead"].create(
+            {
+                "name": "Pilot Stagnant Deal",
+                "type": "opportunity",
+                "user_id": self.salesman.id,
+                "team_id": self.team.id,
+            }
+        )
+        stagnant.date_last_interaction = fields.Datetime.now() - timedelta(days=12, hours=1)
+        self.assertTrue(stagnant.is_stagnant)
+        self.assertFalse(self.lead.is_stagnant)
+        self.start_tour(
+            "/odoo/crm", "crm_pipeline_pilot_stagnant_filter", login=self.salesman.login
+        )
 
     def _call_kw(self, method, args, kwargs=None):
         """A JSON-RPC call as the web client (or an external script) makes it."""

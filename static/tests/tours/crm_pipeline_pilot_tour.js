@@ -95,3 +95,36 @@ registry.category("web_tour.tours").add("crm_pipeline_pilot_mail_lost_link", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("crm_pipeline_pilot_stagnant_filter", {
+    steps: () => [
+        {
+            content: "The stagnant opportunity is marked in the pipeline",
+            trigger:
+                ".o_kanban_record:contains('Pilot Stagnant Deal') .o_pilot_stagnant:contains('12')",
+        },
+        {
+            content: "The fresh opportunity is not marked",
+            trigger: ".o_kanban_record:contains('Pilot Tour Deal'):not(:has(.o_pilot_stagnant))",
+        },
+        {
+            content: "Open the search options",
+            trigger: ".o_control_panel_actions .o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: "Apply the Stagnant filter",
+            trigger: ".o_filter_menu .dropdown-item:contains('Stagnant')",
+            run: "click",
+        },
+        {
+            content: "The filter is applied",
+            trigger: ".o_searchview_facet:contains('Stagnant')",
+        },
+        {
+            content: "Only the stagnant opportunity is left, marked",
+            trigger:
+                ".o_kanban_renderer:not(:has(.o_kanban_record:contains('Pilot Tour Deal'))) .o_kanban_record:contains('Pilot Stagnant Deal') .o_pilot_stagnant",
+        },
+    ],
+});

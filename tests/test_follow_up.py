@@ -1,0 +1,687 @@
+import threading
+from datetime import date, datetime, timedelta
+
+from odoo import SUPERUSER_ID, api, fields
+from odoo.exceptions import ValidationError
+from odoo.tests import TransactionCase, freeze_time, tagged
+
+from ..hooks import fill_date_last_interaction
+from .common import PilotCommon
+
+T0 = datetime(2026, 3, 2, 9, 0, 0)
+ANCIENT = datetime(2000, 1, 3, 9, 0, 0)
+
+
+def day(n):
+    """Time-travel target: n days (and one hour) after T0."""
+    return T0 + timedelta(days=n, hours=1)
+
+
+class FollowUpCommon(PilotCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # The opportunities already in the database (demo data) stay out of
+        # the runs of these tests: their last interaction is in the future.
+        cls.env.flush_all()
+        cls.env.cr.execute("UPDATE crm_lead SET date_last_interaction = '2100-01-01'")
+        cls.env.invalidate_all()
+        cls.step_first = cls.env.ref("crm_pipeline_pilot.automation_follow_up_first")
+        cls.step_second = cls.env.ref("crm_pipeline_pilot.automation_follow_up_second")
+        cls.step_escalation = cls.env.ref("crm_pipeline_pilot.automation_follow_up_escalation")
+        cls.follow_up_type = cls.env.ref("crm_pipeline_pilot.mail_activity_type_follow_up")
+        cls.Lead = cls.env["crm.lead"]
+
+    def _run(self, at, batch_size=1000):
+        with freeze_time(at):
+            return self.Lead._pilot_run_follow_ups(batch_size=batch_size)
+
+    def _follow_ups(self, leads):
+        return self.env["mail.activity"].search(
+            [
+                ("res_model", "=", "crm.lead"),
+                ("res_id", "in", leads.ids),
+                ("activity_type_id", "=", self.follow_up_type.id),
+            ],
+            order="id",
+        )
+
+    def _summary(self, leads):
+        """(lead name, step, assignee login, deadline) of the open follow-ups."""
+        return sorted(
+            (
+                self.Lead.browse(activity.res_id).name,
+                activity.pilot_follow_up_step_id,
+                activity.user_id.login,
+                activity.date_deadline,
+            )
+            for activity in self._follow_ups(leads)
+        )
+
+    def _set_last_interaction(self, leads, when):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_last_interaction = %s WHERE id = ANY(%s)", [when, leads.ids]
+        )
+        leads.invalidate_recordset(["date_last_interaction"])
+
+
+@tagged("post_install", "-at_install")
+class TestInactivity(FollowUpCommon):
+    def test_creation_is_an_interaction(self):
+        with freeze_time(T0):
+            lead = self._opportunity("Created")
+        self.assertEqual(lead.date_last_interaction, T0)
+        with freeze_time(day(3)):
+            lead.invalidate_recordset(["inactivity_days"])
+            self.assertEqual(lead.inactivity_days, 3)
+
+    def test_stage_change_by_a_person_is_an_interaction(self):
+        stage_next = self.env["crm.stage"].create({"name": "Pilot Next", "sequence": 2})
+        with freeze_time(T0):
+            lead = self._opportunity("Moved")
+        with freeze_time(day(2)):
+            lead.with_user(self.salesman).write({"stage_id": stage_next.id})
+        self.assertEqual(lead.date_last_interaction, day(2))
+        with freeze_time(day(3)):
+            # Writing the same stage again is not a change.
+            lead.with_user(self.salesman).write({"stage_id": stage_next.id})
+            # Other fields are not interactions.
+            lead.with_user(self.salesman).write({"expected_revenue": 500, "priority": "2"})
+        self.assertEqual(lead.date_last_interaction, day(2))
+
+    def test_automated_stage_change_is_not_an_interaction(self):
+        stage_next = self.env["crm.stage"].create({"name": "Pilot Next", "sequence": 2})
+        with freeze_time(T0):
+            lead = self._opportunity("Moved by code")
+        with freeze_time(day(2)):
+            lead.with_context(pilot_automated=True).write({"stage_id": stage_next.id})
+            self.assertEqual(lead.date_last_interaction, T0)
+            # A scheduled action runs with its progress in the context.
+            lead.with_context(ir_cron_progress_id=1).write({"stage_id": self.stage_new.id})
+            self.assertEqual(lead.date_last_interaction, T0)
+
+    def test_note_and_message_by_a_person_are_interactions(self):
+        customer = self.env["res.partner"].create({"name": "Pilot Customer"})
+        with freeze_time(T0):
+            lead = self._opportunity("Discussed")
+            lead2 = self._opportunity("Emailed")
+        with freeze_time(day(1)):
+            lead.with_user(self.salesman).message_post(
+                body="Called the customer", message_type="comment", subtype_xmlid="mail.mt_note"
+            )
+        self.assertEqual(lead.date_last_interaction, day(1))
+        with freeze_time(day(2)):
+            lead2.with_user(self.salesman).message_post(
+                body="Sent the quote", message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
+        self.assertEqual(lead2.date_last_interaction, day(2))
+        with freeze_time(day(3)):
+            # An email received from the customer (fetched by a scheduled action).
+            lead.with_context(ir_cron_progress_id=1).message_post(
+                body="Here is our answer", message_type="email", author_id=customer.id
+            )
+        self.assertEqual(lead.date_last_interaction, day(3))
+
+    def test_automated_messages_are_not_interactions(self):
+        with freeze_time(T0):
+            lead = self._opportunity("Quiet")
+            self.env.cr.precommit.run()
+        with freeze_time(day(1)):
+            # System notification (e.g. tracking, automated log).
+            lead.message_post(body="Automatic log", message_type="notification")
+            # Note posted by automated code or by a scheduled action.
+            lead.with_context(pilot_automated=True).message_post(
+                body="Imported note", message_type="comment"
+            )
+            lead.with_context(ir_cron_progress_id=1).message_post(
+                body="Cron note", message_type="comment"
+            )
+            # Tracked field changed: a tracking message.
+            lead.write({"urgency": "3"})
+            self.env.cr.precommit.run()
+        self.assertTrue(lead.message_ids.tracking_value_ids)
+        self.assertEqual(lead.date_last_interaction, T0)
+
+    def test_activity_done_is_an_interaction(self):
+        with freeze_time(T0):
+            lead = self._opportunity("With a call")
+            lead2 = self._opportunity("With an automated call")
+            activity, activity2 = (lead | lead2).activity_schedule(
+                "mail.mail_activity_data_call", user_id=self.salesman.id
+            )
+        with freeze_time(day(2)):
+            activity.with_user(self.salesman).action_feedback(feedback="Done")
+            activity2.with_context(pilot_automated=True).action_feedback(feedback="Done")
+        self.assertEqual(lead.date_last_interaction, day(2))
+        self.assertEqual(lead2.date_last_interaction, T0)
+
+    def test_import_flagged_as_automated_keeps_the_last_interaction(self):
+        with freeze_time(T0):
+            lead = self._opportunity("Imported")
+        stage_next = self.env["crm.stage"].create({"name": "Pilot Next", "sequence": 2})
+        with freeze_time(day(4)):
+            result = self.Lead.with_context(pilot_automated=True).load(
+                [".id", "stage_id/.id"], [[str(lead.id), str(stage_next.id)]]
+            )
+        self.assertFalse(result["messages"])
+        self.assertEqual(lead.stage_id, stage_next)
+        self.assertEqual(lead.date_last_interaction, T0)
+
+    def test_filled_at_install(self):
+        """Existing leads get the latest of their creation, their last stage
+        change and the last message or email by a person, in one UPDATE."""
+        created = self._opportunity("Created long ago")
+        moved = self._opportunity("Moved later")
+        discussed = self._opportunity("Discussed later")
+        emailed = self._opportunity("Emailed later")
+        leads = created | moved | discussed | emailed
+        notes = {
+            discussed: discussed.message_post(body="Note", message_type="comment"),
+            emailed: emailed.message_post(body="Mail", message_type="email"),
+        }
+        automatic = created.message_post(body="Log", message_type="notification")
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            """UPDATE crm_lead
+                  SET create_date = %s, date_last_stage_update = %s,
+                      date_last_interaction = NULL
+                WHERE id = ANY(%s)""",
+            [datetime(2025, 1, 1), datetime(2025, 1, 2), leads.ids],
+        )
+        cr.execute(
+            "UPDATE crm_lead SET date_last_stage_update = %s WHERE id = %s",
+            [datetime(2025, 2, 1), moved.id],
+        )
+        cr.execute(
+            "UPDATE mail_message SET date = %s WHERE id = %s",
+            [datetime(2025, 3, 1), notes[discussed].id],
+        )
+        cr.execute(
+            "UPDATE mail_message SET date = %s WHERE id = %s",
+            [datetime(2025, 4, 1), notes[emailed].id],
+        )
+        cr.execute(
+            "UPDATE mail_message SET date = %s WHERE id = %s",
+            [datetime(2025, 5, 1), automatic.id],
+        )
+        fill_date_last_interaction(cr)
+        leads.invalidate_recordset()
+        self.assertEqual(
+            leads.mapped("date_last_interaction"),
+            [
+                datetime(2025, 1, 2),
+                datetime(2025, 2, 1),
+                datetime(2025, 3, 1),
+                datetime(2025, 4, 1),
+            ],
+        )
+
+    def test_stagnant(self):
+        stage_slow = self.env["crm.stage"].create(
+            {"name": "Pilot Slow", "sequence": 3, "stagnation_days": 20}
+        )
+        won_stage = self.env["crm.stage"].create(
+            {"name": "Pilot Won", "sequence": 9, "is_won": True}
+        )
+        self.assertEqual(self.stage_new.stagnation_days, 7)
+        with freeze_time(T0):
+            quiet = self._opportunity("Quiet deal")
+            slow = self._opportunity("Slow-stage deal", stage_id=stage_slow.id)
+            won = self._opportunity("Won deal")
+            won.write({"stage_id": won_stage.id})
+            lost = self._opportunity("Lost deal")
+            lost.action_set_lost(lost_reason_id=self.reason.id)
+        with freeze_time(day(3)):
+            fresh = self._opportunity("Fresh deal")
+        leads = quiet | slow | won | lost | fresh
+        with freeze_time(day(6)):
+            leads.invalidate_recordset(["is_stagnant"])
+            self.assertFalse(any(leads.mapped("is_stagnant")))
+            self.assertFalse(
+                self.Lead.search([("id", "in", leads.ids), ("is_stagnant", "=", True)])
+            )
+        with freeze_time(day(7)):
+            leads.invalidate_recordset(["is_stagnant", "inactivity_days"])
+            self.assertEqual(leads.filtered("is_stagnant"), quiet)
+            self.assertEqual(quiet.inactivity_days, 7)
+            domain = [("id", "in", leads.ids)]
+            self.assertEqual(self.Lead.search([*domain, ("is_stagnant", "=", True)]), quiet)
+            self.assertEqual(
+                self.Lead.search([*domain, ("is_stagnant", "!=", True)]), slow | won | fresh
+            )
+            self.assertEqual(
+                self.Lead.with_context(active_test=False).search(
+                    [*domain, ("is_stagnant", "=", False)]
+                ),
+                slow | won | lost | fresh,
+            )
+            # The "Stagnant" group-by of the pipeline.
+            groups = self.Lead.with_user(self.salesman)._read_group(
+                domain, ["is_stagnant"], ["__count"]
+            )
+            self.assertEqual(sorted(groups), [(False, 3), (True, 1)])
+        with freeze_time(day(20)):
+            self.assertEqual(
+                self.Lead.search([*domain, ("is_stagnant", "=", True)]), quiet | slow | fresh
+            )
+
+    def test_stagnation_days_validated(self):
+        with self.assertRaisesMessage(ValidationError, "must be at least one day"):
+            self.stage_new.stagnation_days = 0
+        self.env.company.pilot_stagnation_days = 12
+        self.assertEqual(self.env["crm.stage"].create({"name": "Pilot Later"}).stagnation_days, 12)
+
+
+@tagged("post_install", "-at_install")
+class TestFollowUpRun(FollowUpCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.team_alone = cls.env["crm.team"].create(
+            {"name": "Pilot Team Without Leader", "member_ids": [(6, 0, [cls.salesman.id])]}
+        )
+        cls.won_stage = cls.env["crm.stage"].create(
+            {"name": "Pilot Won", "sequence": 9, "is_won": True}
+        )
+
+    def test_time_travelled_runs(self):
+        with freeze_time(T0):
+            deal = self._opportunity("Deal")
+            deal_alone = self._opportunity("Deal without leader", team_id=self.team_alone.id)
+            won = self._opportunity("Won deal")
+            won.write({"stage_id": self.won_stage.id})
+            lost = self._opportunity("Lost deal")
+            lost.action_set_lost(lost_reason_id=self.reason.id)
+            planned = self._opportunity("Planned deal")
+            planned.activity_schedule(
+                "mail.mail_activity_data_call",
+                date_deadline=date(2026, 4, 1),
+                user_id=self.salesman.id,
+            )
+            plain_lead = self._opportunity("Plain lead", type="lead")
+        followed = deal | deal_alone
+        others = won | lost | planned | plain_lead
+        all_leads = followed | others
+        first, second, escalation = self.step_first, self.step_second, self.step_escalation
+
+        self.assertEqual(self._run(day(4)), 0)
+        self.assertFalse(self._follow_ups(all_leads))
+
+        self.assertEqual(self._run(day(5)), 2)
+        expected = [
+            ("Deal", first, "pilot_salesman", date(2026, 3, 9)),
+            ("Deal without leader", first, "pilot_salesman", date(2026, 3, 9)),
+        ]
+        self.assertEqual(self._summary(all_leads), expected)
+        activity = self._follow_ups(deal)
+        self.assertEqual(activity.summary, "Follow up: no interaction for a while")
+        self.assertIn("Contact the customer", activity.note)
+        self.assertTrue(activity.automated)
+        # The run itself is not an interaction.
+        self.assertEqual(deal.date_last_interaction, T0)
+
+        # Re-runs the same day or the next days create nothing more.
+        self.assertEqual(self._run(day(5)), 0)
+        self.assertEqual(self._run(day(9)), 0)
+        self.assertEqual(self._summary(all_leads), expected)
+
+        self.assertEqual(self._run(day(10)), 2)
+        expected += [
+            ("Deal", second, "pilot_salesman", date(2026, 3, 13)),
+            ("Deal without leader", second, "pilot_salesman", date(2026, 3, 13)),
+        ]
+        self.assertEqual(self._summary(all_leads), sorted(expected))
+
+        self.assertEqual(self._run(day(15)), 2)
+        expected += [
+            ("Deal", escalation, "pilot_manager", date(2026, 3, 18)),
+            ("Deal without leader", escalation, "pilot_salesman", date(2026, 3, 18)),
+        ]
+        self.assertEqual(self._summary(all_leads), sorted(expected))
+        self.assertEqual(self._run(day(15)), 0)
+        self.assertEqual(self._run(day(30)), 0)
+        self.assertEqual(len(self._follow_ups(all_leads)), 6)
+        self.assertFalse(self._follow_ups(others))
+        self.assertEqual(
+            self.env["crm.lead.follow.up.log"].search_count([("lead_id", "in", others.ids)]), 0
+        )
+
+    def test_latest_due_step_only(self):
+        """An opportunity found inactive for 20 days is escalated, not
+        reminded three times at once; earlier steps do not follow."""
+        with freeze_time(T0):
+            deal = self._opportunity("Long forgotten")
+        self.assertEqual(self._run(day(20)), 1)
+        self.assertEqual(
+            self._summary(deal),
+            [("Long forgotten", self.step_escalation, "pilot_manager", date(2026, 3, 23))],
+        )
+        self.assertEqual(self._run(day(25)), 0)
+
+    def test_completing_a_follow_up_restarts_the_cycle(self):
+        with freeze_time(T0):
+            deal = self._opportunity("Deal")
+        self._run(day(5))
+        activity = self._follow_ups(deal)
+        with freeze_time(day(6)):
+            activity.with_user(self.salesman).action_feedback(feedback="Customer called back")
+        self.assertEqual(deal.date_last_interaction, day(6))
+        self.assertFalse(self._follow_ups(deal))
+        # 4 days after the interaction: nothing (the second step does not run).
+        self.assertEqual(self._run(day(10)), 0)
+        # 5 days after it: a new cycle starts with the first step.
+        self.assertEqual(self._run(day(11)), 1)
+        self.assertEqual(
+            self._summary(deal), [("Deal", self.step_first, "pilot_salesman", date(2026, 3, 15))]
+        )
+
+    def test_no_second_open_follow_up_for_the_same_step(self):
+        """A note starts a new cycle, but the step whose activity is still
+        open does not run again."""
+        with freeze_time(T0):
+            deal = self._opportunity("Deal")
+        self._run(day(5))
+        with freeze_time(day(6)):
+            deal.with_user(self.salesman).message_post(
+                body="Left a voicemail", message_type="comment"
+            )
+        self.assertEqual(self._run(day(11)), 0)
+        self.assertEqual(self._run(day(16)), 1)
+        self.assertEqual(
+            [step for __, step, __, __ in self._summary(deal)], [self.step_first, self.step_second]
+        )
+
+    def test_step_claimed_by_another_run_is_skipped(self):
+        """The claim (log row of the lead, step and cycle) is what another
+        worker leaves behind: the lead is not followed up twice."""
+        with freeze_time(T0):
+            deal, other = self._opportunity("Claimed"), self._opportunity("Free")
+        self.env["crm.lead.follow.up.log"].create(
+            {"lead_id": deal.id, "automation_id": self.step_first.id, "interaction_date": T0}
+        )
+        self.assertEqual(self._run(day(5)), 1)
+        self.assertFalse(self._follow_ups(deal))
+        self.assertEqual(len(self._follow_ups(other)), 1)
+
+    def test_rules_are_what_runs(self):
+        """Days, summary, note, deadline and assignee come from the automation
+        rules and their actions, as edited by an integrator; the settings edit
+        the days of the rules."""
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(
+            (
+                settings.pilot_follow_up_first_days,
+                settings.pilot_follow_up_second_days,
+                settings.pilot_follow_up_escalation_days,
+            ),
+            (5, 10, 15),
+        )
+        settings.pilot_follow_up_first_days = 3
+        settings.execute()
+        self.assertEqual(self.step_first.trg_date_range, 3)
+        self.step_first.action_server_ids.write(
+            {
+                "activity_summary": "Call them",
+                "activity_note": "<p>Now</p>",
+                "activity_date_deadline_range": 0,
+                "activity_user_type": "specific",
+                "activity_user_id": self.manager.id,
+            }
+        )
+        with freeze_time(T0):
+            deal = self._opportunity("Deal")
+        self.assertEqual(self._run(day(2)), 0)
+        self.assertEqual(self._run(day(3)), 1)
+        activity = self._follow_ups(deal)
+        self.assertEqual(
+            (activity.summary, activity.note, activity.user_id, activity.date_deadline),
+            ("Call them", "<p>Now</p>", self.manager, date(2026, 3, 5)),
+        )
+        # An archived rule does not run.
+        self.step_second.active = False
+        self.assertEqual(self._run(day(10)), 0)
+
+    def test_settings_refuse_bad_delays(self):
+        for values in (
+            {"pilot_follow_up_first_days": 0},
+            {"pilot_follow_up_second_days": 20},
+            {"pilot_follow_up_escalation_days": 10},
+        ):
+            with self.subTest(values=values):
+                settings = self.env["res.config.settings"].create(values)
+                with self.assertRaisesMessage(ValidationError, "must be positive and increasing"):
+                    settings.execute()
+                self.assertEqual(
+                    (self.step_first | self.step_second | self.step_escalation).mapped(
+                        "trg_date_range"
+                    ),
+                    [5, 10, 15],
+                )
+
+    def test_follow_up_step_must_create_activities(self):
+        with self.assertRaisesMessage(ValidationError, "must apply to opportunities"):
+            self.env["base.automation"].create(
+                {
+                    "name": "Broken step",
+                    "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                    "trigger": "on_time",
+                    "trg_date_id": self.step_first.trg_date_id.id,
+                    "trg_date_range": 3,
+                    "trg_date_range_type": "day",
+                    "pilot_follow_up_step": True,
+                    "action_server_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "name": "Code",
+                                "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                                "state": "code",
+                                "code": "pass",
+                            },
+                        )
+                    ],
+                }
+            )
+
+    def test_generic_time_check_skips_follow_up_steps(self):
+        """Odoo's time-based automation check does not run the steps."""
+        with freeze_time(T0):
+            deal = self._opportunity("Deal")
+        with freeze_time(day(20)):
+            self.env["base.automation"]._check()
+        self.assertFalse(self._follow_ups(deal))
+        self.assertEqual(self._run(day(20)), 1)
+
+    def test_query_count_does_not_grow_with_leads(self):
+        """A run costs a fixed number of queries per batch, whatever the
+        number of opportunities in the batch: no query per lead."""
+
+        def measured_run(count, batch_size):
+            leads = self.Lead.create(
+                [
+                    {
+                        "name": f"Bulk {count} {index}",
+                        "type": "opportunity",
+                        "user_id": self.salesman.id,
+                        "team_id": self.team.id,
+                        "stage_id": self.stage_new.id,
+                    }
+                    for index in range(count)
+                ]
+            )
+            self._set_last_interaction(leads, ANCIENT)
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            created = self.Lead._pilot_run_follow_ups(batch_size=batch_size)
+            self.env.flush_all()
+            queries = self.env.cr.sql_log_count - before
+            self.assertEqual(created, count)
+            self.assertEqual(len(self._follow_ups(leads)), count)
+            return queries
+
+        measured_run(3, 1000)  # warm the caches
+        # One batch: the same queries for 50 or 90 opportunities.
+        self.assertEqual(measured_run(50, 1000), measured_run(90, 1000))
+        # Several batches of 50 (Odoo's ORM itself inserts by 100 rows): the
+        # count grows by a constant per batch, smaller than the batch size.
+        queries_100, queries_200, queries_500 = (
+            measured_run(100, 50),
+            measured_run(200, 50),
+            measured_run(500, 50),
+        )
+        per_batch = (queries_200 - queries_100) / 2
+        self.assertEqual(queries_500 - queries_100, 8 * per_batch)
+        self.assertLess(per_batch, 25)
+
+
+@tagged("post_install", "-at_install")
+class TestFollowUpConcurrency(TransactionCase):
+    """Two workers running the follow-ups at the same time, each with its own
+    database transaction, on data really committed to the database."""
+
+    def setUp(self):
+        super().setUp()
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            team = env["crm.team"].create({"name": "Pilot Concurrency Team"})
+            leads = env["crm.lead"].create(
+                [
+                    {
+                        "name": f"Concurrent deal {index}",
+                        "type": "opportunity",
+                        "user_id": env.ref("base.user_admin").id,
+                        "team_id": team.id,
+                    }
+                    for index in range(30)
+                ]
+            )
+            env.flush_all()
+            cr.execute(
+                "UPDATE crm_lead SET date_last_interaction = %s WHERE id = ANY(%s)",
+                [ANCIENT, leads.ids],
+            )
+            self.team_id, self.lead_ids = team.id, leads.ids
+            cr.execute("SELECT COALESCE(MAX(id), 0) FROM mail_activity")
+            self.last_activity_id = cr.fetchone()[0]
+            cr.execute("SELECT COALESCE(MAX(id), 0) FROM crm_lead_follow_up_log")
+            self.last_log_id = cr.fetchone()[0]
+        self.addCleanup(self._delete_committed_data)
+
+    def _delete_committed_data(self):
+        """Remove what the test committed, including follow-ups the runs may
+        have created on other opportunities of the database."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"pilot_automated": True})
+            env["mail.activity"].search(
+                [
+                    "|",
+                    "&",
+                    ("res_model", "=", "crm.lead"),
+                    ("res_id", "in", self.lead_ids),
+                    "&",
+                    ("id", ">", self.last_activity_id),
+                    ("pilot_follow_up_step_id", "!=", False),
+                ]
+            ).unlink()
+            env["crm.lead.follow.up.log"].search([("id", ">", self.last_log_id)]).unlink()
+            env["crm.lead"].browse(self.lead_ids).unlink()
+            env["crm.team"].browse(self.team_id).unlink()
+
+    def _created_follow_ups_count(self):
+        with self.registry.cursor() as cr:
+            cr.execute(
+                """SELECT count(*) FROM mail_activity
+                    WHERE id > %s AND pilot_follow_up_step_id IS NOT NULL""",
+                [self.last_activity_id],
+            )
+            return cr.fetchone()[0]
+
+    def _in_threads(self, *functions):
+        """Run each function(env) in its own thread and transaction, started
+        together; returns their results."""
+        barrier = threading.Barrier(len(functions))
+        results, errors = [None] * len(functions), []
+
+        def target(index, function):
+            try:
+                with self.registry.cursor() as cr:
+                    env = api.Environment(cr, SUPERUSER_ID, {})
+                    barrier.wait(timeout=30)
+                    results[index] = function(env)
+            except Exception as error:  # reported by the assertion below
+                errors.append(error)
+
+        threads = [
+            threading.Thread(target=target, args=(index, function))
+            for index, function in enumerate(functions)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        self.assertFalse(errors)
+        self.assertFalse(any(thread.is_alive() for thread in threads))
+        return results
+
+    def _committed_follow_ups(self):
+        with self.registry.cursor() as cr:
+            cr.execute(
+                """SELECT res_id, pilot_follow_up_step_id, count(*)
+                     FROM mail_activity
+                    WHERE res_model = 'crm.lead' AND res_id = ANY(%s)
+                 GROUP BY res_id, pilot_follow_up_step_id""",
+                [self.lead_ids],
+            )
+            return cr.fetchall()
+
+    def test_two_concurrent_runs(self):
+        def run(env):
+            return env["crm.lead"]._pilot_run_follow_ups(batch_size=7)
+
+        def run_committing_batches(env):
+            return (
+                env["crm.lead"]
+                .with_context(pilot_follow_up_commit=True)
+                ._pilot_run_follow_ups(batch_size=7)
+            )
+
+        results = self._in_threads(run, run_committing_batches)
+        # Exactly one escalation per opportunity (found 20+ years inactive).
+        rows = self._committed_follow_ups()
+        escalation = self.env.ref("crm_pipeline_pilot.automation_follow_up_escalation")
+        self.assertEqual(sorted(rows), [(lead_id, escalation.id, 1) for lead_id in self.lead_ids])
+        created = self._created_follow_ups_count()
+        self.assertEqual(sum(results), created)
+        # Both again, at once: nothing more.
+        self.assertEqual(self._in_threads(run, run), [0, 0])
+        self.assertEqual(self._created_follow_ups_count(), created)
+        self.assertEqual(len(self._committed_follow_ups()), 30)
+
+    def test_concurrent_claims(self):
+        """Without the run lock, two transactions claiming the same leads for
+        the same step: PostgreSQL makes the second wait for the first and
+        gives it nothing."""
+        step = self.env.ref("crm_pipeline_pilot.automation_follow_up_first")
+        threshold = fields.Datetime.now()
+
+        def claim(env):
+            leads = env["crm.lead"].browse(self.lead_ids)
+            return leads._pilot_claim_follow_up(
+                env["base.automation"].browse(step.id),
+                self.lead_ids,
+                "date_last_interaction",
+                threshold,
+            )
+
+        first, second = self._in_threads(claim, claim)
+        self.assertEqual(sorted([first, second], key=len), [[], sorted(self.lead_ids)])
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "SELECT count(*) FROM crm_lead_follow_up_log WHERE lead_id = ANY(%s)",
+                [self.lead_ids],
+            )
+            self.assertEqual(cr.fetchone()[0], 30)
