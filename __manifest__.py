@@ -12,14 +12,18 @@
     "depends": ["crm", "base_automation"],
     "external_dependencies": {"python": ["xlsxwriter", "phonenumbers"]},
     "data": [
+        "security/ir.model.access.csv",
         "views/crm_lead_views.xml",
         "views/crm_lost_reason_views.xml",
+        "views/crm_stage_views.xml",
         "views/crm_team_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/crm_lead_lost_views.xml",
+        "wizard/crm_stage_probability_apply_views.xml",
     ],
     "demo": [
         "demo/crm_lead_demo.xml",
+        "demo/crm_stage_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
