@@ -272,11 +272,14 @@ class CrmLead(models.Model):
         if "probability" in vals:
             leads._pilot_check_probability(vals["probability"], stage=stage, team=team)
             return no_lead
-        if stage is not None:
-            return no_lead if stage.is_won else leads.filtered(lambda lead: lead.stage_id != stage)
-        if team is not None:
-            return leads.filtered(lambda lead: lead.team_id != team)
-        return no_lead
+        if stage is not None and stage.is_won:
+            return no_lead
+        return leads.filtered(
+            lambda lead: (
+                (stage is not None and lead.stage_id != stage)
+                or (team is not None and lead.team_id != team)
+            )
+        )
 
     def _pilot_apply_stage_probability_on_create(self, vals_list):
         """New leads of stage-probability teams get their stage's probability;
