@@ -1,5 +1,7 @@
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, HttpCase, tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import PilotCommon
 
@@ -325,6 +327,18 @@ class TestStageProbability(PilotCommon):
         (adjusted | automatic).write({"probability": 65.0})
         self.assertEqual((adjusted.probability, automatic.probability), (65.0, 65.0))
 
+    def test_team_and_stage_change_in_one_write(self):
+        lead = self._opportunity("Moving deal", stage_id=self.stage_discovery.id)
+        lead.probability = 77.0
+        self._as_salesman(lead).write(
+            {"team_id": self.team_fixed.id, "stage_id": self.stage_discovery.id}
+        )
+        self.assertEqual(lead.probability, 30.0)
+        self._as_salesman(lead).write(
+            {"team_id": self.team_adjustable.id, "stage_id": self.stage_proposal.id}
+        )
+        self.assertEqual(lead.probability, 60.0)
+
     def test_team_change_sets_stage_probability(self):
         lead = self._opportunity("Moving deal", stage_id=self.stage_discovery.id)
         lead.probability = 77.0
@@ -409,3 +423,68 @@ class TestStageProbability(PilotCommon):
         self.assertEqual(wizard.lead_count, 0)
         with self.assertRaisesMessage(UserError, "always have a probability of 100 %"):
             wizard.action_apply()
+
+
+@tagged("post_install", "-at_install")
+class TestStageProbabilityUi(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.salesman = mail_new_test_user(
+            cls.env,
+            login="pilot_probability_salesman",
+            name="Paula Probability",
+            email="paula@example.com",
+            groups="sales_team.group_sale_salesman",
+        )
+        cls.manager = mail_new_test_user(
+            cls.env,
+            login="pilot_probability_manager",
+            name="Max Probability",
+            email="max@example.com",
+            groups="sales_team.group_sale_manager",
+        )
+        cls.stage = cls.env["crm.stage"].create(
+            {"name": "Tour Discovery", "sequence": 2, "probability": 30.0}
+        )
+        cls.team = cls.env["crm.team"].create(
+            {
+                "name": "Tour Adjustable Team",
+                "member_ids": [(6, 0, [cls.salesman.id])],
+                "probability_mode": "adjustable",
+                "probability_band": 15.0,
+            }
+        )
+        cls.leads = cls.env["crm.lead"].create(
+            [
+                {
+                    "name": f"Tour Deal {index}",
+                    "type": "opportunity",
+                    "user_id": cls.salesman.id,
+                    "team_id": cls.team.id,
+                    "stage_id": cls.stage.id,
+                }
+                for index in range(2)
+            ]
+        )
+
+    def test_tour_reapply_stage_probability(self):
+        """A sales manager changes a stage's probability: the stage form offers
+        to re-apply it and the dialog updates the opportunities counted."""
+        self.assertEqual(self.leads.mapped("probability"), [30.0, 30.0])
+        self.start_tour(
+            f"/odoo/action-crm.crm_stage_action/{self.stage.id}",
+            "crm_pipeline_pilot_stage_probability_reapply",
+            login=self.manager.login,
+        )
+        self.assertEqual(self.stage.probability, 35.0)
+        self.assertEqual(self.leads.mapped("probability"), [35.0, 35.0])
+
+    def test_tour_salesman_adjusts_within_band(self):
+        lead = self.leads[0]
+        self.start_tour(
+            f"/odoo/crm/{lead.id}",
+            "crm_pipeline_pilot_stage_probability_band",
+            login=self.salesman.login,
+        )
+        self.assertEqual(lead.probability, 45.0)
