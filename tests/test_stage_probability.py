@@ -327,6 +327,32 @@ class TestStageProbability(PilotCommon):
         (adjusted | automatic).write({"probability": 65.0})
         self.assertEqual((adjusted.probability, automatic.probability), (65.0, 65.0))
 
+    def _count_stage_move_queries(self, count):
+        leads = self.env["crm.lead"].create(
+            [
+                {
+                    "name": f"Mass deal {index}",
+                    "type": "opportunity",
+                    "team_id": (self.team_fixed if index % 2 else self.team_adjustable).id,
+                    "stage_id": self.stage_new.id,
+                }
+                for index in range(count)
+            ]
+        )
+        leads = leads.with_context(tracking_disable=True)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        start = self.env.cr.sql_log_count
+        leads.write({"stage_id": self.stage_discovery.id})
+        self.env.flush_all()
+        queries = self.env.cr.sql_log_count - start
+        self.assertEqual(set(leads.mapped("probability")), {30.0})
+        return queries
+
+    def test_mass_stage_change_is_set_based(self):
+        """No query per lead: moving 40 leads costs as many queries as moving 4."""
+        self.assertEqual(self._count_stage_move_queries(4), self._count_stage_move_queries(40))
+
     def test_team_and_stage_change_in_one_write(self):
         lead = self._opportunity("Moving deal", stage_id=self.stage_discovery.id)
         lead.probability = 77.0
