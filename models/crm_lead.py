@@ -208,19 +208,14 @@ class CrmLead(models.Model):
     # stages instead of predictive lead scoring (PLS). Their leads are left
     # out of PLS (field recomputations, the nightly cron), get their stage's
     # probability when they are created, change stage, join such a team or
-    # are restored, and manual edits are checked against the team's mode.
+    # are restored (Odoo asks PLS), and manual edits are checked against the
+    # team's mode.
 
     @api.model_create_multi
     def create(self, vals_list):
         leads = super().create(vals_list)
         leads._pilot_apply_stage_probability_on_create(vals_list)
         return leads
-
-    def toggle_active(self):
-        res = super().toggle_active()
-        # Restored leads take their stage's probability back (Odoo asks PLS).
-        self.filtered("active")._pilot_stage_mode_leads()._pilot_write_stage_probability()
-        return res
 
     def _pilot_stage_mode_leads(self):
         """The leads of self whose sales team takes probabilities from stages."""
@@ -251,12 +246,13 @@ class CrmLead(models.Model):
 
         An explicit probability is checked against the stage (the new one when
         the write changes it) and the mode of the team. Without one, returns
-        the leads of stage-probability teams that change stage or join such a
-        team: the caller gives them their new stage's probability after the
-        write. Won stages (100) and archiving (lost, 0) are left to Odoo.
+        the leads of stage-probability teams that change stage, join such a
+        team or are restored: the caller gives them their stage's probability
+        after the write. Won stages (100) and archiving (lost, 0) are left to
+        Odoo.
         """
         no_lead = self.browse()
-        if not self or not vals.keys() & {"probability", "stage_id", "team_id"}:
+        if not self or not vals.keys() & {"probability", "stage_id", "team_id", "active"}:
             return no_lead
         if "active" in vals and not vals["active"]:
             return no_lead
@@ -268,7 +264,9 @@ class CrmLead(models.Model):
             leads = self
         else:
             return no_lead
-        leads = leads.filtered("active")
+        restoring = bool(vals.get("active"))
+        if not restoring:
+            leads = leads.filtered("active")
         if "probability" in vals:
             leads._pilot_check_probability(vals["probability"], stage=stage, team=team)
             return no_lead
@@ -278,6 +276,7 @@ class CrmLead(models.Model):
             lambda lead: (
                 (stage is not None and lead.stage_id != stage)
                 or (team is not None and lead.team_id != team)
+                or (restoring and not lead.active)
             )
         )
 

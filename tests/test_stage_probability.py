@@ -230,6 +230,12 @@ class TestStageProbability(PilotCommon):
                 # Moving a lead directly into the won stage.
                 lead.stage_id = self.stage_won
                 self.assertEqual(lead.probability, 100.0)
+                # Restoring by a plain write, as an import or a script does.
+                lead.stage_id = self.stage_discovery
+                lead.action_set_lost(lost_reason_id=self.reason.id)
+                self.assertEqual((lead.active, lead.probability), (False, 0.0))
+                lead.write({"active": True})
+                self.assertEqual((lead.active, lead.probability), (True, 30.0))
 
     def test_create_in_won_stage(self):
         lead = self._opportunity(
