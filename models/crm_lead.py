@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero, formatLang
 
-from .crm_stage import STAGE_PROBABILITY_MODES
+from .crm_team import STAGE_PROBABILITY_MODES
 
 URGENCY_SELECTION = [
     ("0", "Low"),

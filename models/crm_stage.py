@@ -2,8 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
-# Sales team modes in which the probability of a lead comes from its stage.
-STAGE_PROBABILITY_MODES = ("fixed", "adjustable")
+from .crm_team import STAGE_PROBABILITY_MODES
 
 
 class CrmStage(models.Model):

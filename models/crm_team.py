@@ -6,6 +6,8 @@ PROBABILITY_MODE_SELECTION = [
     ("fixed", "Fixed by stage"),
     ("adjustable", "Stage default, adjustable"),
 ]
+# Sales team modes in which the probability of a lead comes from its stage.
+STAGE_PROBABILITY_MODES = ("fixed", "adjustable")
 
 
 class CrmTeam(models.Model):
