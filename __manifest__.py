@@ -27,6 +27,7 @@
         "wizard/crm_lead_lost_views.xml",
         "wizard/crm_stage_exit_bypass_views.xml",
         "wizard/crm_stage_recommended_pipeline_views.xml",
+        "wizard/crm_stage_probability_apply_views.xml",
     ],
     "demo": [
         "demo/crm_lead_demo.xml",

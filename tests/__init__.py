@@ -5,3 +5,4 @@ from . import test_margin
 from . import test_ui
 from . import test_exit_criteria
 from . import test_exit_criteria_ui
+from . import test_stage_probability
