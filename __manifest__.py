@@ -12,7 +12,21 @@
     "depends": ["crm", "base_automation"],
     "external_dependencies": {"python": ["xlsxwriter", "phonenumbers"]},
     "data": [
+        "security/crm_pipeline_pilot_security.xml",
+        "security/ir.model.access.csv",
+        "data/crm_pipeline_kpi_data.xml",
+        "data/ir_cron_data.xml",
+        "data/digest_data.xml",
         "views/crm_lead_views.xml",
+        "views/crm_lead_stage_history_views.xml",
+        "views/crm_stage_views.xml",
+        "views/crm_pipeline_snapshot_views.xml",
+        "views/crm_pipeline_target_views.xml",
+        "views/digest_digest_views.xml",
+        "report/crm_pipeline_report_views.xml",
+        "report/crm_pipeline_forecast_views.xml",
+        "wizard/crm_pipeline_review_views.xml",
+        "views/crm_pipeline_menus.xml",
         "views/crm_lost_reason_views.xml",
         "views/crm_team_views.xml",
         "views/res_config_settings_views.xml",
@@ -20,6 +34,7 @@
     ],
     "demo": [
         "demo/crm_lead_demo.xml",
+        "demo/crm_pipeline_kpi_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -27,4 +42,5 @@
         ],
     },
     "pre_init_hook": "pre_init_hook",
+    "post_init_hook": "post_init_hook",
 }

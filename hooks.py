@@ -38,3 +38,27 @@ def pre_init_hook(env):
         """
     )
     _logger.info("crm_pipeline_pilot: margin fields filled for %s leads", cr.rowcount)
+
+
+def post_init_hook(env):
+    """One stage-history row per existing lead, from its current stage.
+
+    A post-init hook: the history table is created by the ORM during the
+    installation, after the pre-init hook. Leads created while installing
+    (demo data) already have their row and are skipped.
+    """
+    cr = env.cr
+    cr.execute(
+        """
+        INSERT INTO crm_lead_stage_history
+               (lead_id, stage_id, user_id, team_id, company_id, date_in,
+                amount_revised, create_uid, create_date, write_uid, write_date)
+        SELECT l.id, l.stage_id, l.user_id, l.team_id, l.company_id,
+               COALESCE(l.date_last_stage_update, l.create_date, NOW() AT TIME ZONE 'UTC'),
+               FALSE, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+          FROM crm_lead l
+         WHERE NOT EXISTS (SELECT 1 FROM crm_lead_stage_history h WHERE h.lead_id = l.id)
+        """,
+        {"uid": env.uid},
+    )
+    _logger.info("crm_pipeline_pilot: stage history started for %s leads", cr.rowcount)
