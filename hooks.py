@@ -20,6 +20,7 @@ def pre_init_hook(env):
         "prorated_margin": "numeric",
         "is_low_margin": "boolean",
         "urgency": "varchar",
+        "reached_proposal_stage": "boolean",
     }
     for name, sql_type in columns.items():
         if not sql.column_exists(cr, "crm_lead", name):
@@ -34,7 +35,8 @@ def pre_init_hook(env):
                prorated_margin = COALESCE(expected_revenue, 0)
                                  * COALESCE(probability, 0) / 100.0,
                is_low_margin = FALSE,
-               urgency = '1'
+               urgency = '1',
+               reached_proposal_stage = FALSE
         """
     )
     _logger.info("crm_pipeline_pilot: margin fields filled for %s leads", cr.rowcount)
@@ -62,3 +64,4 @@ def post_init_hook(env):
         {"uid": env.uid},
     )
     _logger.info("crm_pipeline_pilot: stage history started for %s leads", cr.rowcount)
+    env["crm.lead"]._pilot_recompute_reached_proposal()

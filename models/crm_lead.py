@@ -77,6 +77,13 @@ class CrmLead(models.Model):
         help="The expected revenue or the estimated cost was revised since the "
         "opportunity entered its current stage.",
     )
+    reached_proposal_stage = fields.Boolean(
+        readonly=True,
+        copy=False,
+        index=True,
+        help="The opportunity has been in a proposal stage (quote sent). Kept by "
+        "the stage history, so that reports need not read it.",
+    )
     stage_history_ids = fields.One2many("crm.lead.stage.history", "lead_id", readonly=True)
     is_low_margin = fields.Boolean(
         string="Low Margin",
@@ -250,6 +257,16 @@ class CrmLead(models.Model):
         still_open = {row[0] for row in cr.fetchall()}
         History.invalidate_model(["date_out", "days"])
         leads.invalidate_recordset(["amount_reviewed_in_stage"])
+        cr.execute(
+            """
+            UPDATE crm_lead l SET reached_proposal_stage = TRUE
+              FROM crm_stage s
+             WHERE s.id = l.stage_id AND s.is_proposal_stage
+               AND l.id = ANY(%s) AND NOT COALESCE(l.reached_proposal_stage, FALSE)
+            """,
+            [leads.ids],
+        )
+        leads.invalidate_recordset(["reached_proposal_stage"])
         History.create(
             [
                 {
@@ -328,3 +345,26 @@ class CrmLead(models.Model):
         )
         positive = (operator == "=") == bool(value)
         return [("id", "in" if positive else "not in", query.subselect("lead_id"))]
+
+    @api.model
+    def _pilot_recompute_reached_proposal(self):
+        """Recompute ``reached_proposal_stage`` of every lead from the stage
+        history, after a stage gained or lost its proposal flag (one UPDATE)."""
+        self.env["crm.lead.stage.history"].flush_model()
+        self.env["crm.stage"].flush_model(["is_proposal_stage"])
+        self.flush_model(["reached_proposal_stage"])
+        self.env.cr.execute(
+            """
+            UPDATE crm_lead l
+               SET reached_proposal_stage = (p.lead_id IS NOT NULL)
+              FROM crm_lead l2
+              LEFT JOIN (
+                    SELECT DISTINCT h.lead_id
+                      FROM crm_lead_stage_history h
+                      JOIN crm_stage s ON s.id = h.stage_id AND s.is_proposal_stage
+              ) p ON p.lead_id = l2.id
+             WHERE l.id = l2.id
+               AND COALESCE(l.reached_proposal_stage, FALSE) <> (p.lead_id IS NOT NULL)
+            """
+        )
+        self.invalidate_model(["reached_proposal_stage"])

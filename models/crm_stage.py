@@ -9,3 +9,9 @@ class CrmStage(models.Model):
         help="Reaching this stage means a proposal (quote) was sent: the "
         "conversion rate counts the closed opportunities that reached it.",
     )
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "is_proposal_stage" in vals:
+            self.env["crm.lead"]._pilot_recompute_reached_proposal()
+        return result

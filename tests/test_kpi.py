@@ -200,6 +200,22 @@ class TestPipelineKpi(PilotCommon):
             22,
         )
 
+    def test_reached_proposal_follows_stage_flag(self):
+        """Flagging a stage as proposal stage afterwards counts the leads that
+        stayed in it, from the stage history."""
+        stage = self.env["crm.stage"].create({"name": "Pilot Demo Given", "sequence": 2})
+        lead = self._opportunity("Went through demo", stage_id=stage.id)
+        lead.write({"stage_id": self.stage_new.id})
+        other = self._opportunity("Never there")
+        self.assertFalse(lead.reached_proposal_stage)
+        stage.is_proposal_stage = True
+        self.assertTrue(lead.reached_proposal_stage)
+        self.assertFalse(other.reached_proposal_stage)
+        self.assertTrue(self.proposals[0].reached_proposal_stage)
+        stage.is_proposal_stage = False
+        self.assertFalse(lead.reached_proposal_stage)
+        self.assertTrue(self.proposals[0].reached_proposal_stage)
+
     def test_stage_history_same_stage_write(self):
         """Writing the current stage again does not open a new stay."""
         lead = self.open_1
