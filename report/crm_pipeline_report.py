@@ -98,7 +98,8 @@ class CrmPipelineReport(models.Model):
                 CASE WHEN l.active AND l.probability >= 100
                      THEN EXTRACT(EPOCH FROM (l.date_closed - l.create_date)) / 86400.0
                      END AS cycle_days,
-                CASE WHEN l.active AND l.probability >= 100 THEN l.expected_revenue END AS won_revenue,
+                CASE WHEN l.active AND l.probability >= 100
+                     THEN l.expected_revenue END AS won_revenue,
                 l.expected_revenue AS expected_revenue,
                 l.prorated_revenue AS prorated_revenue,
                 l.estimated_margin AS estimated_margin,
