@@ -17,10 +17,20 @@
         "data/mail_activity_type_data.xml",
         "data/base_automation_data.xml",
         "data/ir_cron_data.xml",
+        "data/crm_pipeline_kpi_data.xml",
+        "data/digest_data.xml",
         "views/base_automation_views.xml",
         "views/crm_lead_views.xml",
-        "views/crm_lost_reason_views.xml",
+        "views/crm_lead_stage_history_views.xml",
         "views/crm_stage_views.xml",
+        "views/crm_pipeline_snapshot_views.xml",
+        "views/crm_pipeline_target_views.xml",
+        "views/digest_digest_views.xml",
+        "report/crm_pipeline_report_views.xml",
+        "report/crm_pipeline_forecast_views.xml",
+        "wizard/crm_pipeline_review_views.xml",
+        "views/crm_pipeline_menus.xml",
+        "views/crm_lost_reason_views.xml",
         "views/crm_stage_exit_criterion_views.xml",
         "views/crm_team_views.xml",
         "views/res_config_settings_views.xml",
@@ -32,6 +42,7 @@
     "demo": [
         "demo/crm_lead_demo.xml",
         "demo/crm_stage_demo.xml",
+        "demo/crm_pipeline_kpi_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
@@ -39,4 +50,5 @@
         ],
     },
     "pre_init_hook": "pre_init_hook",
+    "post_init_hook": "post_init_hook",
 }

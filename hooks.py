@@ -20,6 +20,7 @@ def pre_init_hook(env):
         "prorated_margin": "numeric",
         "is_low_margin": "boolean",
         "urgency": "varchar",
+        "reached_proposal_stage": "boolean",
     }
     for name, sql_type in columns.items():
         if not sql.column_exists(cr, "crm_lead", name):
@@ -34,7 +35,8 @@ def pre_init_hook(env):
                prorated_margin = COALESCE(expected_revenue, 0)
                                  * COALESCE(probability, 0) / 100.0,
                is_low_margin = FALSE,
-               urgency = '1'
+               urgency = '1',
+               reached_proposal_stage = FALSE
         """
     )
     _logger.info("crm_pipeline_pilot: margin fields filled for %s leads", cr.rowcount)
@@ -71,3 +73,28 @@ def fill_date_last_interaction(cr):
         """
     )
     _logger.info("crm_pipeline_pilot: last interaction filled for %s leads", cr.rowcount)
+
+
+def post_init_hook(env):
+    """One stage-history row per existing lead, from its current stage.
+
+    A post-init hook: the history table is created by the ORM during the
+    installation, after the pre-init hook. Leads created while installing
+    (demo data) already have their row and are skipped.
+    """
+    cr = env.cr
+    cr.execute(
+        """
+        INSERT INTO crm_lead_stage_history
+               (lead_id, stage_id, user_id, team_id, company_id, date_in,
+                amount_revised, create_uid, create_date, write_uid, write_date)
+        SELECT l.id, l.stage_id, l.user_id, l.team_id, l.company_id,
+               COALESCE(l.date_last_stage_update, l.create_date, NOW() AT TIME ZONE 'UTC'),
+               FALSE, %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+          FROM crm_lead l
+         WHERE NOT EXISTS (SELECT 1 FROM crm_lead_stage_history h WHERE h.lead_id = l.id)
+        """,
+        {"uid": env.uid},
+    )
+    _logger.info("crm_pipeline_pilot: stage history started for %s leads", cr.rowcount)
+    env["crm.lead"]._pilot_recompute_reached_proposal()

@@ -83,6 +83,27 @@ class CrmLead(models.Model):
         store=True,
         help="Estimated margin multiplied by the probability.",
     )
+    date_last_amount_revision = fields.Datetime(
+        string="Last Amount Revision",
+        readonly=True,
+        copy=False,
+        help="Last time the expected revenue or the estimated cost was revised.",
+    )
+    amount_reviewed_in_stage = fields.Boolean(
+        string="Amount Reviewed in This Stage",
+        compute="_compute_amount_reviewed_in_stage",
+        search="_search_amount_reviewed_in_stage",
+        help="The expected revenue or the estimated cost was revised since the "
+        "opportunity entered its current stage.",
+    )
+    reached_proposal_stage = fields.Boolean(
+        readonly=True,
+        copy=False,
+        index=True,
+        help="The opportunity has been in a proposal stage (quote sent). Kept by "
+        "the stage history, so that reports need not read it.",
+    )
+    stage_history_ids = fields.One2many("crm.lead.stage.history", "lead_id", readonly=True)
     is_low_margin = fields.Boolean(
         string="Low Margin",
         compute="_compute_is_low_margin",
@@ -247,6 +268,7 @@ class CrmLead(models.Model):
             leads = super().create(vals_list)
             leads._pilot_check_exit_criteria_on_create()
         leads._pilot_apply_stage_probability_on_create(vals_list)
+        leads._pilot_record_stage_history()
         return leads
 
     def write(self, vals):
@@ -257,9 +279,14 @@ class CrmLead(models.Model):
             # Restoring a lost lead clears its loss reason, whatever the path.
             vals = dict(vals, lost_reason_id=False)
         stage_probability_leads = self._pilot_apply_stage_probability(vals)
-        # Forward stage moves must meet the stage exit criteria (see below).
+        # Forward stage moves must meet the stage exit criteria (see below),
+        # checked against the stay being left: amount revisions written with
+        # the move belong to it, and the new stay is recorded after the check.
         with self._pilot_check_exit_criteria(vals):
+            self._pilot_record_amount_revision(vals)
             result = super().write(vals)
+        if "stage_id" in vals:
+            self._pilot_record_stage_history()
         stage_probability_leads._pilot_write_stage_probability()
         return result
 
@@ -949,6 +976,7 @@ class CrmLead(models.Model):
             activities |= self.env["mail.activity"].create(vals_list)
         return activities
 
+    # ------------------------------------------------------------------
     # Stage probabilities
     # ------------------------------------------------------------------
     # Teams in the "fixed" or "adjustable" mode take probabilities from
@@ -1117,3 +1145,153 @@ class CrmLead(models.Model):
         """A percentage in the user's language, without useless decimals."""
         digits = 0 if float_is_zero(value % 1, precision_digits=2) else 2
         return formatLang(self.env, value, digits=digits)
+
+    # ------------------------------------------------------------------
+    # Stage history and amount revisions
+    # ------------------------------------------------------------------
+
+    def _pilot_record_stage_history(self):
+        """Close the open stay of the leads whose stage changed and open a stay
+        in their new stage. Set-based: one UPDATE, one SELECT, one create."""
+        leads = self.filtered("id")
+        if not leads:
+            return
+        History = self.env["crm.lead.stage.history"].sudo()
+        History.flush_model()
+        leads.flush_recordset(["stage_id", "user_id", "team_id", "company_id"])
+        now = fields.Datetime.now()
+        cr = self.env.cr
+        cr.execute(
+            """
+            UPDATE crm_lead_stage_history h
+               SET date_out = %(now)s,
+                   days = ROUND((EXTRACT(EPOCH FROM (%(now)s - h.date_in)) / 86400.0)::numeric, 2)
+              FROM crm_lead l
+             WHERE h.lead_id = l.id
+               AND h.lead_id = ANY(%(ids)s)
+               AND h.date_out IS NULL
+               AND h.stage_id IS DISTINCT FROM l.stage_id
+            """,
+            {"now": now, "ids": leads.ids},
+        )
+        cr.execute(
+            """
+            SELECT lead_id FROM crm_lead_stage_history
+             WHERE lead_id = ANY(%s) AND date_out IS NULL
+            """,
+            [leads.ids],
+        )
+        still_open = {row[0] for row in cr.fetchall()}
+        History.invalidate_model(["date_out", "days"])
+        leads.invalidate_recordset(["amount_reviewed_in_stage"])
+        cr.execute(
+            """
+            UPDATE crm_lead l SET reached_proposal_stage = TRUE
+              FROM crm_stage s
+             WHERE s.id = l.stage_id AND s.is_proposal_stage
+               AND l.id = ANY(%s) AND NOT COALESCE(l.reached_proposal_stage, FALSE)
+            """,
+            [leads.ids],
+        )
+        leads.invalidate_recordset(["reached_proposal_stage"])
+        History.create(
+            [
+                {
+                    "lead_id": lead.id,
+                    "stage_id": lead.stage_id.id,
+                    "user_id": lead.user_id.id,
+                    "team_id": lead.team_id.id,
+                    "company_id": lead.company_id.id,
+                    "date_in": now,
+                }
+                for lead in leads
+                if lead.id not in still_open
+            ]
+        )
+
+    def _pilot_record_amount_revision(self, vals):
+        """Flag the current stay of the leads whose expected revenue or
+        estimated cost is revised by ``vals``, and date the revision. A revision
+        written together with a stage change belongs to the stay being left."""
+        fnames = [fname for fname in ("expected_revenue", "estimated_cost") if fname in vals]
+        if not fnames:
+            return
+        revised = self.filtered(
+            lambda lead: (
+                lead.id
+                and any(
+                    float_compare(lead[fname] or 0.0, vals[fname] or 0.0, precision_digits=2)
+                    for fname in fnames
+                )
+            )
+        )
+        if not revised:
+            return
+        now = fields.Datetime.now()
+        self.env["crm.lead.stage.history"].flush_model(["amount_revised"])
+        self.env.cr.execute(
+            """
+            UPDATE crm_lead_stage_history SET amount_revised = TRUE
+             WHERE lead_id = ANY(%s) AND date_out IS NULL
+            """,
+            [revised.ids],
+        )
+        self.env["crm.lead.stage.history"].invalidate_model(["amount_revised"])
+        revised.invalidate_recordset(["amount_reviewed_in_stage"])
+        # Plain column update: no recursion into write, no tracking noise.
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_last_amount_revision = %s WHERE id = ANY(%s)",
+            [now, revised.ids],
+        )
+        revised.invalidate_recordset(["date_last_amount_revision"])
+
+    @api.depends("stage_history_ids.amount_revised", "stage_history_ids.date_out")
+    def _compute_amount_reviewed_in_stage(self):
+        reviewed = set(
+            self.env["crm.lead.stage.history"]
+            .sudo()
+            .search(
+                [
+                    ("lead_id", "in", self.ids),
+                    ("date_out", "=", False),
+                    ("amount_revised", "=", True),
+                ]
+            )
+            .lead_id.ids
+        )
+        for lead in self:
+            lead.amount_reviewed_in_stage = lead.id in reviewed
+
+    def _search_amount_reviewed_in_stage(self, operator, value):
+        if operator not in ("=", "!="):
+            return NotImplemented
+        query = (
+            self.env["crm.lead.stage.history"]
+            .sudo()
+            ._search([("date_out", "=", False), ("amount_revised", "=", True)])
+        )
+        positive = (operator == "=") == bool(value)
+        return [("id", "in" if positive else "not in", query.subselect("lead_id"))]
+
+    @api.model
+    def _pilot_recompute_reached_proposal(self):
+        """Recompute ``reached_proposal_stage`` of every lead from the stage
+        history, after a stage gained or lost its proposal flag (one UPDATE)."""
+        self.env["crm.lead.stage.history"].flush_model()
+        self.env["crm.stage"].flush_model(["is_proposal_stage"])
+        self.flush_model(["reached_proposal_stage"])
+        self.env.cr.execute(
+            """
+            UPDATE crm_lead l
+               SET reached_proposal_stage = (p.lead_id IS NOT NULL)
+              FROM crm_lead l2
+              LEFT JOIN (
+                    SELECT DISTINCT h.lead_id
+                      FROM crm_lead_stage_history h
+                      JOIN crm_stage s ON s.id = h.stage_id AND s.is_proposal_stage
+              ) p ON p.lead_id = l2.id
+             WHERE l.id = l2.id
+               AND COALESCE(l.reached_proposal_stage, FALSE) <> (p.lead_id IS NOT NULL)
+            """
+        )
+        self.invalidate_model(["reached_proposal_stage"])

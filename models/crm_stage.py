@@ -293,3 +293,10 @@ class CrmStage(models.Model):
             "target": "new",
             "context": {"default_stage_id": self.id},
         }
+
+    # Weekly KPIs: the conversion rate counts the leads that reached a proposal stage
+    def write(self, vals):
+        result = super().write(vals)
+        if "is_proposal_stage" in vals:
+            self.env["crm.lead"]._pilot_recompute_reached_proposal()
+        return result

@@ -6,3 +6,5 @@ from . import test_ui
 from . import test_exit_criteria
 from . import test_exit_criteria_ui
 from . import test_stage_probability
+from . import test_kpi
+from . import test_kpi_ui

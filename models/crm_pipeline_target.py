@@ -1,0 +1,113 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+DEFAULT_COVERAGE = 3.0
+
+
+class CrmPipelineTarget(models.Model):
+    """Monthly targets of a sales team, optionally of one of its salespeople."""
+
+    _name = "crm.pipeline.target"
+    _description = "Pipeline Target"
+    _order = "month desc, team_id, user_id"
+
+    name = fields.Char(compute="_compute_name")
+    team_id = fields.Many2one("crm.team", string="Sales Team", required=True, index=True)
+    user_id = fields.Many2one(
+        "res.users", string="Salesperson", index=True, help="Leave empty for the whole team."
+    )
+    company_id = fields.Many2one(related="team_id.company_id", store=True, string="Company")
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+    )
+    month = fields.Date(
+        required=True,
+        default=lambda self: fields.Date.context_today(self).replace(day=1),
+        help="First day of the month the targets apply to.",
+    )
+    revenue_target = fields.Monetary(string="Revenue", currency_field="currency_id")
+    coverage_ratio = fields.Float(
+        string="Pipeline Coverage",
+        default=DEFAULT_COVERAGE,
+        digits=(16, 2),
+        help="Pipeline value to hold, as a multiple of the monthly revenue target.",
+    )
+    pipeline_target = fields.Monetary(
+        string="Pipeline Value",
+        currency_field="currency_id",
+        compute="_compute_pipeline_target",
+        store=True,
+    )
+    conversion_rate_target = fields.Float(string="Conversion Rate (%)", default=25.0)
+    win_rate_target = fields.Float(string="Win Rate (%)", default=30.0)
+    deal_size_target = fields.Monetary(
+        string="Average Deal Size",
+        currency_field="currency_id",
+        help="Leave at 0 for no target.",
+    )
+    cycle_days_target = fields.Float(string="Sales Cycle (days)", default=30.0)
+    attrition_target = fields.Float(
+        string="Attrition (%)", default=10.0, help="Maximum acceptable attrition."
+    )
+    margin_rate_target = fields.Float(string="Margin Rate (%)", default=30.0)
+
+    _sql_constraints = [
+        (
+            "team_user_month_uniq",
+            "unique(team_id, user_id, month)",
+            "There is already a target for this team, salesperson and month.",
+        ),
+    ]
+
+    @api.depends("team_id", "user_id", "month")
+    def _compute_name(self):
+        for target in self:
+            parts = [target.team_id.name or "", target.user_id.name or ""]
+            if target.month:
+                parts.append(target.month.strftime("%Y-%m"))
+            target.name = " / ".join(part for part in parts if part)
+
+    @api.depends("company_id")
+    def _compute_currency_id(self):
+        for target in self:
+            target.currency_id = (target.company_id or self.env.company).currency_id
+
+    @api.depends("revenue_target", "coverage_ratio")
+    def _compute_pipeline_target(self):
+        for target in self:
+            target.pipeline_target = target.revenue_target * target.coverage_ratio
+
+    @api.constrains("month")
+    def _check_month(self):
+        if any(target.month.day != 1 for target in self):
+            raise ValidationError(self.env._("A target month must start on the first day."))
+
+    @api.model
+    def _get_target_values(self, team, day):
+        """Targets of ``team`` for the month of ``day``: the team's target record,
+        or the defaults when there is none."""
+        month = fields.Date.to_date(day).replace(day=1)
+        target = self.search(
+            [("team_id", "=", team.id), ("user_id", "=", False), ("month", "=", month)], limit=1
+        )
+        if target:
+            return {
+                "pipeline_value": target.pipeline_target,
+                "conversion_rate": target.conversion_rate_target,
+                "win_rate": target.win_rate_target,
+                "deal_size": target.deal_size_target,
+                "cycle_days": target.cycle_days_target,
+                "attrition": target.attrition_target,
+                "margin_rate": target.margin_rate_target,
+            }
+        defaults = self.default_get(list(self._fields))
+        return {
+            "pipeline_value": 0.0,
+            "conversion_rate": defaults.get("conversion_rate_target", 0.0),
+            "win_rate": defaults.get("win_rate_target", 0.0),
+            "deal_size": 0.0,
+            "cycle_days": defaults.get("cycle_days_target", 0.0),
+            "attrition": defaults.get("attrition_target", 0.0),
+            "margin_rate": defaults.get("margin_rate_target", 0.0),
+        }

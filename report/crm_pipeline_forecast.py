@@ -1,0 +1,99 @@
+from odoo import fields, models, tools
+from odoo.tools import SQL
+
+
+class CrmPipelineForecast(models.Model):
+    """Forecast: one row per open opportunity, grouped by expected closing month.
+
+    ``projected_revenue`` is the history-based projection: expected revenue x
+    the historical win rate of the lead's current stage, that is, among the
+    opportunities that stayed in that stage and are now closed, the share that
+    were won. A separate view so that the pipeline analysis stays light.
+    """
+
+    _name = "crm.pipeline.forecast"
+    _description = "Pipeline Forecast"
+    _auto = False
+    _rec_name = "lead_id"
+    _order = "date_deadline"
+
+    lead_id = fields.Many2one("crm.lead", string="Opportunity", readonly=True)
+    date_deadline = fields.Date(string="Expected Closing", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    stage_id = fields.Many2one("crm.stage", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    expected_revenue = fields.Monetary(currency_field="currency_id", readonly=True)
+    prorated_revenue = fields.Monetary(currency_field="currency_id", readonly=True)
+    prorated_margin = fields.Monetary(
+        string="Weighted Margin", currency_field="currency_id", readonly=True
+    )
+    stage_win_rate = fields.Float(
+        string="Historical Win Rate of the Stage (%)", readonly=True, aggregator="avg"
+    )
+    projected_revenue = fields.Monetary(
+        string="History-based Projection",
+        currency_field="currency_id",
+        readonly=True,
+        help="Expected revenue x historical win rate of the current stage.",
+    )
+    nbr = fields.Integer(string="# Opportunities", readonly=True)
+
+    def _select(self):
+        return """
+            SELECT
+                l.id AS id,
+                l.id AS lead_id,
+                l.date_deadline AS date_deadline,
+                l.user_id AS user_id,
+                l.team_id AS team_id,
+                l.stage_id AS stage_id,
+                l.company_id AS company_id,
+                c.currency_id AS currency_id,
+                l.expected_revenue AS expected_revenue,
+                l.prorated_revenue AS prorated_revenue,
+                l.prorated_margin AS prorated_margin,
+                COALESCE(r.win_rate, 0.0) AS stage_win_rate,
+                COALESCE(l.expected_revenue, 0.0) * COALESCE(r.win_rate, 0.0) / 100.0
+                    AS projected_revenue,
+                1 AS nbr
+        """
+
+    def _from(self):
+        return """
+            FROM crm_lead l
+            JOIN crm_stage s ON s.id = l.stage_id
+            LEFT JOIN res_company c ON c.id = l.company_id
+            LEFT JOIN (
+                SELECT h.stage_id,
+                       100.0 * COUNT(DISTINCT h.lead_id) FILTER (WHERE cl.active)
+                             / COUNT(DISTINCT h.lead_id) AS win_rate
+                  FROM crm_lead_stage_history h
+                  JOIN crm_lead cl ON cl.id = h.lead_id
+                  LEFT JOIN crm_stage cs ON cs.id = cl.stage_id
+                 WHERE cl.type = 'opportunity'
+                   AND ((cl.active AND cs.is_won)
+                        OR (NOT cl.active AND COALESCE(cl.probability, 0) = 0))
+                 GROUP BY h.stage_id
+            ) r ON r.stage_id = l.stage_id
+        """
+
+    def _where(self):
+        return """
+            WHERE l.type = 'opportunity'
+              AND l.active
+              AND NOT COALESCE(s.is_won, FALSE)
+        """
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                "CREATE OR REPLACE VIEW %s AS (%s %s %s)",
+                SQL.identifier(self._table),
+                SQL(self._select()),
+                SQL(self._from()),
+                SQL(self._where()),
+            )
+        )

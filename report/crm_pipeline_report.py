@@ -1,0 +1,193 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models, tools
+from odoo.tools import SQL
+
+from ..models.crm_lead import URGENCY_SELECTION
+
+
+class CrmPipelineReport(models.Model):
+    """Pipeline analysis: one row per opportunity, active or lost.
+
+    The rate measures are NULL where they do not apply, so that their
+    average is the right ratio under any grouping. Won means active with a
+    probability of 100 %, as in Odoo's digest (Odoo sets it on won stages),
+    which spares the view a join for every row.
+    """
+
+    _name = "crm.pipeline.report"
+    _description = "Pipeline Analysis"
+    _auto = False
+    _rec_name = "lead_id"
+    _order = "create_date desc"
+
+    lead_id = fields.Many2one("crm.lead", string="Opportunity", readonly=True)
+    create_date = fields.Datetime(string="Creation Date", readonly=True)
+    date_closed = fields.Datetime(string="Closed Date", readonly=True)
+    date_deadline = fields.Date(string="Expected Closing", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    stage_id = fields.Many2one("crm.stage", readonly=True)
+    lost_reason_id = fields.Many2one("crm.lost.reason", readonly=True)
+    urgency = fields.Selection(URGENCY_SELECTION, readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    state = fields.Selection(
+        [("open", "Open"), ("won", "Won"), ("lost", "Lost")], string="Status", readonly=True
+    )
+    reached_proposal = fields.Boolean(string="Reached Proposal Stage", readonly=True)
+    win_rate = fields.Float(
+        string="Win Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        help="100 for won, 0 for lost opportunities, empty for open ones.",
+    )
+    conversion_rate = fields.Float(
+        string="Conversion Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        help="100 for won, 0 for lost opportunities that reached a proposal stage.",
+    )
+    cycle_days = fields.Float(
+        string="Sales Cycle (days)",
+        readonly=True,
+        aggregator="avg",
+        help="Days from creation to won, on won opportunities.",
+    )
+    won_revenue = fields.Monetary(
+        string="Average Deal Size",
+        currency_field="currency_id",
+        readonly=True,
+        aggregator="avg",
+        help="Expected revenue of won opportunities; its average is the average deal size.",
+    )
+    expected_revenue = fields.Monetary(currency_field="currency_id", readonly=True)
+    prorated_revenue = fields.Monetary(currency_field="currency_id", readonly=True)
+    estimated_margin = fields.Monetary(currency_field="currency_id", readonly=True)
+    prorated_margin = fields.Monetary(
+        string="Weighted Margin", currency_field="currency_id", readonly=True
+    )
+    nbr = fields.Integer(string="# Opportunities", readonly=True)
+
+    def _select(self):
+        return """
+            SELECT
+                l.id AS id,
+                l.id AS lead_id,
+                l.create_date AS create_date,
+                l.date_closed AS date_closed,
+                l.date_deadline AS date_deadline,
+                l.user_id AS user_id,
+                l.team_id AS team_id,
+                l.stage_id AS stage_id,
+                l.lost_reason_id AS lost_reason_id,
+                l.urgency AS urgency,
+                l.company_id AS company_id,
+                l.partner_id AS partner_id,
+                c.currency_id AS currency_id,
+                CASE WHEN NOT l.active THEN 'lost'
+                     WHEN l.probability >= 100 THEN 'won'
+                     ELSE 'open' END AS state,
+                COALESCE(l.reached_proposal_stage, FALSE) AS reached_proposal,
+                CASE WHEN NOT l.active THEN 0.0
+                     WHEN l.probability >= 100 THEN 100.0 END AS win_rate,
+                CASE WHEN NOT COALESCE(l.reached_proposal_stage, FALSE) THEN NULL
+                     WHEN NOT l.active THEN 0.0
+                     WHEN l.probability >= 100 THEN 100.0 END AS conversion_rate,
+                CASE WHEN l.active AND l.probability >= 100
+                     THEN EXTRACT(EPOCH FROM (l.date_closed - l.create_date)) / 86400.0
+                     END AS cycle_days,
+                CASE WHEN l.active AND l.probability >= 100
+                     THEN l.expected_revenue END AS won_revenue,
+                l.expected_revenue AS expected_revenue,
+                l.prorated_revenue AS prorated_revenue,
+                l.estimated_margin AS estimated_margin,
+                l.prorated_margin AS prorated_margin,
+                1 AS nbr
+        """
+
+    def _from(self):
+        # "Reached a proposal stage" is kept on the lead by the stage history
+        # (crm.lead.reached_proposal_stage): the view reads no history, so that
+        # it costs about what the lead's own pivot costs.
+        return """
+            FROM crm_lead l
+            LEFT JOIN res_company c ON c.id = l.company_id
+        """
+
+    def _where(self):
+        return """
+            WHERE l.type = 'opportunity'
+              AND (l.active OR COALESCE(l.probability, 0) = 0)
+        """
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                "CREATE OR REPLACE VIEW %s AS (%s %s %s)",
+                SQL.identifier(self._table),
+                SQL(self._select()),
+                SQL(self._from()),
+                SQL(self._where()),
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # KPIs of the weekly review (the definitions of the design's KPI table)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _pilot_kpi_values(self, date_from, date_to, domain=None):
+        """The seven KPIs for the period [date_from, date_to[ (datetimes) on the
+        opportunities matching ``domain``. A ratio without data is None."""
+        domain = list(domain or [])
+        closed = [
+            *domain,
+            ("date_closed", ">=", date_from),
+            ("date_closed", "<", date_to),
+            ("state", "in", ("won", "lost")),
+        ]
+        [(pipeline_value,)] = self._read_group(
+            [*domain, ("state", "=", "open")], [], ["expected_revenue:sum"]
+        )
+        # ``:count`` counts the non-NULL values: without any, the ratio is None.
+        [(win_count, win_rate, conversion_count, conversion_rate)] = self._read_group(
+            closed,
+            [],
+            ["__count", "win_rate:avg", "conversion_rate:count", "conversion_rate:avg"],
+        )
+        [(won_count, won_revenue, won_margin, cycle_days)] = self._read_group(
+            [*closed, ("state", "=", "won")],
+            [],
+            ["__count", "expected_revenue:sum", "estimated_margin:sum", "cycle_days:avg"],
+        )
+        return {
+            "pipeline_value": pipeline_value or 0.0,
+            "conversion_rate": conversion_rate if conversion_count else None,
+            "win_rate": win_rate if win_count else None,
+            "deal_size": won_revenue / won_count if won_count else None,
+            "cycle_days": cycle_days if won_count else None,
+            "attrition": self._pilot_attrition(date_from, date_to, domain),
+            "margin_rate": won_margin * 100.0 / won_revenue if won_revenue else None,
+        }
+
+    @api.model
+    def _pilot_attrition(self, date_from, date_to, domain=None):
+        """Share (%) of the customers with a won deal in the 12 months before
+        the period who have none in the 12 months ending with it."""
+        domain = [*list(domain or []), ("state", "=", "won"), ("partner_id", "!=", False)]
+
+        def customers(start, end):
+            groups = self._read_group(
+                [*domain, ("date_closed", ">=", start), ("date_closed", "<", end)],
+                ["partner_id"],
+            )
+            return {partner.id for (partner,) in groups}
+
+        before = customers(date_from - relativedelta(months=12), date_from)
+        if not before:
+            return None
+        kept = customers(date_to - relativedelta(months=12), date_to)
+        return len(before - kept) * 100.0 / len(before)

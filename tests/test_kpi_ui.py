@@ -1,0 +1,48 @@
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+
+@tagged("post_install", "-at_install")
+class TestKpiUi(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = mail_new_test_user(
+            cls.env,
+            login="pilot_kpi_manager",
+            name="Kim KPI",
+            email="kim@example.com",
+            groups="sales_team.group_sale_manager",
+        )
+        cls.team = cls.env["crm.team"].create(
+            {
+                "name": "KPI Tour Team",
+                "user_id": cls.manager.id,
+                "member_ids": [(6, 0, [cls.manager.id])],
+            }
+        )
+        proposal = cls.env["crm.stage"].create(
+            {"name": "Tour Proposal", "sequence": 2, "is_proposal_stage": True}
+        )
+        reason = cls.env["crm.lost.reason"].create({"name": "Tour reason"})
+        lead = cls.env["crm.lead"].create(
+            {
+                "name": "Tour proposal lost",
+                "type": "opportunity",
+                "user_id": cls.manager.id,
+                "team_id": cls.team.id,
+                "stage_id": proposal.id,
+                "expected_revenue": 5000,
+            }
+        )
+        lead.action_set_lost(lost_reason_id=reason.id)
+
+    def test_tour_weekly_review_and_pivot(self):
+        """A manager opens the weekly review of the week, sees the off-target
+        conversion rate with its action, then the pipeline analysis pivot."""
+        self.start_tour(
+            "/odoo/action-crm_pipeline_pilot.crm_pipeline_review_action",
+            "crm_pipeline_pilot_weekly_review",
+            login=self.manager.login,
+        )
