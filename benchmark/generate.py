@@ -182,7 +182,7 @@ def _opportunities(env, ctx, open_count, closed_count):
             ), shaped AS (
                 SELECT d.*,
                        1 + mod(i, %(nusers)s) AS u,
-                       1 + mod(i * 7919, %(ncustomers)s) AS c,
+                       1 + mod(i::bigint * 7919, %(ncustomers)s) AS c,
                        (SELECT COUNT(*) FROM unnest(%(bounds)s::float[]) b
                          WHERE b <= d.r_stage) + 1 AS s,
                        (now() at time zone 'UTC')

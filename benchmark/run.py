@@ -704,11 +704,19 @@ def main(argv=None):
     try:
         bench.prepare()
         bench.measure_main()
-        bench.measure_pivot()
+        failed = False
+        try:
+            bench.measure_pivot()
+        except Exception:  # report what was measured before failing
+            _logger.exception("the pivot measurement failed")
+            bench.results["pivot"] = (Result(), Result())
+            failed = True
         missed = bench.report()
     finally:
         with contextlib.suppress(Exception):
             bench.cleanup()
+    if failed:
+        return 1
     if missed and not args.no_fail:
         _out(f"{len(missed)} budget(s) missed.")
         return 1
