@@ -1,5 +1,5 @@
 # Development commands of crm_pipeline_pilot (see README.md).
-.PHONY: setup run test lint i18n test-odoo-crm screenshots
+.PHONY: setup run test lint i18n test-odoo-crm screenshots benchmark
 
 setup:
 	bash scripts/setup.sh
@@ -20,4 +20,9 @@ test-odoo-crm:
 	bash scripts/test_odoo_crm.sh
 
 screenshots:
-	bash -c 'source scripts/env.sh && "$$PY" scripts/screenshots.py' 
+	bash -c 'source scripts/env.sh && "$$PY" scripts/screenshots.py'
+
+# The benchmark against plain Odoo CRM (not a test): make benchmark SIZE=full
+SIZE ?= small
+benchmark:
+	SIZE=$(SIZE) bash scripts/benchmark.sh $(BENCH_ARGS)

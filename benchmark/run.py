@@ -1,0 +1,727 @@
+"""Benchmark: crm_pipeline_pilot against plain Odoo CRM, same data, same run.
+
+Generates a pipeline once into a template database, copies it into a plain
+Odoo CRM database (``-u crm``) and a database with the add-on
+(``-i crm_pipeline_pilot``), then measures in both, with Odoo in-process:
+
+1. opening the pipeline kanban as a salesperson (the web client's RPCs);
+2. one stage move of one opportunity (exit criteria on the stage when the
+   build has them);
+3. a mass stage change of 1,000 opportunities;
+4. the follow-up run over the open opportunities, 20 % of them inactive
+   (add-on only);
+5. the report pivot (week x salesperson) on a larger dataset, against plain
+   Odoo's ``crm.lead`` pivot of the same shape;
+6. installing the add-on, against ``-u crm``, on the same data.
+
+Prints SQL query counts, wall-clock medians over several repetitions (state
+rolled back between them), the ratio add-on / plain and the budget of each
+line; exits with status 1 when a budget is missed (unless ``--no-fail``).
+A measurement whose capability the installed add-on lacks is reported as not
+available, never estimated.
+
+    python benchmark/run.py --size small -- ODOO_BIN_OPTIONS...
+"""
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+
+import generate
+from lxml import etree
+
+import odoo
+from odoo.modules.registry import Registry
+from odoo.tools import SQL
+
+_logger = logging.getLogger("crm_pipeline_pilot.benchmark")
+
+MODULE = "crm_pipeline_pilot"
+PREFIX = "pilot_bench_"
+NOT_AVAILABLE = "not available in this build"
+
+SIZES = {
+    # open opportunities, won/lost ones, opportunities of the pivot dataset
+    "small": {"open": 3000, "closed": 900, "pivot": 20000, "messages": 3},
+    "full": {"open": 100000, "closed": 30000, "pivot": 1000000, "messages": 3},
+}
+MASS_CHANGE = 1000
+FOLLOW_UP_BATCH = 1000
+INACTIVE_DAYS = 15
+
+# Budgets of the add-on against plain Odoo (see README, "Benchmark").
+KANBAN_TIME_RATIO = 1.15
+KANBAN_EXTRA_QUERIES = 3
+MOVE_EXTRA_QUERIES = 5
+MASS_TIME_RATIO = 1.5
+FOLLOW_UP_SECONDS = 60.0
+FOLLOW_UP_QUERIES_PER_1000 = 100
+PIVOT_TIME_RATIO = 1.5
+INSTALL_TIME_RATIO = 2.0
+
+# What the web client's kanban asks per column (Odoo 18 relational model).
+KANBAN_COLUMN_LIMIT = 40
+KANBAN_COUNT_LIMIT = 10001
+KANBAN_MAX_OPEN_COLUMNS = 10
+
+
+# ----------------------------------------------------------------------
+# Databases and processes
+# ----------------------------------------------------------------------
+
+
+def _out(text=""):
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def _psql_command(args, *command):
+    return subprocess.run([*command], check=True, env=args.pg_env, capture_output=True, text=True)
+
+
+def _drop(args, name):
+    _release(name)
+    _psql_command(args, "dropdb", "--if-exists", name)
+
+
+def _copy(args, source, target):
+    _release(source)
+    _drop(args, target)
+    _psql_command(args, "createdb", "-T", source, target)
+
+
+def _vacuum(args, name):
+    """Steady state before measuring: no dead rows left by an install, fresh
+    planner statistics (autovacuum would otherwise run during the measures)."""
+    _release(name)
+    _psql_command(args, "vacuumdb", "--analyze", "--quiet", name)
+
+
+def _release(name):
+    """Close this process's connections to a database (needed by createdb -T)."""
+    Registry.delete(name)
+    odoo.sql_db.close_db(name)
+
+
+def _odoo_bin(args, database, *options):
+    """Run odoo-bin to completion; returns its wall-clock seconds."""
+    command = [
+        sys.executable,
+        args.odoo_bin,
+        *args.odoo_args,
+        f"--database={database}",
+        "--stop-after-init",
+        "--max-cron-threads=0",
+        "--log-level=warn",
+        *options,
+    ]
+    start = time.perf_counter()
+    done = subprocess.run(command, check=False, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode or " ERROR " in done.stderr or " CRITICAL " in done.stderr:
+        sys.stderr.write(done.stderr[-6000:])
+        raise RuntimeError(f"odoo-bin {' '.join(options)} failed on {database}")
+    return elapsed
+
+
+# ----------------------------------------------------------------------
+# Measuring
+# ----------------------------------------------------------------------
+
+
+class Result:
+    """Median wall-clock seconds and SQL queries of one operation."""
+
+    def __init__(self, seconds=None, queries=None, note=""):
+        self.seconds = seconds
+        self.queries = queries
+        self.note = note
+
+    @property
+    def available(self):
+        return self.seconds is not None
+
+
+class Job:
+    """One operation to measure: ``operation(env)`` as ``uid`` in a database."""
+
+    def __init__(self, registry, uid, context, operation):
+        self.registry = registry
+        self.uid = uid
+        self.context = dict(context or {})
+        self.operation = operation
+
+    def run(self):
+        """Run once in a transaction rolled back afterwards (commits made by
+        the operation are absorbed by Odoo's test cursor); returns seconds,
+        SQL queries and what the operation returned."""
+        registry = self.registry
+        real_cr = registry.cursor()
+        registry.enter_test_mode(real_cr)
+        try:
+            cr = registry.cursor()
+            try:
+                env = odoo.api.Environment(cr, self.uid, self.context)
+                count0 = real_cr.sql_log_count
+                start = time.perf_counter()
+                extra = self.operation(env)
+                cr.flush()
+                elapsed = time.perf_counter() - start
+                count = real_cr.sql_log_count - count0
+            finally:
+                cr.close()
+        finally:
+            registry.leave_test_mode()
+            real_cr.rollback()
+            real_cr.close()
+        return elapsed, count, extra
+
+
+def _measure(jobs, reps):
+    """Median seconds and queries of each job over ``reps`` runs, after one
+    warm-up run each. The jobs alternate (in turn order reversed every
+    repetition), so that a load change on the machine hits them alike."""
+    samples = [([], [], None) for _job in jobs]
+    for job in jobs:
+        job.run()
+    for rep in range(reps):
+        order = list(enumerate(jobs))
+        for index, job in order if rep % 2 == 0 else reversed(order):
+            elapsed, count, extra = job.run()
+            samples[index][0].append(elapsed)
+            samples[index][1].append(count)
+            samples[index] = (samples[index][0], samples[index][1], extra)
+    results = []
+    for seconds, queries, extra in samples:
+        result = Result(statistics.median(seconds), int(statistics.median(queries)))
+        result.extra = extra
+        results.append(result)
+    return results
+
+
+def _user_context(env, login):
+    user = env["res.users"].search([("login", "=", login)])
+    context = {
+        "lang": "en_US",
+        "tz": "Europe/Brussels",
+        "uid": user.id,
+        "allowed_company_ids": [user.company_id.id],
+    }
+    return user.id, context
+
+
+def _kanban_setup(env):
+    """The kanban of the Pipeline action as the web client loads it: domain,
+    aggregates, progress bar and the per-record specification built from the
+    (inherited) kanban arch, as Odoo 18's relational model does."""
+    action = env.ref("crm.crm_lead_action_pipeline").sudo()
+    view = env.ref("crm.crm_case_kanban_view_leads").sudo()
+    result = env["crm.lead"].get_views([(view.id, "kanban")])
+    arch = etree.fromstring(result["views"]["kanban"]["arch"])
+    models = result["models"]
+    fields = models["crm.lead"]
+    fields = fields.get("fields", fields)
+    spec, aggregates = {}, []
+    for node in arch.iter("field"):
+        name = node.get("name")
+        if name not in fields or name in spec:
+            continue
+        field = fields[name]
+        invisible = node.get("invisible") in ("1", "True")
+        entry = {}
+        if field["type"] in ("many2one", "reference"):
+            entry = {"fields": {} if invisible else {"display_name": {}}}
+        elif field["type"] in ("one2many", "many2many") and not invisible:
+            if node.get("widget") in ("many2many_tags", "many2many_tags_avatar"):
+                related = {"display_name": {}}
+                if "color_field" in (node.get("options") or ""):
+                    related["color"] = {}
+                entry = {"fields": related}
+        spec[name] = entry
+        if field.get("aggregator") and name != "stage_id":
+            aggregates.append(f"{name}:{field['aggregator']}")
+    progress = arch.find("progressbar")
+    return {
+        "domain": [*odoo.tools.safe_eval.safe_eval(action.domain), ("user_id", "=", env.uid)],
+        "spec": spec,
+        "aggregates": aggregates,
+        "order": arch.get("default_order") or "",
+        "progress_bar": {
+            "field": progress.get("field"),
+            "colors": json.loads(progress.get("colors")),
+            "help": progress.get("help") or "",
+        },
+        "context": {"default_type": "opportunity", "search_default_assigned_to_me": 1},
+    }
+
+
+def kanban_open(env, kanban):
+    """web_read_group on the stages, read_progress_bar, then web_search_read
+    per unfolded column, with the kanban's specification."""
+    Lead = env["crm.lead"].with_context(**kanban["context"])
+    groups = Lead.web_read_group(
+        kanban["domain"], kanban["aggregates"], ["stage_id"], orderby=kanban["order"], lazy=True
+    )
+    Lead.read_progress_bar(kanban["domain"], "stage_id", kanban["progress_bar"])
+    opened = 0
+    for group in groups["groups"]:
+        if group.get("__fold") or not group.get("stage_id_count"):
+            continue
+        opened += 1
+        if opened > KANBAN_MAX_OPEN_COLUMNS:
+            break
+        Lead.with_context(bin_size=True).web_search_read(
+            group["__domain"],
+            kanban["spec"],
+            offset=0,
+            limit=KANBAN_COLUMN_LIMIT,
+            order=kanban["order"],
+            count_limit=KANBAN_COUNT_LIMIT,
+        )
+
+
+# ----------------------------------------------------------------------
+# The scenario
+# ----------------------------------------------------------------------
+
+
+class Benchmark:
+    def __init__(self, args):
+        self.args = args
+        self.size = SIZES[args.size]
+        self.names = {
+            key: f"{PREFIX}{key}"
+            for key in ("base", "template", "plain", "addon", "pivot_plain", "pivot_addon")
+        }
+        self.results = {}
+        self.facts = {}
+        self.follow_up_reps = max(1, args.reps // 2)
+
+    # -- preparation -----------------------------------------------------
+
+    def _generate(self, database, open_count, closed_count, messages, activities):
+        registry = Registry(database)
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            info = generate.generate(env, open_count, closed_count, messages, activities)
+        _release(database)
+        return info
+
+    def prepare(self):
+        args, names = self.args, self.names
+        for name in names.values():
+            _drop(args, name)
+        _out(f"* {names['base']}: installing crm (no demo data)")
+        _psql_command(args, "createdb", names["base"])
+        _odoo_bin(args, names["base"], "-i", "crm", "--without-demo=all")
+        _copy(args, names["base"], names["template"])
+        started = time.perf_counter()
+        self.facts["main"] = self._generate(
+            names["template"],
+            self.size["open"],
+            self.size["closed"],
+            self.size["messages"],
+            True,
+        )
+        _out(
+            f"* {names['template']}: {self.facts['main']['leads']:,} opportunities "
+            f"({self.size['open']:,} open) generated in {time.perf_counter() - started:.0f} s"
+        )
+        _copy(args, names["template"], names["plain"])
+        _copy(args, names["template"], names["addon"])
+        _out("* installing: -u crm (plain) and -i crm_pipeline_pilot (add-on)")
+        plain = _odoo_bin(args, names["plain"], "-u", "crm")
+        addon = _odoo_bin(args, names["addon"], "-i", MODULE)
+        self.results["install"] = (Result(plain), Result(addon))
+        _vacuum(args, names["plain"])
+        _vacuum(args, names["addon"])
+        if not args.keep:
+            _drop(args, names["template"])
+
+    # -- measurements on the main dataset --------------------------------
+
+    def _prepare_addon(self, registry):
+        """Configure what the add-on's capabilities need, when it has them:
+        exit criteria on the first stage, last interactions for follow-ups."""
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            first, _second = self._stages(env)
+            if "crm.stage.exit.criterion" in env:
+                revenue = env["ir.model.fields"]._get("crm.lead", "expected_revenue")
+                env["crm.stage.exit.criterion"].create(
+                    [
+                        {
+                            "name": "Expected revenue set",
+                            "stage_id": first.id,
+                            "criterion_type": "field",
+                            "field_id": revenue.id,
+                        },
+                        {
+                            "name": "Revenue above zero",
+                            "stage_id": first.id,
+                            "criterion_type": "domain",
+                            "domain": "[('expected_revenue', '>', 0)]",
+                        },
+                    ]
+                )
+                self.facts["criteria"] = 2
+            if "date_last_interaction" in env["crm.lead"]._fields:
+                # Open opportunities whose id is a multiple of 5 are inactive.
+                cr.execute(
+                    SQL(
+                        """
+                        UPDATE crm_lead
+                           SET date_last_interaction = (now() at time zone 'UTC')
+                               - make_interval(days => CASE WHEN mod(id, 5) = 0
+                                                            THEN %(days)s + 1 + mod(id, 30)
+                                                            ELSE mod(id, %(days)s) END,
+                                               hours => 1)
+                         WHERE active AND probability < 100
+                        """,
+                        days=INACTIVE_DAYS,
+                    )
+                )
+                cr.execute(
+                    "UPDATE crm_lead SET date_last_interaction = write_date WHERE NOT active"
+                )
+                cr.execute("ANALYZE crm_lead")
+
+    def _stages(self, env):
+        stages = env["crm.stage"].search([("is_won", "=", False)], order="sequence, id", limit=2)
+        return stages[0], stages[1]
+
+    def _pick(self, registry, login):
+        """Same records in both databases: a salesperson's open opportunity
+        and 1,000 open opportunities in the first stage."""
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            first, second = self._stages(env)
+            uid, _context = _user_context(env, login)
+            lead = env["crm.lead"].search(
+                [("user_id", "=", uid), ("stage_id", "=", first.id), ("type", "=", "opportunity")],
+                order="id",
+                limit=1,
+            )
+            mass = env["crm.lead"].search(
+                [("stage_id", "=", first.id), ("type", "=", "opportunity")],
+                order="id",
+                limit=MASS_CHANGE,
+            )
+            return lead.id, mass.ids, second.id
+
+    def measure_main(self):
+        reps = self.args.reps
+        salesperson = self.facts["main"]["salesperson"]
+        manager = self.facts["main"]["manager"]
+        jobs = {}
+        for key in ("plain", "addon"):
+            registry = Registry(self.names[key])
+            if key == "addon":
+                self._prepare_addon(registry)
+            lead_id, mass_ids, target = self._pick(registry, salesperson)
+            self.facts["mass"] = len(mass_ids)
+            with registry.cursor() as cr:
+                env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+                uid, context = _user_context(env, salesperson)
+                manager_uid, manager_context = _user_context(env, manager)
+                kanban = _kanban_setup(env(user=uid, context=context))
+                self.facts[f"{key}_follow_ups"] = hasattr(env["crm.lead"], "_pilot_run_follow_ups")
+            jobs[key] = {
+                "kanban": Job(registry, uid, context, lambda env, kb=kanban: kanban_open(env, kb)),
+                "move": Job(
+                    registry,
+                    uid,
+                    context,
+                    lambda env, lid=lead_id, sid=target, kb=kanban: (
+                        env["crm.lead"].browse(lid).web_save({"stage_id": sid}, kb["spec"])
+                    ),
+                ),
+                "mass": Job(
+                    registry,
+                    manager_uid,
+                    manager_context,
+                    lambda env, ids=mass_ids, sid=target: (
+                        env["crm.lead"].browse(ids).write({"stage_id": sid})
+                    ),
+                ),
+            }
+        for name in ("kanban", "move", "mass"):
+            _out(f"* {name}: plain and add-on, alternately")
+            # The kanban and the single move take milliseconds: more runs.
+            runs = reps if name == "mass" else reps * 3
+            self.results[name] = tuple(_measure([jobs["plain"][name], jobs["addon"][name]], runs))
+        follow_up = Result()
+        if self.facts["addon_follow_ups"]:
+            follow_up = self._measure_follow_ups(jobs["addon"]["kanban"].registry)
+        self.results["follow_up"] = (None, follow_up)
+        for key in ("plain", "addon"):
+            _release(self.names[key])
+
+    def _measure_follow_ups(self, registry):
+        _out("* follow-up run (add-on)")
+
+        def run(env):
+            env.cr.execute("SELECT COUNT(*) FROM mail_activity")
+            before = env.cr.fetchone()[0]
+            env["crm.lead"]._pilot_run_follow_ups(batch_size=FOLLOW_UP_BATCH)
+            env.flush_all()
+            env.cr.execute("SELECT COUNT(*) FROM mail_activity")
+            return env.cr.fetchone()[0] - before
+
+        job = Job(registry, odoo.SUPERUSER_ID, {}, run)
+        (result,) = _measure([job], self.follow_up_reps)
+        result.note = f"{result.extra:,} follow-up activities created"
+        return result
+
+    # -- pivot on the larger dataset -------------------------------------
+
+    def measure_pivot(self):
+        args, names = self.args, self.names
+        _copy(args, names["base"], names["pivot_plain"])
+        count = self.size["pivot"]
+        started = time.perf_counter()
+        info = self._generate(
+            names["pivot_plain"], count * 2 // 10, count - count * 2 // 10, 0, False
+        )
+        _out(
+            f"* {names['pivot_plain']}: {count:,} opportunities generated "
+            f"in {time.perf_counter() - started:.0f} s"
+        )
+        _copy(args, names["pivot_plain"], names["pivot_addon"])
+        _out(f"* {names['pivot_addon']}: installing the add-on")
+        _odoo_bin(args, names["pivot_addon"], "-i", MODULE)
+        _vacuum(args, names["pivot_plain"])
+        _vacuum(args, names["pivot_addon"])
+        reps = self.args.reps
+        groupbys = ([], ["create_date:week"], ["user_id"], ["create_date:week", "user_id"])
+
+        def pivot(env, model, measures, domain):
+            for groupby in groupbys:
+                env[model].read_group(domain, measures, groupby, lazy=False)
+
+        jobs = []
+        for key, model in (("pivot_plain", "crm.lead"), ("pivot_addon", "crm.pipeline.report")):
+            registry = Registry(names[key])
+            with registry.cursor() as cr:
+                env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+                uid, context = _user_context(env, info["manager"])
+                if model not in env:
+                    jobs.append(None)
+                    continue
+                rate = "win_rate" if "win_rate" in env[model]._fields else "probability"
+            measures = ["__count", "expected_revenue:sum", f"{rate}:avg"]
+            domain = [("type", "=", "opportunity")] if model == "crm.lead" else []
+            jobs.append(
+                Job(
+                    registry,
+                    uid,
+                    dict(context, active_test=False),
+                    lambda env, m=model, ms=measures, d=domain: pivot(env, m, ms, d),
+                )
+            )
+        _out("* pivot week x salesperson: plain crm.lead and add-on report, alternately")
+        measured = iter(_measure([job for job in jobs if job], reps))
+        results = [next(measured) if job else Result() for job in jobs]
+        for key in ("pivot_plain", "pivot_addon"):
+            _release(names[key])
+        self.results["pivot"] = tuple(results)
+
+    def cleanup(self):
+        if self.args.keep:
+            _out("* databases kept: " + ", ".join(self.names.values()))
+            return
+        for name in self.names.values():
+            _drop(self.args, name)
+
+    # -- report ------------------------------------------------------------
+
+    def lines(self):
+        """(label, plain, add-on, ratio, budget, verdict) per measurement."""
+        size = self.size
+        rows = []
+
+        def fmt(result):
+            if result is None:
+                return "-"
+            if not result.available:
+                return NOT_AVAILABLE
+            text = (
+                f"{result.seconds * 1000:,.0f} ms"
+                if result.seconds < 10
+                else f"{result.seconds:,.1f} s"
+            )
+            if result.queries is not None:
+                text += f" / {result.queries:,} q"
+            return text
+
+        def ratio(plain, addon):
+            if not (plain and addon and plain.available and addon.available) or not plain.seconds:
+                return None
+            return addon.seconds / plain.seconds
+
+        def verdict(ok, plain, addon):
+            if not (addon and addon.available and (plain is None or plain.available)):
+                return "n/a"
+            return "pass" if ok else "MISS"
+
+        plain, addon = self.results["kanban"]
+        r = ratio(plain, addon)
+        ok = (
+            r is not None
+            and r <= KANBAN_TIME_RATIO
+            and (addon.queries <= plain.queries + KANBAN_EXTRA_QUERIES)
+        )
+        rows.append(
+            (
+                "1. Kanban open (salesperson)",
+                plain,
+                addon,
+                r,
+                f"<= {KANBAN_TIME_RATIO}x, <= +{KANBAN_EXTRA_QUERIES} q",
+                verdict(ok, plain, addon),
+            )
+        )
+        plain, addon = self.results["move"]
+        criteria = self.facts.get("criteria")
+        label = "2. Stage move, 1 opportunity"
+        label += f" ({criteria} criteria)" if criteria else " (no criteria: " + NOT_AVAILABLE + ")"
+        ok = addon.queries <= plain.queries + MOVE_EXTRA_QUERIES
+        rows.append(
+            (
+                label,
+                plain,
+                addon,
+                ratio(plain, addon),
+                f"<= +{MOVE_EXTRA_QUERIES} q",
+                verdict(ok, plain, addon),
+            )
+        )
+        plain, addon = self.results["mass"]
+        r = ratio(plain, addon)
+        rows.append(
+            (
+                f"3. Mass stage change, {self.facts['mass']:,} opportunities",
+                plain,
+                addon,
+                r,
+                f"<= {MASS_TIME_RATIO}x",
+                verdict(r is not None and r <= MASS_TIME_RATIO, plain, addon),
+            )
+        )
+        _plain, addon = self.results["follow_up"]
+        label = f"4. Follow-up run, {size['open']:,} open (20 % inactive)"
+        per_1000 = None
+        if addon.available:
+            per_1000 = addon.queries / (size["open"] / 1000)
+            label += f": {per_1000:,.1f} q per 1,000 leads, {addon.note}"
+        ok = per_1000 is not None and (
+            addon.seconds < FOLLOW_UP_SECONDS * size["open"] / 100000
+            and per_1000 <= FOLLOW_UP_QUERIES_PER_1000
+        )
+        rows.append(
+            (
+                label,
+                None,
+                addon,
+                None,
+                f"< {FOLLOW_UP_SECONDS:.0f} s per 100,000 leads, "
+                f"<= {FOLLOW_UP_QUERIES_PER_1000} q per 1,000",
+                verdict(ok, None, addon),
+            )
+        )
+        plain, addon = self.results["pivot"]
+        r = ratio(plain, addon)
+        rows.append(
+            (
+                f"5. Pivot week x salesperson, {size['pivot']:,} rows",
+                plain,
+                addon,
+                r,
+                f"<= {PIVOT_TIME_RATIO}x",
+                verdict(r is not None and r <= PIVOT_TIME_RATIO, plain, addon),
+            )
+        )
+        plain, addon = self.results["install"]
+        r = ratio(plain, addon)
+        rows.append(
+            (
+                f"6. Install on {self.facts['main']['leads']:,} leads (plain: -u crm)",
+                plain,
+                addon,
+                r,
+                f"<= {INSTALL_TIME_RATIO}x",
+                verdict(r is not None and r <= INSTALL_TIME_RATIO, plain, addon),
+            )
+        )
+        return [
+            (label, fmt(p), fmt(a), f"{r:.2f}x" if r is not None else "-", budget, v)
+            for label, p, a, r, budget, v in rows
+        ]
+
+    def report(self):
+        rows = self.lines()
+        header = ("Measurement", "Plain Odoo CRM", "Add-on", "Ratio", "Budget", "Result")
+        widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+        _out()
+        _out(
+            f"crm_pipeline_pilot benchmark, size {self.args.size}, "
+            f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, "
+            f"median of {self.args.reps} runs (kanban and move: {self.args.reps * 3}, "
+            f"follow-ups: {self.follow_up_reps}), "
+            f"Python {platform.python_version()}"
+        )
+        _out("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
+        _out("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+        for row in rows:
+            _out(
+                "| " + " | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+            )
+        return [row for row in rows if row[5] == "MISS"]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--size", choices=sorted(SIZES), default="small")
+    parser.add_argument("--reps", type=int, default=5, help="measured repetitions (median)")
+    parser.add_argument("--keep", action="store_true", help="keep the pilot_bench_* databases")
+    parser.add_argument("--no-fail", action="store_true", help="exit 0 even if a budget is missed")
+    parser.add_argument("--odoo-bin", required=True, help="path of odoo-bin")
+    parser.add_argument(
+        "odoo_args", nargs="*", help="odoo-bin options (addons path, db_*), after --"
+    )
+    args = parser.parse_args(argv)
+    odoo.tools.config.parse_config([*args.odoo_args, "--max-cron-threads=0", "--log-level=warn"])
+    args.pg_env = dict(os.environ)
+    bench = Benchmark(args)
+    try:
+        bench.prepare()
+        bench.measure_main()
+        failed = False
+        try:
+            bench.measure_pivot()
+        except Exception:  # report what was measured before failing
+            _logger.exception("the pivot measurement failed")
+            bench.results["pivot"] = (Result(), Result())
+            failed = True
+        missed = bench.report()
+    finally:
+        with contextlib.suppress(Exception):
+            bench.cleanup()
+    if failed:
+        return 1
+    if missed and not args.no_fail:
+        _out(f"{len(missed)} budget(s) missed.")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
