@@ -28,6 +28,17 @@ PAGES = [
     ("pipeline_kanban", "/odoo/crm", ".o_kanban_record .o_pilot_urgency"),
     ("opportunity_form", "/odoo/crm/{opportunity}", ".o_form_view div[name='estimated_margin']"),
     ("pipeline_pivot", "/odoo/action-crm.crm_opportunity_report_action", ".o_pivot"),
+    ("exit_criteria_checklist", "/odoo/crm/{checklist}", ".o_form_view .o_pilot_exit_criteria"),
+    (
+        "weekly_review",
+        "/odoo/action-crm_pipeline_pilot.crm_pipeline_review_action",
+        ".o_form_view .o_field_one2many .o_data_row",
+    ),
+    (
+        "pipeline_analysis_pivot",
+        "/odoo/action-crm_pipeline_pilot.crm_pipeline_report_action",
+        ".o_pivot .o_pivot_cell_value",
+    ),
 ]
 
 
@@ -159,6 +170,14 @@ def main():
         [[("type", "=", "opportunity"), ("estimated_cost", ">", 0)]],
         {"limit": 1, "order": "expected_revenue desc"},
     )[0]
+    # An opportunity of the demo team working with the recommended pipeline:
+    # its form shows the exit criteria checklist of its stage.
+    checklist = session.rpc(
+        "crm.lead",
+        "search",
+        [[("type", "=", "opportunity"), ("stage_id.exit_criterion_ids", "!=", False)]],
+        {"limit": 1, "order": "id"},
+    )[0]
     os.makedirs(OUT, exist_ok=True)
     browser = Browser()
     try:
@@ -168,7 +187,7 @@ def main():
             "Network.setCookie", name="session_id", value=session.session_id, domain=host, path="/"
         )
         for name, path, selector in PAGES:
-            path = path.format(opportunity=opportunity)
+            path = path.format(opportunity=opportunity, checklist=checklist)
             browser.send("Page.navigate", url=args.url + path)
             browser.wait_for(selector)
             time.sleep(1.5)  # let animations and lazy parts settle

@@ -130,6 +130,44 @@ class TestExitCriteriaGate(ExitCriteriaCommon):
         lead.stage_id = self.s3
         self.assertEqual(lead.stage_id, self.s3)
 
+    def test_amount_reviewed_in_stage_criterion(self):
+        """The "amount reviewed in this stage" helper gates a move: the revenue
+        (or cost) must be revised during the current stay, and a revision
+        written together with the move belongs to the stay being left."""
+        self.Criterion.create(
+            {
+                "name": "Amount reviewed",
+                "stage_id": self.s4.id,
+                "criterion_type": "domain",
+                "domain": "[('amount_reviewed_in_stage', '=', True)]",
+            }
+        )
+        lead = self._opportunity("Gate R", stage_id=self.s1.id, expected_revenue=10000)
+        lead.sudo().with_context(pilot_skip_exit_criteria=True).stage_id = self.s4
+        lead = lead.with_user(self.salesman)
+        self.assertEqual(lead.exit_criteria_progress, "0/1")
+        # Writing the same amount is not a revision.
+        lead.write({"expected_revenue": 10000})
+        with self.assertRaisesMessage(UserError, "- Pilot S4: Amount reviewed"):
+            lead.write({"stage_id": self.won.id})
+        self.assertEqual(lead.stage_id, self.s4)
+        self.assertFalse(lead.amount_reviewed_in_stage)
+        # Revised in the same write as the move: it counts for this stay.
+        lead.write({"stage_id": self.won.id, "expected_revenue": 12000})
+        self.assertEqual(lead.stage_id, self.won)
+        self.assertEqual(
+            lead.stage_history_ids.sorted("id").mapped("amount_revised")[-2:], [True, False]
+        )
+        # Back in S4, a new stay: the earlier revision no longer counts.
+        lead.write({"stage_id": self.s4.id})
+        self.assertFalse(lead.amount_reviewed_in_stage)
+        with self.assertRaisesMessage(UserError, "- Pilot S4: Amount reviewed"):
+            lead.write({"stage_id": self.won.id})
+        lead.write({"estimated_cost": 4000})
+        self.assertEqual(lead.exit_criteria_progress, "1/1")
+        lead.write({"stage_id": self.won.id})
+        self.assertEqual(lead.stage_id, self.won)
+
     def test_backward_moves_are_free(self):
         lead = self._opportunity("Gate E", stage_id=self.s1.id)
         lead.sudo().with_context(pilot_skip_exit_criteria=True).stage_id = self.s4
