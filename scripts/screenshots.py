@@ -31,7 +31,7 @@ PAGES = [
     ("exit_criteria_checklist", "/odoo/crm/{checklist}", ".o_form_view .o_pilot_exit_criteria"),
     (
         "weekly_review",
-        "/odoo/action-crm_pipeline_pilot.crm_pipeline_review_action",
+        "/odoo/action-crm_pipeline_pilot.crm_pipeline_review_action/{review}",
         ".o_form_view .o_field_one2many .o_data_row",
     ),
     (
@@ -178,6 +178,14 @@ def main():
         [[("type", "=", "opportunity"), ("stage_id.exit_criterion_ids", "!=", False)]],
         {"limit": 1, "order": "id"},
     )[0]
+    # This week's review of the demo sales team that has targets.
+    team = session.rpc(
+        "crm.pipeline.target",
+        "search_read",
+        [[("team_id", "!=", False)]],
+        {"fields": ["team_id"], "limit": 1},
+    )[0]["team_id"][0]
+    review = session.rpc("crm.pipeline.review", "create", [[{"team_ids": [(6, 0, [team])]}]])[0]
     os.makedirs(OUT, exist_ok=True)
     browser = Browser()
     try:
@@ -187,7 +195,7 @@ def main():
             "Network.setCookie", name="session_id", value=session.session_id, domain=host, path="/"
         )
         for name, path, selector in PAGES:
-            path = path.format(opportunity=opportunity, checklist=checklist)
+            path = path.format(opportunity=opportunity, checklist=checklist, review=review)
             browser.send("Page.navigate", url=args.url + path)
             browser.wait_for(selector)
             time.sleep(1.5)  # let animations and lazy parts settle

@@ -503,6 +503,7 @@ class TestPipelineKpi(PilotCommon):
         review = self._review()
         self.assertEqual(review.week_start, date(2026, 3, 2))
         self.assertEqual(review.week_end, date(2026, 3, 8))
+        self.assertEqual(review.display_name, "Weekly Review 03/02/2026 - 03/08/2026")
         self.assertEqual(len(review.line_ids), 14)
         lines = {(line.team_id, line.kpi_id.code): line for line in review.line_ids}
         expected = {

@@ -2,6 +2,7 @@ import base64
 from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
+from odoo.tools import format_date
 
 
 class CrmPipelineReview(models.TransientModel):
@@ -36,6 +37,15 @@ class CrmPipelineReview(models.TransientModel):
             start = self.env["crm.pipeline.snapshot"]._week_start(review.date)
             review.week_start = start
             review.week_end = start + timedelta(days=6)
+
+    @api.depends("week_start", "week_end")
+    def _compute_display_name(self):
+        for review in self:
+            review.display_name = self.env._(
+                "Weekly Review %(start)s - %(end)s",
+                start=format_date(self.env, review.week_start),
+                end=format_date(self.env, review.week_end),
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
