@@ -1,5 +1,23 @@
 import { registry } from "@web/core/registry";
 
+// After typing "Budget cut" in the Lost dialog: pick the reason, confirm, and
+// wait for the dialog to close.
+const chooseReasonAndConfirm = () => [
+    {
+        trigger: ".o-autocomplete--dropdown-item:contains('Budget cut (tour)')",
+        run: "click",
+    },
+    {
+        content: "Confirm",
+        trigger: ".modal button[name='action_lost_reason_apply']",
+        run: "click",
+    },
+    {
+        content: "The dialog is closed",
+        trigger: "body:not(:has(.modal))",
+    },
+];
+
 registry.category("web_tour.tours").add("crm_pipeline_pilot_margin_lost", {
     steps: () => [
         {
@@ -53,19 +71,7 @@ registry.category("web_tour.tours").add("crm_pipeline_pilot_margin_lost", {
             trigger: ".modal div[name='lost_reason_id'] input",
             run: "edit Budget cut",
         },
-        {
-            trigger: ".o-autocomplete--dropdown-item:contains('Budget cut (tour)')",
-            run: "click",
-        },
-        {
-            content: "Confirm",
-            trigger: ".modal button[name='action_lost_reason_apply']",
-            run: "click",
-        },
-        {
-            content: "The dialog is closed",
-            trigger: "body:not(:has(.modal))",
-        },
+        ...chooseReasonAndConfirm(),
         {
             content: "The opportunity shows the Lost ribbon",
             trigger: ".o_form_view .ribbon:contains('Lost')",
@@ -80,19 +86,7 @@ registry.category("web_tour.tours").add("crm_pipeline_pilot_mail_lost_link", {
             trigger: ".modal div[name='lost_reason_id'] input",
             run: "edit Budget cut",
         },
-        {
-            trigger: ".o-autocomplete--dropdown-item:contains('Budget cut (tour)')",
-            run: "click",
-        },
-        {
-            content: "Confirm",
-            trigger: ".modal button[name='action_lost_reason_apply']",
-            run: "click",
-        },
-        {
-            content: "The dialog is closed",
-            trigger: "body:not(:has(.modal))",
-        },
+        ...chooseReasonAndConfirm(),
     ],
 });
 
