@@ -24,6 +24,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "docs", "screenshots")
 
 # name, path ({opportunity}: a demo opportunity with a cost), selector to wait for
+APPS_PAGE = ("pipeline_kanban", "exit_criteria_checklist", "weekly_review")
 PAGES = [
     ("pipeline_kanban", "/odoo/crm", ".o_kanban_record .o_pilot_urgency"),
     ("opportunity_form", "/odoo/crm/{opportunity}", ".o_form_view div[name='estimated_margin']"),
@@ -205,6 +206,11 @@ def main():
             with open(target, "wb") as image:
                 image.write(base64.b64decode(data))
             print(f"saved {os.path.relpath(target, ROOT)}")
+            if name in APPS_PAGE and args.lang == "en_US":
+                # The Apps page (static/description/index.html) shows these.
+                copy = os.path.join(ROOT, "static", "description", f"{name}.png")
+                shutil.copyfile(target, copy)
+                print(f"saved {os.path.relpath(copy, ROOT)}")
     finally:
         browser.close()
 
