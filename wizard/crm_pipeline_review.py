@@ -2,6 +2,7 @@ import base64
 from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class CrmPipelineReview(models.TransientModel):
@@ -37,6 +38,19 @@ class CrmPipelineReview(models.TransientModel):
             review.week_start = start
             review.week_end = start + timedelta(days=6)
 
+    @api.constrains("date")
+    def _check_date(self):
+        today = fields.Date.context_today(self)
+        for review in self:
+            if review.week_start > today:
+                raise ValidationError(
+                    self.env._(
+                        "The week of %(date)s has not started yet: choose a day of "
+                        "this week or of a past week.",
+                        date=review.date,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         reviews = super().create(vals_list)
@@ -48,8 +62,13 @@ class CrmPipelineReview(models.TransientModel):
         kpis = self.env["crm.pipeline.kpi"].search([("active", "=", True)])
         Report = self.env["crm.pipeline.report"]
         Target = self.env["crm.pipeline.target"]
+        # The teams must be visible to the user (not of another company); the
+        # figures come from the reports, within the user's visibility.
+        self.team_ids.check_access("read")
+        # KPI lines are computed, never typed: users only read them.
+        Line = self.env["crm.pipeline.review.line"].sudo()
         for review in self:
-            review.line_ids.unlink()
+            review.line_ids.sudo().unlink()
             date_from = datetime.combine(review.week_start, time.min)
             date_to = date_from + timedelta(days=7)
             vals_list = []
@@ -60,7 +79,7 @@ class CrmPipelineReview(models.TransientModel):
                     vals_list.append(
                         review._line_values(team, kpi, values.get(kpi.code), targets[kpi.code])
                     )
-            self.env["crm.pipeline.review.line"].create(vals_list)
+            Line.create(vals_list)
 
     def _line_values(self, team, kpi, current, target):
         has_value = current is not None
