@@ -2,7 +2,7 @@ import json
 from datetime import date, datetime, timedelta
 
 from odoo import fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
@@ -129,7 +129,6 @@ class AccessMatrixCommon:
 
     def _create_vals(self, model):
         """Valid values (JSON-compatible, for RPC too) to create a record."""
-        today = fields.Date.to_string(fields.Date.context_today(self.lead))
         return {
             "crm.stage.exit.criterion": {
                 "name": "Matrix criterion",
@@ -152,7 +151,7 @@ class AccessMatrixCommon:
             "crm.pipeline.target": {"team_id": self.team.id, "month": self._unique_month()},
             # The code freed by the unlink tried just before.
             "crm.pipeline.kpi": {"name": "Attrition", "code": "attrition"},
-            "crm.pipeline.review": {"date": today, "team_ids": [[6, 0, [self.team.id]]]},
+            "crm.pipeline.review": {"date": "2026-03-05", "team_ids": [[6, 0, [self.team.id]]]},
             "crm.pipeline.review.line": {"review_id": False, "kpi_id": self.kpi_line.id},
             "crm.stage.exit.bypass": {
                 "lead_ids": [[6, 0, [self.lead.id]]],
@@ -173,7 +172,7 @@ class AccessMatrixCommon:
             "crm.pipeline.snapshot": {"lead_count": 3},
             "crm.pipeline.target": {"revenue_target": 5000.0},
             "crm.pipeline.kpi": {"action": "Call them"},
-            "crm.pipeline.review": {"date": "2026-03-05"},
+            "crm.pipeline.review": {"date": "2026-03-12"},
             "crm.pipeline.review.line": {"current": 99.0},
             "crm.stage.exit.bypass": {"justification": "Matrix changed"},
             "crm.stage.recommended.pipeline": {"team_id": False},
@@ -338,6 +337,45 @@ class TestAccessRecordRules(AccessMatrixCommon, PilotCommon):
         # Refreshing recomputes them as the user.
         review.action_refresh()
         self.assertEqual(len(review.line_ids), 7)
+
+    def test_bypass_member_forces_only_the_leads_they_may_edit(self):
+        """The bypass group on top of a salesperson limited to own documents."""
+        self.env["crm.stage.exit.criterion"].create(
+            {"name": "Matrix signed", "stage_id": self.stage.id, "criterion_type": "manual"}
+        )
+        member = self.users["bypass"]
+        mine = self.lead
+        mine.write({"user_id": member.id, "team_id": self.team.id})
+        other = self.env["crm.lead"].create(
+            {
+                "name": "Matrix other",
+                "type": "opportunity",
+                "user_id": self.users["all"].id,
+                "team_id": self.team.id,
+                "stage_id": self.stage.id,
+            }
+        )
+        with self.assertRaisesMessage(UserError, "Matrix signed"):
+            mine.with_user(member).write({"stage_id": self.stage_next.id})
+        Wizard = self.env["crm.stage.exit.bypass"].with_user(member)
+        with self.assertRaises(AccessError):
+            Wizard.create(
+                {
+                    "lead_ids": [(6, 0, other.ids)],
+                    "stage_id": self.stage_next.id,
+                    "justification": "Not mine",
+                }
+            ).action_confirm()
+        self.assertEqual(other.stage_id, self.stage)
+        wizard = Wizard.create(
+            {
+                "lead_ids": [(6, 0, mine.ids)],
+                "stage_id": self.stage_next.id,
+                "justification": "Signed on paper",
+            }
+        )
+        wizard.action_confirm()
+        self.assertEqual(mine.stage_id, self.stage_next)
 
 
 @tagged("post_install", "-at_install")

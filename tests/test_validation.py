@@ -114,7 +114,7 @@ class TestInputValidation(PilotCommon):
 
     def test_review_week_must_have_started(self):
         Review = self.env["crm.pipeline.review"].with_user(self.manager)
-        today = fields.Date.context_today(self.manager)
+        today = fields.Date.context_today(Review)  # in the manager's time zone
         next_week = today + timedelta(days=7 - today.weekday())
         with self.assertRaisesMessage(ValidationError, "has not started yet"):
             Review.create({"date": next_week, "team_ids": [(6, 0, self.team.ids)]})
