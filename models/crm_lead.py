@@ -7,7 +7,7 @@ from markupsafe import Markup
 from psycopg2.errors import SerializationFailure
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_is_zero, formatLang, safe_eval
 from odoo.tools.query import Query
 
@@ -26,6 +26,15 @@ URGENCY_SELECTION = [
 
 # How many lead names an error message lists before "and N more".
 MAX_NAMES_IN_MESSAGE = 10
+
+# Fields the application maintains (stage history, interactions, amount
+# revisions): nobody writes them, not even by RPC; only code running as
+# superuser (data migrations) may.
+PILOT_PROTECTED_FIELDS = (
+    "reached_proposal_stage",
+    "date_last_interaction",
+    "date_last_amount_revision",
+)
 
 # Transaction-level advisory lock taken by a follow-up run: a second run
 # (another cron worker) finding it taken leaves the work to the first one.
@@ -263,6 +272,7 @@ class CrmLead(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._pilot_check_protected_fields(vals_list, creating=True)
         # Creating an opportunity in a later stage needs the earlier stages' criteria.
         with self._pilot_exit_criteria_savepoint():
             leads = super().create(vals_list)
@@ -272,6 +282,7 @@ class CrmLead(models.Model):
         return leads
 
     def write(self, vals):
+        self._pilot_check_protected_fields([vals])
         vals = self._pilot_stamp_interaction(vals)
         if "active" in vals and not vals["active"]:
             self._pilot_check_loss_reason(vals.get("lost_reason_id"))
@@ -289,6 +300,35 @@ class CrmLead(models.Model):
             self._pilot_record_stage_history()
         stage_probability_leads._pilot_write_stage_probability()
         return result
+
+    # ------------------------------------------------------------------
+    # Security: fields maintained by the application
+    # ------------------------------------------------------------------
+
+    def _pilot_check_protected_fields(self, vals_list, creating=False):
+        """Refuse values (or, at creation, context defaults) of the fields the
+        application maintains, unless written by code as superuser: a
+        salesperson must not be able to fake the KPIs or dodge follow-ups."""
+        if self.env.su:
+            return
+        given = {fname for vals in vals_list for fname in vals}
+        if creating:
+            given |= {
+                key.removeprefix("default_")
+                for key in self.env.context
+                if key.startswith("default_")
+            }
+        protected = [fname for fname in PILOT_PROTECTED_FIELDS if fname in given]
+        if protected:
+            raise AccessError(
+                self.env._(
+                    "These fields are maintained by the application and cannot be "
+                    "written: %(fields)s.",
+                    fields=", ".join(
+                        self._fields[fname]._description_string(self.env) for fname in protected
+                    ),
+                )
+            )
 
     # ------------------------------------------------------------------
     # Mandatory loss reasons

@@ -83,6 +83,49 @@ class CrmPipelineTarget(models.Model):
         if any(target.month.day != 1 for target in self):
             raise ValidationError(self.env._("A target month must start on the first day."))
 
+    @api.constrains(
+        "revenue_target",
+        "coverage_ratio",
+        "deal_size_target",
+        "cycle_days_target",
+        "conversion_rate_target",
+        "win_rate_target",
+        "attrition_target",
+        "margin_rate_target",
+    )
+    def _check_target_values(self):
+        amounts = {
+            "revenue_target": self.env._("revenue"),
+            "coverage_ratio": self.env._("pipeline coverage"),
+            "deal_size_target": self.env._("average deal size"),
+            "cycle_days_target": self.env._("sales cycle"),
+        }
+        rates = {
+            "conversion_rate_target": self.env._("conversion rate"),
+            "win_rate_target": self.env._("win rate"),
+            "attrition_target": self.env._("attrition"),
+            "margin_rate_target": self.env._("margin rate"),
+        }
+        for target in self:
+            for fname, label in amounts.items():
+                if target[fname] < 0:
+                    raise ValidationError(
+                        self.env._(
+                            "The %(target)s target of %(name)s cannot be negative.",
+                            target=label,
+                            name=target.name,
+                        )
+                    )
+            for fname, label in rates.items():
+                if not 0 <= target[fname] <= 100:
+                    raise ValidationError(
+                        self.env._(
+                            "The %(target)s target of %(name)s must be between 0 and 100 %%.",
+                            target=label,
+                            name=target.name,
+                        )
+                    )
+
     @api.model
     def _get_target_values(self, team, day):
         """Targets of ``team`` for the month of ``day``: the team's target record,

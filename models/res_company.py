@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
@@ -21,3 +22,26 @@ class ResCompany(models.Model):
         help="Stagnation delay given to new pipeline stages: an open "
         "opportunity without interaction for that long is stagnant.",
     )
+
+    @api.constrains("pilot_min_margin_rate")
+    def _check_pilot_min_margin_rate(self):
+        for company in self:
+            if not 0 <= company.pilot_min_margin_rate <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "The default minimum margin rate of %(company)s must be "
+                        "between 0 and 100 %%.",
+                        company=company.display_name,
+                    )
+                )
+
+    @api.constrains("pilot_stagnation_days")
+    def _check_pilot_stagnation_days(self):
+        for company in self:
+            if company.pilot_stagnation_days < 1:
+                raise ValidationError(
+                    self.env._(
+                        "The default stagnation delay of %(company)s must be at least one day.",
+                        company=company.display_name,
+                    )
+                )

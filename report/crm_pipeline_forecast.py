@@ -7,8 +7,9 @@ class CrmPipelineForecast(models.Model):
 
     ``projected_revenue`` is the history-based projection: expected revenue x
     the historical win rate of the lead's current stage, that is, among the
-    opportunities that stayed in that stage and are now closed, the share that
-    were won. A separate view so that the pipeline analysis stays light.
+    opportunities of the same company that stayed in that stage and are now
+    closed, the share that were won (a company's history never weighs on
+    another company's forecast). A separate view so that the pipeline analysis stays light.
     """
 
     _name = "crm.pipeline.forecast"
@@ -67,6 +68,7 @@ class CrmPipelineForecast(models.Model):
             LEFT JOIN res_company c ON c.id = l.company_id
             LEFT JOIN (
                 SELECT h.stage_id,
+                       cl.company_id,
                        100.0 * COUNT(DISTINCT h.lead_id) FILTER (WHERE cl.active)
                              / COUNT(DISTINCT h.lead_id) AS win_rate
                   FROM crm_lead_stage_history h
@@ -75,8 +77,9 @@ class CrmPipelineForecast(models.Model):
                  WHERE cl.type = 'opportunity'
                    AND ((cl.active AND cs.is_won)
                         OR (NOT cl.active AND COALESCE(cl.probability, 0) = 0))
-                 GROUP BY h.stage_id
+                 GROUP BY h.stage_id, cl.company_id
             ) r ON r.stage_id = l.stage_id
+               AND r.company_id IS NOT DISTINCT FROM l.company_id
         """
 
     def _where(self):

@@ -8,3 +8,6 @@ from . import test_exit_criteria_ui
 from . import test_stage_probability
 from . import test_kpi
 from . import test_kpi_ui
+from . import test_access
+from . import test_multi_company
+from . import test_validation

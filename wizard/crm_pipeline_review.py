@@ -2,6 +2,7 @@ import base64
 from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import format_date
 
 
@@ -47,6 +48,19 @@ class CrmPipelineReview(models.TransientModel):
                 end=format_date(self.env, review.week_end),
             )
 
+    @api.constrains("date")
+    def _check_date(self):
+        today = fields.Date.context_today(self)
+        for review in self:
+            if review.week_start > today:
+                raise ValidationError(
+                    self.env._(
+                        "The week of %(date)s has not started yet: choose a day of "
+                        "this week or of a past week.",
+                        date=review.date,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         reviews = super().create(vals_list)
@@ -58,8 +72,13 @@ class CrmPipelineReview(models.TransientModel):
         kpis = self.env["crm.pipeline.kpi"].search([("active", "=", True)])
         Report = self.env["crm.pipeline.report"]
         Target = self.env["crm.pipeline.target"]
+        # The teams must be visible to the user (not of another company); the
+        # figures come from the reports, within the user's visibility.
+        self.team_ids.check_access("read")
+        # KPI lines are computed, never typed: users only read them.
+        Line = self.env["crm.pipeline.review.line"].sudo()
         for review in self:
-            review.line_ids.unlink()
+            review.line_ids.sudo().unlink()
             date_from = datetime.combine(review.week_start, time.min)
             date_to = date_from + timedelta(days=7)
             vals_list = []
@@ -70,7 +89,7 @@ class CrmPipelineReview(models.TransientModel):
                     vals_list.append(
                         review._line_values(team, kpi, values.get(kpi.code), targets[kpi.code])
                     )
-            self.env["crm.pipeline.review.line"].create(vals_list)
+            Line.create(vals_list)
 
     def _line_values(self, team, kpi, current, target):
         has_value = current is not None
