@@ -16,7 +16,10 @@ database, and prove that the CRM data is left as it was.
    one stage-history row per existing lead.
 4. ``-u crm_pipeline_pilot``: no error, fingerprint unchanged, the add-on's
    columns and tables unchanged too.
-5. Uninstall (``button_immediate_uninstall`` in ``odoo-bin shell``): no
+5. On a copy, after use (the follow-ups and the weekly snapshot run): the
+   uninstallation logs no error and leaves every CRM row as it was before it
+   (the follow-up activities created by the use included).
+6. Uninstall (``button_immediate_uninstall`` in ``odoo-bin shell``): no
    error, fingerprint identical to the original, the add-on's tables, views
    and columns gone, no ``ir.model.data`` of the add-on left.
 
@@ -56,6 +59,14 @@ TABLES = {
         "mail_message_id IN (SELECT id FROM mail_message WHERE model = 'crm.lead')"
     ),
 }
+UNINSTALL = f"env.ref('base.module_{MODULE}').button_immediate_uninstall()\nenv.cr.commit()\n"
+# What a week of use leaves behind: follow-up activities, a pipeline snapshot.
+USE = (
+    "created = env['crm.lead']._pilot_run_follow_ups()\n"
+    "env['crm.pipeline.snapshot']._cron_pilot_snapshot()\n"
+    "env.cr.commit()\n"
+    "print('used: %s follow-ups' % created)\n"
+)
 # Core tables where the add-on's data adds rows at install (the "Follow-up"
 # activity type); they are removed again by the uninstallation.
 ADDON_NEW_ROWS = ("mail_activity_type",)
@@ -86,14 +97,14 @@ def _out(text):
 # ----------------------------------------------------------------------
 
 
-def odoo_run(args, name, *options, stdin=None, shell=False):
+def odoo_run(args, name, *options, stdin=None, shell=False, database=None):
     """Run odoo-bin (or its shell) to completion; returns (seconds, errors)."""
     command = [sys.executable, args.odoo_bin]
     if shell:
         command.append("shell")
     command += [
         *args.odoo_args,
-        f"--database={args.database}",
+        f"--database={database or args.database}",
         "--max-cron-threads=0",
         "--log-level=info",
         *options,
@@ -270,10 +281,8 @@ def check_log(check, step, elapsed, errors, log_path):
 
 
 def scenario(args, check, timings):
-    conn_args = {"dbname": args.database}
-
-    def query(callback):
-        conn = psycopg2.connect(**conn_args)
+    def query(callback, database=None):
+        conn = psycopg2.connect(dbname=database or args.database)
         try:
             with conn.cursor() as cr:
                 return callback(cr)
@@ -408,12 +417,41 @@ def scenario(args, check, timings):
         ),
     )
 
+    # -- uninstall after use, on a copy ------------------------------------
+    used_db = f"{args.database}_used"
+    _out(f"{used_db}: a copy where the follow-ups and the snapshot run, then uninstalling")
+    subprocess.run(["createdb", "-T", args.database, used_db], check=True)
+    elapsed, errors, log_path = odoo_run(args, "use", stdin=USE, shell=True, database=used_db)
+    check_log(check, "use: follow-ups and snapshot", elapsed, errors, log_path)
+    with open(log_path, encoding="utf-8") as log:
+        created = re.findall(r"^used: (\d+) follow-ups", log.read(), re.M)
+    check(
+        bool(created) and int(created[0]) > 0,
+        "use: follow-up activities created on the inactive opportunities",
+        created[0] if created else "the run did not finish",
+    )
+    used = query(lambda cr: fingerprint(cr, schema), used_db)
+    elapsed, errors, log_path = odoo_run(
+        args, "uninstall_used", stdin=UNINSTALL, shell=True, database=used_db
+    )
+    timings[f"uninstall {MODULE} after use"] = elapsed
+    check_log(check, "uninstall after use", elapsed, errors, log_path)
+    compare(check, "uninstall after use", used, query(lambda cr: fingerprint(cr, schema), used_db))
+    xmlids = query(
+        lambda cr: (
+            cr.execute("SELECT COUNT(*) FROM ir_model_data WHERE module = %s", (MODULE,)),
+            cr.fetchone()[0],
+        )[1],
+        used_db,
+    )
+    check(xmlids == 0, "uninstall after use: no ir.model.data of the add-on left", f"{xmlids} left")
+
     # -- uninstall -------------------------------------------------------
     _out(f"uninstalling {MODULE}")
     elapsed, errors, log_path = odoo_run(
         args,
         "uninstall",
-        stdin=(f"env.ref('base.module_{MODULE}').button_immediate_uninstall()\nenv.cr.commit()\n"),
+        stdin=UNINSTALL,
         shell=True,
     )
     timings[f"uninstall {MODULE}"] = elapsed
@@ -470,7 +508,8 @@ def main(argv=None):
         scenario(args, check, timings)
     finally:
         if not args.keep:
-            subprocess.run(["dropdb", "--if-exists", args.database], check=False)
+            for database in (args.database, f"{args.database}_used"):
+                subprocess.run(["dropdb", "--if-exists", database], check=False)
     total = time.perf_counter() - start
     print()
     print("Lifecycle summary")

@@ -18,8 +18,10 @@ keep=""
 for arg in "$@"; do [ "$arg" = "--keep" ] && keep=1; done
 cleanup() {
     if [ -z "$keep" ]; then
-        dropdb --if-exists "$db" >/dev/null 2>&1 || true
-        rm -rf "$PILOT_CACHE/filestore/$db"
+        for name in "$db" "${db}_used"; do
+            dropdb --if-exists "$name" >/dev/null 2>&1 || true
+            rm -rf "${PILOT_CACHE:?}/filestore/$name"
+        done
     else
         log "kept database $db"
     fi

@@ -465,7 +465,7 @@ def database_checks(conn, check, since):
         created_now = cr.fetchone()[0]
     check(
         follow_ups > 0 and created_now > 0,
-        "follow-ups created by the crons",
+        "follow-ups created (crons and the concurrent run)",
         f"{follow_ups} open follow-up activities",
     )
     check(

@@ -8,3 +8,4 @@ from . import test_exit_criteria_ui
 from . import test_stage_probability
 from . import test_kpi
 from . import test_kpi_ui
+from . import test_lifecycle
