@@ -1,5 +1,5 @@
 # Development commands of crm_pipeline_pilot (see README.md).
-.PHONY: setup run test lint i18n test-odoo-crm screenshots benchmark
+.PHONY: setup run test lint i18n test-odoo-crm screenshots benchmark lifecycle smoke-workers
 
 setup:
 	bash scripts/setup.sh
@@ -26,3 +26,11 @@ screenshots:
 SIZE ?= small
 benchmark:
 	SIZE=$(SIZE) bash scripts/benchmark.sh $(BENCH_ARGS)
+
+# Safe on an existing database (see README): install/upgrade/uninstall on
+# generated data, and a multi-worker smoke test over HTTP while the crons run.
+lifecycle:
+	bash scripts/lifecycle.sh
+
+smoke-workers:
+	bash scripts/smoke_workers.sh

@@ -98,3 +98,37 @@ def post_init_hook(env):
     )
     _logger.info("crm_pipeline_pilot: stage history started for %s leads", cr.rowcount)
     env["crm.lead"]._pilot_recompute_reached_proposal()
+
+
+def uninstall_hook(env):
+    """Keep the "Follow-up" activity type when activities still use it.
+
+    Uninstalling deletes the add-on's data, but activities refuse the deletion
+    of their type (``ondelete='restrict'``): the follow-ups planned by the
+    add-on would make the uninstallation log a failed query and leave the type
+    behind anyway. When activities (open or done and kept) use it, the type is
+    detached from the add-on beforehand and stays as an ordinary activity type
+    with its activities; otherwise it is removed with the add-on.
+    """
+    activity_type = env.ref(
+        "crm_pipeline_pilot.mail_activity_type_follow_up", raise_if_not_found=False
+    )
+    if not activity_type:
+        return
+    used = (
+        env["mail.activity"]
+        .with_context(active_test=False)
+        .search_count([("activity_type_id", "=", activity_type.id)], limit=1)
+    )
+    if used:
+        env["ir.model.data"].search(
+            [
+                ("module", "=", "crm_pipeline_pilot"),
+                ("model", "=", "mail.activity.type"),
+                ("res_id", "=", activity_type.id),
+            ]
+        ).unlink()
+        _logger.info(
+            "crm_pipeline_pilot: the activity type %s is kept for its activities",
+            activity_type.name,
+        )

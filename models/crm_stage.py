@@ -140,9 +140,13 @@ class CrmStage(models.Model):
         """Create or complete the recommended pipeline (for a sales team, or
         for all teams without one), on explicit request only.
 
-        Existing stages with a recommended name are completed with the criteria
-        they lack; missing stages are created; an existing won stage is reused.
-        Nothing is ever renamed or deleted. Returns the five stages.
+        Existing stages of the same scope (the team's own stages, or the
+        stages shared by all teams when no team is given) with a recommended
+        name are completed with the criteria they lack; missing stages are
+        created; an existing won stage is reused. A stage shared by all teams
+        never receives criteria on behalf of one team: that would gate the
+        pipelines of the other teams too. Nothing is ever renamed or deleted.
+        Returns the five stages.
         """
         if not (self.env.su or self.env.user.has_group("sales_team.group_sale_manager")):
             raise AccessError(self.env._("Only sales managers can apply the recommended pipeline."))
@@ -172,7 +176,9 @@ class CrmStage(models.Model):
             if key == "won":
                 stage = stages.filtered("is_won")[:1]
             else:
-                stage = stages.filtered(lambda s, known=known_names: names_of(s) & known)[:1]
+                stage = stages.filtered(
+                    lambda s, known=known_names: s.team_id == team and names_of(s) & known
+                )[:1]
             if not stage:
                 stage = self.with_context(lang="en_US").create(
                     dict(values, name=name, sequence=sequence, team_id=team.id or False)

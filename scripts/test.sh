@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test command: prepares what is missing, lints, creates a throwaway
 # database with the add-on installed, runs the whole suite with pytest-odoo
-# (browser tours included, in headless Chromium) and fails on any failure,
-# any skipped test or tour, or when no test ran.
+# (browser tours included, in headless Chromium), then the lifecycle check
+# (scripts/lifecycle.sh), and fails on any failure, any skipped test or tour,
+# or when no test ran.
 #   scripts/test.sh [pytest arguments, e.g. -k margin]
 set -euo pipefail
 # shellcheck source=scripts/env.sh
@@ -83,6 +84,15 @@ PYEOF
     fi
 else
     log "pytest produced no report: failure"; status=1
+fi
+
+# The lifecycle check (install, upgrade, uninstall on a populated database, about
+# a minute) is part of the full run; a subset run (pytest arguments) skips it.
+if [ $# -eq 0 ]; then
+    log "running the lifecycle check (scripts/lifecycle.sh)"
+    bash "$PILOT_ROOT/scripts/lifecycle.sh" || { log "the lifecycle check failed"; status=1; }
+else
+    log "subset run: the lifecycle check is skipped (it runs with the full suite)"
 fi
 if [ $status -eq 0 ]; then
     log "all checks passed"

@@ -11,3 +11,4 @@ from . import test_kpi_ui
 from . import test_access
 from . import test_multi_company
 from . import test_validation
+from . import test_lifecycle

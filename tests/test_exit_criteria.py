@@ -553,6 +553,30 @@ class TestExitCriteriaConfiguration(ExitCriteriaCommon):
             count,
         )
 
+    @users("pilot_manager")
+    def test_recommended_pipeline_leaves_shared_stages_alone(self):
+        # A stage shared by all teams, early in the pipeline, with a recommended name.
+        shared = self.env["crm.stage"].create({"name": "Negotiation", "sequence": 4})
+        team = self.env["crm.team"].create({"name": "Team With Shared Stages"})
+        stages = self.env["crm.stage"].action_apply_recommended_pipeline(team_id=team.id)
+        self.assertFalse(shared.exit_criterion_ids)
+        negotiation = stages.filtered(lambda stage: stage.name == "Negotiation")
+        self.assertEqual((negotiation.team_id, negotiation.sequence), (team, 40))
+        self.assertEqual(
+            negotiation.exit_criterion_ids.mapped("name"),
+            ["Customer set", "Agreement of the decision maker"],
+        )
+        # The team's first stage can still receive new opportunities.
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "First stage",
+                "type": "opportunity",
+                "team_id": team.id,
+                "stage_id": stages[0].id,
+            }
+        )
+        self.assertEqual(lead.stage_id, stages[0])
+
     def test_recommended_pipeline_speaks_french(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env["ir.module.module"]._load_module_terms(

@@ -1,0 +1,529 @@
+"""Lifecycle check: install, upgrade and uninstall the add-on on a populated
+database, and prove that the CRM data is left as it was.
+
+1. A database with plain ``crm`` (no demo data) is filled by the benchmark's
+   generator (``benchmark/generate.py``): teams, salespeople, stages, loss
+   reasons, opportunities, chatter messages and activities.
+2. A fingerprint of the CRM data is taken: for each core table, the row count
+   and an md5 per column of every column the table had before the add-on
+   (``crm_lead``, ``crm_stage``, ``crm_team``, ``crm_lost_reason``,
+   ``res_company``, ``mail_activity``, ``mail_message`` and ``mail_followers``
+   of opportunities, tracking values). The add-on's own columns are not part
+   of it.
+3. ``-i crm_pipeline_pilot`` (no demo data): no error in the log, the
+   fingerprint unchanged (existing stages untouched, no lead altered, no
+   stage created), the add-on's stored columns filled by the install hooks,
+   one stage-history row per existing lead.
+4. ``-u crm_pipeline_pilot``: no error, fingerprint unchanged, the add-on's
+   columns and tables unchanged too.
+5. On a copy, after use (the follow-ups and the weekly snapshot run): the
+   uninstallation logs no error and leaves every CRM row as it was before it
+   (the follow-up activities created by the use included).
+6. Uninstall (``button_immediate_uninstall`` in ``odoo-bin shell``): no
+   error, fingerprint identical to the original, the add-on's tables, views
+   and columns gone, no ``ir.model.data`` of the add-on left.
+
+Prints a summary and exits with status 1 on any failure.
+
+    python scripts/lifecycle.py --odoo-bin ODOO_BIN [--open N --closed N] -- ODOO_ARGS...
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+import psycopg2
+from psycopg2 import sql
+
+MODULE = "crm_pipeline_pilot"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GENERATOR = os.path.join(ROOT, "benchmark", "generate.py")
+
+# Core tables and the rows of them that belong to the CRM.
+TABLES = {
+    "crm_lead": None,
+    "crm_stage": None,
+    "crm_team": None,
+    "crm_team_member": None,
+    "crm_lost_reason": None,
+    "crm_tag": None,
+    "res_company": None,
+    "mail_activity": None,
+    "mail_activity_type": None,
+    "mail_message": "model = 'crm.lead'",
+    "mail_followers": "res_model = 'crm.lead'",
+    "mail_tracking_value": (
+        "mail_message_id IN (SELECT id FROM mail_message WHERE model = 'crm.lead')"
+    ),
+}
+UNINSTALL = f"env.ref('base.module_{MODULE}').button_immediate_uninstall()\nenv.cr.commit()\n"
+# What a week of use leaves behind: follow-up activities, a pipeline snapshot.
+USE = (
+    "created = env['crm.lead']._pilot_run_follow_ups()\n"
+    "env['crm.pipeline.snapshot']._cron_pilot_snapshot()\n"
+    "env.cr.commit()\n"
+    "print('used: %s follow-ups' % created)\n"
+)
+# Core tables where the add-on's data adds rows at install (the "Follow-up"
+# activity type); they are removed again by the uninstallation.
+ADDON_NEW_ROWS = ("mail_activity_type",)
+ERROR_LINE = re.compile(r" (ERROR|CRITICAL) |^Traceback|Traceback \(most recent call last\)")
+
+
+class Check:
+    def __init__(self):
+        self.lines = []
+        self.failed = 0
+
+    def __call__(self, ok, what, detail=""):
+        self.lines.append(
+            ("ok  " if ok else "FAIL") + f"  {what}" + (f": {detail}" if detail else "")
+        )
+        if not ok:
+            self.failed += 1
+        print(self.lines[-1], flush=True)
+        return ok
+
+
+def _out(text):
+    print(f"* {text}", flush=True)
+
+
+# ----------------------------------------------------------------------
+# Odoo processes
+# ----------------------------------------------------------------------
+
+
+def odoo_run(args, name, *options, stdin=None, shell=False, database=None):
+    """Run odoo-bin (or its shell) to completion; returns (seconds, errors)."""
+    command = [sys.executable, args.odoo_bin]
+    if shell:
+        command.append("shell")
+    command += [
+        *args.odoo_args,
+        f"--database={database or args.database}",
+        "--max-cron-threads=0",
+        "--log-level=info",
+        *options,
+    ]
+    if not shell:
+        command.append("--stop-after-init")
+    else:
+        command.append("--no-http")
+    log_path = os.path.join(args.log_dir, f"{name}.log")
+    start = time.perf_counter()
+    with open(log_path, "w", encoding="utf-8") as log:
+        done = subprocess.run(
+            command, input=stdin, stdout=log, stderr=subprocess.STDOUT, text=True, check=False
+        )
+    elapsed = time.perf_counter() - start
+    with open(log_path, encoding="utf-8") as log:
+        errors = [line.rstrip() for line in log if ERROR_LINE.search(line)]
+    if done.returncode:
+        errors.append(f"odoo-bin exited with status {done.returncode}")
+    return elapsed, errors, log_path
+
+
+# ----------------------------------------------------------------------
+# Fingerprints
+# ----------------------------------------------------------------------
+
+
+def columns(cr, table):
+    cr.execute(
+        """
+        SELECT column_name FROM information_schema.columns
+         WHERE table_schema = 'public' AND table_name = %s
+         ORDER BY column_name
+        """,
+        (table,),
+    )
+    return [row[0] for row in cr.fetchall()]
+
+
+def relations(cr):
+    cr.execute(
+        """
+        SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v', 'm')
+        """
+    )
+    return {row[0] for row in cr.fetchall()}
+
+
+def fingerprint(cr, schema, max_ids=None):
+    """{table: {"count": n, column: md5}} of the given columns of each table;
+    with ``max_ids`` ({table: id}), of the rows up to that id only, plus the
+    number of rows beyond it ("new")."""
+    result = {}
+    for table, cols in schema.items():
+        conditions = [TABLES[table]] if TABLES[table] else []
+        if max_ids is not None:
+            conditions.append(f"id <= {int(max_ids[table])}")
+        where_sql = sql.SQL(" WHERE " + " AND ".join(conditions)) if conditions else sql.SQL("")
+        parts = [sql.SQL("COUNT(*)")] + [
+            sql.SQL("md5(string_agg(COALESCE({c}::text, '<null>'), '|' ORDER BY id))").format(
+                c=sql.Identifier(col)
+            )
+            for col in cols
+        ]
+        cr.execute(
+            sql.SQL("SELECT {} FROM {}{}").format(
+                sql.SQL(", ").join(parts), sql.Identifier(table), where_sql
+            )
+        )
+        row = cr.fetchone()
+        result[table] = {"count": row[0], **dict(zip(cols, row[1:], strict=True))}
+        if max_ids is not None:
+            conditions[-1] = f"id > {int(max_ids[table])}"
+            cr.execute(
+                sql.SQL("SELECT COUNT(*) FROM {} WHERE " + " AND ".join(conditions)).format(
+                    sql.Identifier(table)
+                )
+            )
+            result[table]["new"] = cr.fetchone()[0]
+    return result
+
+
+def max_ids(cr):
+    result = {}
+    for table in TABLES:
+        cr.execute(sql.SQL("SELECT COALESCE(MAX(id), 0) FROM {}").format(sql.Identifier(table)))
+        result[table] = cr.fetchone()[0]
+    return result
+
+
+def compare(check, what, before, after, allowed_new=()):
+    """One check line per table; names the columns that changed. Rows created
+    since ``before`` (counted in ``after[table]["new"]``) are refused, except
+    in the tables of ``allowed_new`` (what the add-on is designed to add)."""
+    for table, values in before.items():
+        other = after.get(table, {})
+        new = other.get("new", 0)
+        if new and table not in allowed_new:
+            check(False, f"{what}: {table}", f"{new} row(s) created")
+        elif new:
+            check(True, f"{what}: {table}", f"{new} row(s) of the add-on's data created")
+        if values["count"] != other.get("count"):
+            check(
+                False,
+                f"{what}: {table}",
+                f"{values['count']} rows before, {other.get('count')} after",
+            )
+            continue
+        changed = sorted(
+            k for k in values if k not in ("count", "new") and values[k] != other.get(k)
+        )
+        check(
+            not changed,
+            f"{what}: {table} ({values['count']} rows)",
+            f"changed columns {', '.join(changed)}" if changed else "unchanged",
+        )
+
+
+# ----------------------------------------------------------------------
+# The scenario
+# ----------------------------------------------------------------------
+
+
+def addon_schema(cr):
+    """Tables, views and columns that only the add-on defines."""
+    cr.execute(
+        """
+        SELECT m.model FROM ir_model m
+         WHERE EXISTS (SELECT 1 FROM ir_model_data d WHERE d.model = 'ir.model'
+                          AND d.res_id = m.id AND d.module = %(module)s)
+           AND NOT EXISTS (SELECT 1 FROM ir_model_data d WHERE d.model = 'ir.model'
+                              AND d.res_id = m.id AND d.module <> %(module)s)
+        """,
+        {"module": MODULE},
+    )
+    tables = {row[0].replace(".", "_") for row in cr.fetchall()}
+    cr.execute(
+        """
+        SELECT r.name FROM ir_model_relation r JOIN ir_module_module m ON m.id = r.module
+         WHERE m.name = %(module)s
+        """,
+        {"module": MODULE},
+    )
+    tables |= {row[0] for row in cr.fetchall()}
+    cr.execute(
+        """
+        SELECT f.model, f.name FROM ir_model_fields f
+         WHERE f.store AND f.ttype NOT IN ('one2many', 'many2many')
+           AND EXISTS (SELECT 1 FROM ir_model_data d WHERE d.model = 'ir.model.fields'
+                          AND d.res_id = f.id AND d.module = %(module)s)
+           AND NOT EXISTS (SELECT 1 FROM ir_model_data d WHERE d.model = 'ir.model.fields'
+                              AND d.res_id = f.id AND d.module <> %(module)s)
+        """,
+        {"module": MODULE},
+    )
+    fields = {
+        (model.replace(".", "_"), name)
+        for model, name in cr.fetchall()
+        if model.replace(".", "_") not in tables
+    }
+    existing = relations(cr)
+    return {t for t in tables if t in existing}, fields
+
+
+def check_log(check, step, elapsed, errors, log_path):
+    check(
+        not errors,
+        f"{step}: no error in the log ({elapsed:.0f} s)",
+        "" if not errors else f"{len(errors)} error line(s), see {log_path}",
+    )
+    for line in errors[:20]:
+        print(f"        {line[:300]}")
+
+
+def scenario(args, check, timings):
+    def query(callback, database=None):
+        conn = psycopg2.connect(dbname=database or args.database)
+        try:
+            with conn.cursor() as cr:
+                return callback(cr)
+        finally:
+            conn.close()
+
+    _out(f"{args.database}: installing crm (no demo data)")
+    subprocess.run(["createdb", args.database], check=True)
+    elapsed, errors, log_path = odoo_run(args, "crm", "-i", "crm", "--without-demo=all")
+    timings["install crm"] = elapsed
+    if not check(not errors, "install crm", f"see {log_path}" if errors else ""):
+        return
+
+    _out(f"generating {args.open:,} open and {args.closed:,} closed opportunities")
+    start = time.perf_counter()
+    done = subprocess.run(
+        [
+            sys.executable,
+            GENERATOR,
+            "-d",
+            args.database,
+            "--open",
+            str(args.open),
+            "--closed",
+            str(args.closed),
+            "--",
+            *args.odoo_args,
+            "--log-level=warn",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    timings["generate"] = time.perf_counter() - start
+    if not check(done.returncode == 0, "data generated", done.stderr[-2000:]):
+        return
+
+    schema = query(lambda cr: {table: columns(cr, table) for table in TABLES})
+    original = query(lambda cr: fingerprint(cr, schema))
+    tables_before = query(relations)
+    baseline_ids = query(max_ids)
+    _out(
+        f"fingerprint taken: {original['crm_lead']['count']:,} opportunities, "
+        f"{original['crm_stage']['count']} stages, "
+        f"{original['mail_message']['count']:,} messages, "
+        f"{original['mail_activity']['count']:,} activities"
+    )
+
+    # -- install ---------------------------------------------------------
+    _out(f"installing {MODULE} (no demo data)")
+    elapsed, errors, log_path = odoo_run(args, "install", "-i", MODULE, "--without-demo=all")
+    timings[f"install {MODULE}"] = elapsed
+    check_log(check, "install", elapsed, errors, log_path)
+    state = query(
+        lambda cr: (
+            cr.execute("SELECT state FROM ir_module_module WHERE name = %s", (MODULE,)),
+            cr.fetchone(),
+        )[1]
+    )
+    if not check(state == ("installed",), "install: module installed", str(state)):
+        return
+    compare(
+        check,
+        "install",
+        original,
+        query(lambda cr: fingerprint(cr, schema, baseline_ids)),
+        ADDON_NEW_ROWS,
+    )
+
+    def filled(cr):
+        cr.execute(
+            """
+            SELECT COUNT(*) FILTER (WHERE estimated_margin IS NULL OR urgency IS NULL
+                                       OR estimated_cost IS NULL
+                                       OR date_last_interaction IS NULL
+                                       OR reached_proposal_stage IS NULL),
+                   COUNT(*) FILTER (WHERE NOT EXISTS (
+                       SELECT 1 FROM crm_lead_stage_history h WHERE h.lead_id = crm_lead.id))
+              FROM crm_lead
+            """
+        )
+        empty, no_history = cr.fetchone()
+        cr.execute("SELECT COUNT(*) FROM crm_stage WHERE stagnation_days IS NULL")
+        return empty, no_history, cr.fetchone()[0]
+
+    empty, no_history, stages_empty = query(filled)
+    check(empty == 0, "install: the add-on's lead columns filled by the hooks", f"{empty} empty")
+    check(
+        no_history == 0, "install: one stage-history row per existing lead", f"{no_history} without"
+    )
+    check(stages_empty == 0, "install: stagnation delay set on existing stages", f"{stages_empty}")
+
+    own_tables, own_columns = query(addon_schema)
+    check(
+        bool(own_tables) and bool(own_columns),
+        "install: the add-on's own tables and columns found",
+        f"{len(own_tables)} tables or views, {len(own_columns)} columns",
+    )
+    full_schema = query(lambda cr: {table: columns(cr, table) for table in TABLES})
+    installed = query(lambda cr: fingerprint(cr, full_schema))
+
+    def own_counts(cr):
+        result = {}
+        for table in sorted(own_tables):
+            cr.execute(sql.SQL("SELECT COUNT(*) FROM {}").format(sql.Identifier(table)))
+            result[table] = cr.fetchone()[0]
+        return result
+
+    own_before = query(own_counts)
+
+    # -- upgrade ---------------------------------------------------------
+    _out(f"upgrading {MODULE}")
+    elapsed, errors, log_path = odoo_run(args, "upgrade", "-u", MODULE)
+    timings[f"upgrade {MODULE}"] = elapsed
+    check_log(check, "upgrade", elapsed, errors, log_path)
+    upgraded = query(lambda cr: fingerprint(cr, schema, baseline_ids))
+    compare(check, "upgrade", original, upgraded, ADDON_NEW_ROWS)
+    compare(
+        check,
+        "upgrade, with the add-on's columns",
+        {t: installed[t] for t in ("crm_lead", "crm_stage", "crm_team", "crm_lost_reason")},
+        query(lambda cr: fingerprint(cr, full_schema)),
+    )
+    own_after = query(own_counts)
+    check(
+        own_after == own_before,
+        "upgrade: row counts of the add-on's tables unchanged",
+        ", ".join(
+            f"{t} {own_before[t]}→{own_after.get(t)}"
+            for t in own_before
+            if own_before[t] != own_after.get(t)
+        ),
+    )
+
+    # -- uninstall after use, on a copy ------------------------------------
+    used_db = f"{args.database}_used"
+    _out(f"{used_db}: a copy where the follow-ups and the snapshot run, then uninstalling")
+    subprocess.run(["createdb", "-T", args.database, used_db], check=True)
+    elapsed, errors, log_path = odoo_run(args, "use", stdin=USE, shell=True, database=used_db)
+    check_log(check, "use: follow-ups and snapshot", elapsed, errors, log_path)
+    with open(log_path, encoding="utf-8") as log:
+        created = re.findall(r"^used: (\d+) follow-ups", log.read(), re.M)
+    check(
+        bool(created) and int(created[0]) > 0,
+        "use: follow-up activities created on the inactive opportunities",
+        created[0] if created else "the run did not finish",
+    )
+    used = query(lambda cr: fingerprint(cr, schema), used_db)
+    elapsed, errors, log_path = odoo_run(
+        args, "uninstall_used", stdin=UNINSTALL, shell=True, database=used_db
+    )
+    timings[f"uninstall {MODULE} after use"] = elapsed
+    check_log(check, "uninstall after use", elapsed, errors, log_path)
+    compare(check, "uninstall after use", used, query(lambda cr: fingerprint(cr, schema), used_db))
+    xmlids = query(
+        lambda cr: (
+            cr.execute("SELECT COUNT(*) FROM ir_model_data WHERE module = %s", (MODULE,)),
+            cr.fetchone()[0],
+        )[1],
+        used_db,
+    )
+    check(xmlids == 0, "uninstall after use: no ir.model.data of the add-on left", f"{xmlids} left")
+
+    # -- uninstall -------------------------------------------------------
+    _out(f"uninstalling {MODULE}")
+    elapsed, errors, log_path = odoo_run(
+        args,
+        "uninstall",
+        stdin=UNINSTALL,
+        shell=True,
+    )
+    timings[f"uninstall {MODULE}"] = elapsed
+    check_log(check, "uninstall", elapsed, errors, log_path)
+    state = query(
+        lambda cr: (
+            cr.execute("SELECT state FROM ir_module_module WHERE name = %s", (MODULE,)),
+            cr.fetchone(),
+        )[1]
+    )
+    check(state == ("uninstalled",), "uninstall: module uninstalled", str(state))
+    compare(check, "uninstall", original, query(lambda cr: fingerprint(cr, schema)))
+
+    def leftovers(cr):
+        left_tables = sorted(own_tables & relations(cr))
+        left_columns = sorted(
+            f"{table}.{column}"
+            for table, column in own_columns
+            if table in tables_before and column in columns(cr, table)
+        )
+        grown = {
+            table: sorted(set(columns(cr, table)) - set(cols)) for table, cols in schema.items()
+        }
+        cr.execute("SELECT COUNT(*) FROM ir_model_data WHERE module = %s", (MODULE,))
+        return left_tables, left_columns, {t: c for t, c in grown.items() if c}, cr.fetchone()[0]
+
+    left_tables, left_columns, grown, xmlids = query(leftovers)
+    check(
+        not left_tables, "uninstall: the add-on's tables and views dropped", ", ".join(left_tables)
+    )
+    check(not left_columns, "uninstall: the add-on's columns dropped", ", ".join(left_columns))
+    check(
+        not grown,
+        "uninstall: core tables have their original columns",
+        "; ".join(f"{t}: {', '.join(c)}" for t, c in grown.items()),
+    )
+    check(xmlids == 0, "uninstall: no ir.model.data of the add-on left", f"{xmlids} left")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--odoo-bin", required=True, help="path of odoo-bin")
+    parser.add_argument("--database", default=f"pilot_lifecycle_{os.getpid()}")
+    parser.add_argument("--open", type=int, default=7500, help="open opportunities")
+    parser.add_argument("--closed", type=int, default=2500, help="won or lost ones")
+    parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument("--log-dir", required=True, help="folder of the odoo-bin logs")
+    parser.add_argument("odoo_args", nargs="*", help="odoo-bin options, after --")
+    args = parser.parse_args(argv)
+    check = Check()
+    timings = {}
+    start = time.perf_counter()
+    try:
+        scenario(args, check, timings)
+    finally:
+        if not args.keep:
+            for database in (args.database, f"{args.database}_used"):
+                subprocess.run(["dropdb", "--if-exists", database], check=False)
+    total = time.perf_counter() - start
+    print()
+    print("Lifecycle summary")
+    print("  " + ", ".join(f"{step} {seconds:.0f} s" for step, seconds in timings.items()))
+    print(f"  total {total:.0f} s, {len(check.lines)} checks, {check.failed} failed")
+    if check.failed:
+        for line in check.lines:
+            if line.startswith("FAIL"):
+                print("  " + line)
+        print("LIFECYCLE FAILED")
+        return 1
+    print("lifecycle passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
