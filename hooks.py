@@ -3,9 +3,27 @@ installing on a database with many leads does not compute them lead by lead."""
 
 import logging
 
-from odoo.tools import sql
+from odoo.tools import SQL, sql
 
 _logger = logging.getLogger(__name__)
+
+
+# Last interaction of a lead: the latest of its creation, its last stage
+# change and the last message or note posted by a person (or email received).
+LAST_INTERACTION_SET = """
+    date_last_interaction = GREATEST(lead.create_date, lead.date_last_stage_update,
+                                     message.last_date)
+"""
+LAST_INTERACTION_FROM = """
+    FROM (SELECT l.id, MAX(m.date) AS last_date
+            FROM crm_lead l
+       LEFT JOIN mail_message m
+              ON m.model = 'crm.lead'
+             AND m.res_id = l.id
+             AND m.message_type IN ('comment', 'email')
+        GROUP BY l.id) message
+   WHERE message.id = lead.id
+"""
 
 
 def pre_init_hook(env):
@@ -21,27 +39,37 @@ def pre_init_hook(env):
         "is_low_margin": "boolean",
         "urgency": "varchar",
         "reached_proposal_stage": "boolean",
+        "date_last_interaction": "timestamp",
     }
     for name, sql_type in columns.items():
         if not sql.column_exists(cr, "crm_lead", name):
             sql.create_column(cr, "crm_lead", name, sql_type)
+    # One UPDATE, so that the table (and each of its many indexes) is
+    # rewritten once, not once per capability: on 100,000 leads each
+    # rewrite costs seconds.
     cr.execute(
-        """
-        UPDATE crm_lead
+        SQL(
+            """
+        UPDATE crm_lead lead
            SET estimated_cost = 0,
-               estimated_margin = COALESCE(expected_revenue, 0),
-               estimated_margin_rate = CASE WHEN COALESCE(expected_revenue, 0) = 0
+               estimated_margin = COALESCE(lead.expected_revenue, 0),
+               estimated_margin_rate = CASE WHEN COALESCE(lead.expected_revenue, 0) = 0
                                             THEN 0 ELSE 100 END,
-               prorated_margin = COALESCE(expected_revenue, 0)
-                                 * COALESCE(probability, 0) / 100.0,
+               prorated_margin = COALESCE(lead.expected_revenue, 0)
+                                 * COALESCE(lead.probability, 0) / 100.0,
                is_low_margin = FALSE,
                urgency = '1',
-               reached_proposal_stage = FALSE
-        """
+               reached_proposal_stage = FALSE,
+               %s
+        %s
+        """,
+            SQL(LAST_INTERACTION_SET),
+            SQL(LAST_INTERACTION_FROM),
+        )
     )
-    _logger.info("crm_pipeline_pilot: margin fields filled for %s leads", cr.rowcount)
-
-    fill_date_last_interaction(cr)
+    _logger.info(
+        "crm_pipeline_pilot: margin fields and last interaction filled for %s leads", cr.rowcount
+    )
 
     # Stagnation delay of the existing stages (the default of new stages comes
     # from the company setting, not yet installed at this point).
@@ -51,26 +79,16 @@ def pre_init_hook(env):
 
 
 def fill_date_last_interaction(cr):
-    """Last interaction of crm.lead, in one UPDATE: the latest of its
-    creation, its last stage change and the last message or note posted by a
-    person (or email received) on it."""
+    """Last interaction of crm.lead, in one UPDATE (the pre-init hook fills
+    it together with the other columns)."""
     if not sql.column_exists(cr, "crm_lead", "date_last_interaction"):
         sql.create_column(cr, "crm_lead", "date_last_interaction", "timestamp")
     cr.execute(
-        """
-        UPDATE crm_lead lead
-           SET date_last_interaction = GREATEST(lead.create_date,
-                                                lead.date_last_stage_update,
-                                                message.last_date)
-          FROM (SELECT l.id, MAX(m.date) AS last_date
-                  FROM crm_lead l
-             LEFT JOIN mail_message m
-                    ON m.model = 'crm.lead'
-                   AND m.res_id = l.id
-                   AND m.message_type IN ('comment', 'email')
-              GROUP BY l.id) message
-         WHERE message.id = lead.id
-        """
+        SQL(
+            "UPDATE crm_lead lead SET %s %s",
+            SQL(LAST_INTERACTION_SET),
+            SQL(LAST_INTERACTION_FROM),
+        )
     )
     _logger.info("crm_pipeline_pilot: last interaction filled for %s leads", cr.rowcount)
 
