@@ -56,6 +56,9 @@ SIZES = {
 MASS_CHANGE = 1000
 FOLLOW_UP_BATCH = 1000
 INACTIVE_DAYS = 15
+# Active opportunities had an interaction less than this many days ago
+# (below the first follow-up step, 5 days by default).
+RECENT_DAYS = 4
 
 # Budgets of the add-on against plain Odoo (see README, "Benchmark").
 KANBAN_TIME_RATIO = 1.15
@@ -374,7 +377,9 @@ class Benchmark:
                 )
                 self.facts["criteria"] = 2
             if "date_last_interaction" in env["crm.lead"]._fields:
-                # Open opportunities whose id is a multiple of 5 are inactive.
+                # Open opportunities whose id is a multiple of 5 are inactive
+                # (past the last follow-up step); the others had an
+                # interaction more recently than the first step's delay.
                 cr.execute(
                     SQL(
                         """
@@ -382,11 +387,12 @@ class Benchmark:
                            SET date_last_interaction = (now() at time zone 'UTC')
                                - make_interval(days => CASE WHEN mod(id, 5) = 0
                                                             THEN %(days)s + 1 + mod(id, 30)
-                                                            ELSE mod(id, %(days)s) END,
+                                                            ELSE mod(id, %(recent)s) END,
                                                hours => 1)
                          WHERE active AND probability < 100
                         """,
                         days=INACTIVE_DAYS,
+                        recent=RECENT_DAYS,
                     )
                 )
                 cr.execute(

@@ -1,6 +1,7 @@
 import logging
 from collections import defaultdict
 from contextlib import contextmanager
+from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
@@ -428,13 +429,8 @@ class CrmLead(models.Model):
         return self.env.su and self.env.context.get("pilot_skip_exit_criteria")
 
     def _pilot_stage_ranks(self):
-        """All stages as {stage_id: (sequence, is_won, team_id)} (one query)."""
-        stages = (
-            self.env["crm.stage"]
-            .sudo()
-            .search_fetch([], ["sequence", "is_won", "team_id"], order="sequence, id")
-        )
-        return {stage.id: (stage.sequence, stage.is_won, stage.team_id.id) for stage in stages}
+        """All stages as {stage_id: (sequence, is_won, team_id)} (cached, read only)."""
+        return self.env["crm.stage"]._pilot_ranks()
 
     @api.model
     def _pilot_stages_to_exit(self, ranks, from_stage_id, to_stage_id, team_id):
@@ -459,14 +455,19 @@ class CrmLead(models.Model):
         return result
 
     def _pilot_exit_criteria_for(self, stages_by_lead):
-        """Active criteria of all the stages in ``stages_by_lead`` (one query)."""
+        """Active criteria of all the stages in ``stages_by_lead`` (cached: no query)."""
+        Criterion = self.env["crm.stage.exit.criterion"].sudo()
         stage_ids = {stage_id for ids in stages_by_lead.values() for stage_id in ids}
         if not stage_ids:
-            return self.env["crm.stage.exit.criterion"]
-        return (
-            self.env["crm.stage.exit.criterion"]
-            .sudo()
-            .search([("stage_id", "in", list(stage_ids))])
+            return Criterion
+        ids_by_stage = Criterion._pilot_ids_by_stage()
+        return Criterion.browse(
+            [
+                criterion_id
+                for stage_id, criterion_ids in ids_by_stage.items()
+                if stage_id in stage_ids
+                for criterion_id in criterion_ids
+            ]
         )
 
     def _pilot_missing_exit_criteria(self, stages_by_lead, criteria=None):
@@ -481,9 +482,16 @@ class CrmLead(models.Model):
             criteria = self._pilot_exit_criteria_for(stages_by_lead)
         if not criteria:
             return {}
+        # Stages of the active criteria from the cache (no query)
+        stage_of = {
+            criterion_id: stage_id
+            for stage_id, criterion_ids in criteria._pilot_ids_by_stage().items()
+            for criterion_id in criterion_ids
+        }
         criteria_by_stage = defaultdict(list)
         for criterion in criteria:
-            criteria_by_stage[criterion.stage_id.id].append(criterion)
+            stage_id = stage_of.get(criterion.id) or criterion.stage_id.id
+            criteria_by_stage[stage_id].append(criterion)
         leads_by_criterion = defaultdict(list)
         for lead, lead_stage_ids in stages_by_lead.items():
             for stage_id in lead_stage_ids:
@@ -501,26 +509,58 @@ class CrmLead(models.Model):
     @api.depends(lambda self: self._pilot_exit_criteria_depends())
     @api.depends_context("lang")
     def _compute_exit_criteria(self):
-        stages_by_lead = {lead: [lead.stage_id.id] for lead in self if lead.stage_id}
-        missing = self._pilot_missing_exit_criteria(stages_by_lead)
+        # The active criteria of each stage come from the cache, and the
+        # values are set per stage and per combination of missing criteria,
+        # not lead by lead: the pipeline kanban computes this on every card
+        # it shows, and columns whose stage has no criteria cost nothing.
+        Criterion = self.env["crm.stage.exit.criterion"]
+        ids_by_stage = Criterion.sudo()._pilot_ids_by_stage()
+        leads_by_stage = defaultdict(list)
         for lead in self:
-            criteria = lead.stage_id.exit_criterion_ids
-            lead_missing = missing.get(lead, criteria.browse())
-            lead.exit_criteria_has_manual = "manual" in criteria.mapped("criterion_type")
-            if not criteria:
-                lead.exit_criteria_progress = False
-                lead.exit_criteria_complete = True
-                lead.exit_criteria_missing = False
-                lead.exit_criteria_checklist = False
+            leads_by_stage[lead.stage_id.id].append(lead.id)
+        without = self.browse(
+            [
+                lead_id
+                for stage_id, lead_ids in leads_by_stage.items()
+                if not ids_by_stage.get(stage_id)
+                for lead_id in lead_ids
+            ]
+        )
+        if without:
+            without.exit_criteria_has_manual = False
+            without.exit_criteria_progress = False
+            without.exit_criteria_complete = True
+            without.exit_criteria_missing = False
+            without.exit_criteria_checklist = False
+        gated = self - without
+        if not gated:
+            return
+        missing = self._pilot_missing_exit_criteria({lead: [lead.stage_id.id] for lead in gated})
+        all_met = self.env._("All exit criteria are met.")
+        for stage_id, lead_ids in leads_by_stage.items():
+            if not ids_by_stage.get(stage_id):
                 continue
-            lead.exit_criteria_progress = f"{len(criteria) - len(lead_missing)}/{len(criteria)}"
-            lead.exit_criteria_complete = not lead_missing
-            lead.exit_criteria_missing = (
-                self.env._("Missing: %(criteria)s", criteria=", ".join(lead_missing.mapped("name")))
-                if lead_missing
-                else self.env._("All exit criteria are met.")
-            )
-            lead.exit_criteria_checklist = lead._pilot_checklist_html(criteria, lead_missing)
+            criteria = Criterion.browse(ids_by_stage[stage_id])
+            has_manual = "manual" in criteria.mapped("criterion_type")
+            leads_by_missing = defaultdict(list)
+            for lead in self.browse(lead_ids):
+                lead_missing = missing.get(lead, criteria.browse())
+                leads_by_missing[lead_missing].append(lead.id)
+            for lead_missing, same_ids in leads_by_missing.items():
+                leads = self.browse(same_ids)
+                leads.exit_criteria_has_manual = has_manual
+                leads.exit_criteria_progress = (
+                    f"{len(criteria) - len(lead_missing)}/{len(criteria)}"
+                )
+                leads.exit_criteria_complete = not lead_missing
+                leads.exit_criteria_missing = (
+                    self.env._(
+                        "Missing: %(criteria)s", criteria=", ".join(lead_missing.mapped("name"))
+                    )
+                    if lead_missing
+                    else all_met
+                )
+                leads.exit_criteria_checklist = self._pilot_checklist_html(criteria, lead_missing)
 
     @api.model
     def _pilot_exit_criteria_depends(self):
@@ -638,7 +678,11 @@ class CrmLead(models.Model):
         rolled back and refused with the list of what is missing.
         """
         to_stage_id = vals.get("stage_id")
-        if not to_stage_id or self._pilot_exit_criteria_skipped():
+        if (
+            not to_stage_id
+            or self._pilot_exit_criteria_skipped()
+            or not self.env["crm.stage.exit.criterion"].sudo()._pilot_active_definitions()
+        ):
             yield
             return
         ranks = self._pilot_stage_ranks()
@@ -661,6 +705,10 @@ class CrmLead(models.Model):
         if not criteria:
             yield
             return
+        # Read the company currency before the write: the checks below flush
+        # the write, whose monetary recomputations would otherwise fetch the
+        # company field by field (one more query per move).
+        self.mapped("company_currency")
         with self.env.cr.savepoint():
             yield
             missing = self._pilot_missing_exit_criteria(stages_by_lead, criteria)
@@ -673,9 +721,10 @@ class CrmLead(models.Model):
     def _pilot_exit_criteria_savepoint(self):
         """A savepoint when exit criteria exist (and are not skipped), so that a
         refused creation leaves nothing behind even if the caller goes on."""
-        if self._pilot_exit_criteria_skipped() or not self.env[
-            "crm.stage.exit.criterion"
-        ].sudo().search_count([], limit=1):
+        if (
+            self._pilot_exit_criteria_skipped()
+            or not self.env["crm.stage.exit.criterion"].sudo()._pilot_active_definitions()
+        ):
             yield
             return
         with self.env.cr.savepoint():
@@ -713,17 +762,22 @@ class CrmLead(models.Model):
 
     @api.depends("date_last_interaction", "stage_id.stagnation_days", "probability", "active")
     def _compute_inactivity(self):
+        # Computed on every card of the pipeline kanban: the stagnation limit
+        # is computed once per stage, not per lead.
         now = fields.Datetime.now()
+        limits = {}
         for lead in self:
             last = lead.date_last_interaction
             lead.inactivity_days = max((now - last).days, 0) if last else 0
             stage = lead.stage_id
+            if stage.id not in limits:
+                limits[stage.id] = now - timedelta(days=stage.stagnation_days or 0)
             lead.is_stagnant = bool(
                 last
                 and lead.active
                 and stage
                 and lead.probability < 100
-                and last <= now - relativedelta(days=stage.stagnation_days)
+                and last <= limits[stage.id]
             )
 
     def _pilot_stagnant_sql(self, alias, query):
@@ -988,6 +1042,7 @@ class CrmLead(models.Model):
                     }
                 )
             user_fname = action.activity_user_field_name
+            note = action.activity_note or activity_type.default_note or ""
             vals_list = []
             for lead in self:
                 if action.activity_user_type == "specific":
@@ -1006,14 +1061,15 @@ class CrmLead(models.Model):
                         "res_id": lead.id,
                         "activity_type_id": activity_type.id,
                         "summary": action.activity_summary or activity_type.summary or "",
-                        "note": action.activity_note or activity_type.default_note or "",
                         "date_deadline": deadline,
                         "user_id": user.id,
                         "automated": True,
                         "pilot_follow_up_step_id": rule.id,
                     }
                 )
-            activities |= self.env["mail.activity"].create(vals_list)
+            created = self.env["mail.activity"].create(vals_list)
+            created._pilot_set_same_note(note)
+            activities |= created
         return activities
 
     # ------------------------------------------------------------------
@@ -1191,8 +1247,9 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------------
 
     def _pilot_record_stage_history(self):
-        """Close the open stay of the leads whose stage changed and open a stay
-        in their new stage. Set-based: one UPDATE, one SELECT, one create."""
+        """Close the open stay of the leads whose stage changed, open a stay in
+        their new stage and flag those reaching a proposal stage. Set-based:
+        one statement for any number of leads (a stage move stays cheap)."""
         leads = self.filtered("id")
         if not leads:
             return
@@ -1200,53 +1257,52 @@ class CrmLead(models.Model):
         History.flush_model()
         leads.flush_recordset(["stage_id", "user_id", "team_id", "company_id"])
         now = fields.Datetime.now()
-        cr = self.env.cr
-        cr.execute(
-            """
-            UPDATE crm_lead_stage_history h
-               SET date_out = %(now)s,
-                   days = ROUND((EXTRACT(EPOCH FROM (%(now)s - h.date_in)) / 86400.0)::numeric, 2)
-              FROM crm_lead l
-             WHERE h.lead_id = l.id
-               AND h.lead_id = ANY(%(ids)s)
-               AND h.date_out IS NULL
-               AND h.stage_id IS DISTINCT FROM l.stage_id
-            """,
-            {"now": now, "ids": leads.ids},
+        # The statements of a WITH all see the rows as they were before it:
+        # the INSERT opens a stay for the leads without an open stay in their
+        # current stage, i.e. exactly those whose open stay the UPDATE closes
+        # (or that have none).
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH closed AS (
+                    UPDATE crm_lead_stage_history h
+                       SET date_out = %(now)s,
+                           days = ROUND((EXTRACT(EPOCH FROM (%(now)s - h.date_in))
+                                         / 86400.0)::numeric, 2)
+                      FROM crm_lead l
+                     WHERE h.lead_id = l.id
+                       AND h.lead_id = ANY(%(ids)s)
+                       AND h.date_out IS NULL
+                       AND h.stage_id IS DISTINCT FROM l.stage_id
+                    RETURNING h.id
+                ), proposal AS (
+                    UPDATE crm_lead l SET reached_proposal_stage = TRUE
+                      FROM crm_stage s
+                     WHERE s.id = l.stage_id AND s.is_proposal_stage
+                       AND l.id = ANY(%(ids)s) AND NOT COALESCE(l.reached_proposal_stage, FALSE)
+                    RETURNING l.id
+                )
+                INSERT INTO crm_lead_stage_history
+                       (lead_id, stage_id, user_id, team_id, company_id, date_in,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT l.id, l.stage_id, l.user_id, l.team_id, l.company_id, %(now)s,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM crm_lead l
+                 WHERE l.id = ANY(%(ids)s)
+                   AND NOT EXISTS (
+                        SELECT 1 FROM crm_lead_stage_history h
+                         WHERE h.lead_id = l.id AND h.date_out IS NULL
+                           AND h.stage_id IS NOT DISTINCT FROM l.stage_id)
+                 ORDER BY l.id
+                """,
+                now=now,
+                ids=leads.ids,
+                uid=self.env.uid,
+            )
         )
-        cr.execute(
-            """
-            SELECT lead_id FROM crm_lead_stage_history
-             WHERE lead_id = ANY(%s) AND date_out IS NULL
-            """,
-            [leads.ids],
-        )
-        still_open = {row[0] for row in cr.fetchall()}
-        History.invalidate_model(["date_out", "days"])
-        leads.invalidate_recordset(["amount_reviewed_in_stage"])
-        cr.execute(
-            """
-            UPDATE crm_lead l SET reached_proposal_stage = TRUE
-              FROM crm_stage s
-             WHERE s.id = l.stage_id AND s.is_proposal_stage
-               AND l.id = ANY(%s) AND NOT COALESCE(l.reached_proposal_stage, FALSE)
-            """,
-            [leads.ids],
-        )
-        leads.invalidate_recordset(["reached_proposal_stage"])
-        History.create(
-            [
-                {
-                    "lead_id": lead.id,
-                    "stage_id": lead.stage_id.id,
-                    "user_id": lead.user_id.id,
-                    "team_id": lead.team_id.id,
-                    "company_id": lead.company_id.id,
-                    "date_in": now,
-                }
-                for lead in leads
-                if lead.id not in still_open
-            ]
+        History.invalidate_model()
+        leads.invalidate_recordset(
+            ["stage_history_ids", "amount_reviewed_in_stage", "reached_proposal_stage"]
         )
 
     def _pilot_record_amount_revision(self, vals):

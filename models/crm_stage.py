@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
 
@@ -300,9 +300,40 @@ class CrmStage(models.Model):
             "context": {"default_stage_id": self.id},
         }
 
-    # Weekly KPIs: the conversion rate counts the leads that reached a proposal stage
+    # ------------------------------------------------------------------
+    # Stage order of the exit criteria gate, kept in the registry cache
+    # (cleared on any change of the stages, in every worker)
+    # ------------------------------------------------------------------
+
+    @api.model
+    @tools.ormcache()
+    def _pilot_ranks(self):
+        """All stages as {stage_id: (sequence, is_won, team_id)}, by sequence
+        (one query, then cached: callers must not modify it)."""
+        self.flush_model(["sequence", "is_won", "team_id"])
+        self.env.cr.execute(
+            "SELECT id, sequence, is_won, team_id FROM crm_stage ORDER BY sequence, id"
+        )
+        return {
+            stage_id: (sequence or 0, bool(is_won), team_id or False)
+            for stage_id, sequence, is_won, team_id in self.env.cr.fetchall()
+        }
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def unlink(self):
+        # Also drops their exit criteria (cascade)
+        self.env.registry.clear_cache()
+        return super().unlink()
+
     def write(self, vals):
+        if vals.keys() & {"sequence", "is_won", "team_id"}:
+            self.env.registry.clear_cache()
         result = super().write(vals)
+        # Weekly KPIs: the conversion rate counts the leads that reached a proposal stage
         if "is_proposal_stage" in vals:
             self.env["crm.lead"]._pilot_recompute_reached_proposal()
         return result

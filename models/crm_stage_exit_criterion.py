@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools.safe_eval import datetime, dateutil, safe_eval
 
@@ -95,11 +95,67 @@ class CrmStageExitCriterion(models.Model):
             ) from error
 
     # ------------------------------------------------------------------
+    # Definitions cache: the pipeline kanban and every stage move look up the
+    # criteria of stages; they change rarely, so their definitions are kept
+    # in the registry cache (cleared on any change, in every worker) instead
+    # of being queried on each card column and each move.
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
+    @api.model
+    @tools.ormcache()
+    def _pilot_active_definitions(self):
+        """Active criteria in checklist order: a tuple of
+        (id, stage id, type, field name, domain) (one query, then cached)."""
+        self.flush_model()
+        self.env.cr.execute(
+            """
+            SELECT c.id, c.stage_id, c.criterion_type, f.name, c.domain
+              FROM crm_stage_exit_criterion c
+              JOIN crm_stage s ON s.id = c.stage_id
+         LEFT JOIN ir_model_fields f ON f.id = c.field_id
+             WHERE c.active
+          ORDER BY s.sequence, s.id, c.sequence, c.id
+            """
+        )
+        return tuple(tuple(row) for row in self.env.cr.fetchall())
+
+    @api.model
+    def _pilot_ids_by_stage(self):
+        """{stage id: [ids of its active criteria, in checklist order]} (cached)."""
+        result = {}
+        for criterion_id, stage_id, *_definition in self._pilot_active_definitions():
+            result.setdefault(stage_id, []).append(criterion_id)
+        return result
+
+    # ------------------------------------------------------------------
     # Evaluation
     # ------------------------------------------------------------------
 
-    def _pilot_get_domain(self):
-        """The criterion's domain as a list, evaluated like a filter of the web client."""
+    def _pilot_definition(self):
+        """(type, field name, domain) of the criterion, from the cache when it
+        is active (no query), else from the record."""
+        self.ensure_one()
+        for criterion_id, _stage_id, *definition in self._pilot_active_definitions():
+            if criterion_id == self.id:
+                return tuple(definition)
+        return (self.criterion_type, self.field_id.name, self.domain)
+
+    def _pilot_get_domain(self, domain_text=None):
+        """The criterion's domain as a list, evaluated like a filter of the web
+        client (``domain_text``: its cached text, to spare reading the record)."""
         self.ensure_one()
         today = fields.Date.context_today(self)
         eval_context = {
@@ -110,7 +166,9 @@ class CrmStageExitCriterion(models.Model):
             "context_today": lambda: today,
             "today": today,
         }
-        domain = safe_eval(self.domain or "[]", eval_context)
+        if domain_text is None:
+            domain_text = self.domain
+        domain = safe_eval(domain_text or "[]", eval_context)
         if not isinstance(domain, list | tuple):
             raise ValueError(self.env._("a domain must be a list of conditions"))
         return list(domain)
@@ -122,12 +180,12 @@ class CrmStageExitCriterion(models.Model):
         all the leads at once; a domain criterion runs one search for all of them.
         """
         self.ensure_one()
-        if self.criterion_type == "field":
-            fname = self.field_id.name
+        criterion_type, fname, domain_text = self._pilot_definition()
+        if criterion_type == "field":
             if fname not in leads._fields:
                 return set()
             return {lead.id for lead in leads.sudo() if lead[fname]}
-        if self.criterion_type == "manual":
+        if criterion_type == "manual":
             return {
                 lead.id for lead in leads if self.id in lead.confirmed_criterion_ids._origin.ids
             }
@@ -139,6 +197,9 @@ class CrmStageExitCriterion(models.Model):
             self.env["crm.lead"]
             .sudo()
             .with_context(active_test=False)
-            .search([("id", "in", list(origin_ids)), *self._pilot_get_domain()], order="id")
+            .search(
+                [("id", "in", list(origin_ids)), *self._pilot_get_domain(domain_text)],
+                order="id",
+            )
         )
         return {origin_ids[lead_id] for lead_id in found.ids}

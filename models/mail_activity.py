@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import SQL
 
 
 class MailActivity(models.Model):
@@ -12,6 +13,20 @@ class MailActivity(models.Model):
         ondelete="set null",
         help="Follow-up step (automation rule) that created this activity.",
     )
+
+    def _pilot_set_same_note(self, note):
+        """Give all the activities of self the same note, sanitized once and
+        written in one UPDATE: the ORM would sanitize it once per activity
+        (twice, in fact), a quarter of the time of a follow-up run."""
+        if not self or not note:
+            return
+        self.flush_recordset(["note"])
+        value = self._fields["note"].convert_to_column(note, self[:1])
+        self.env.cr.execute(
+            SQL("UPDATE mail_activity SET note = %s WHERE id = ANY(%s)", value, self.ids)
+        )
+        self.invalidate_recordset(["note"])
+        self.modified(["note"])
 
     def _action_done(self, feedback=False, attachment_ids=None):
         # Marking an activity done on an opportunity is an interaction.
