@@ -535,6 +535,19 @@ class CrmLead(models.Model):
         gated = self - without
         if not gated:
             return
+        # What the criteria of these stages read, in one narrow query.
+        gated_stage_ids = {lead.stage_id.id for lead in gated}
+        definitions = [
+            (criterion_type, fname)
+            for _id, stage_id, criterion_type, fname, _domain in (
+                Criterion.sudo()._pilot_active_definitions()
+            )
+            if stage_id in gated_stage_ids
+        ]
+        gated.sudo()._pilot_fetch(
+            [fname for c_type, fname in definitions if c_type == "field" and fname in self._fields]
+            + (["confirmed_criterion_ids"] if ("manual", None) in definitions else [])
+        )
         missing = self._pilot_missing_exit_criteria({lead: [lead.stage_id.id] for lead in gated})
         all_met = self.env._("All exit criteria are met.")
         for stage_id, lead_ids in leads_by_stage.items():
@@ -561,6 +574,20 @@ class CrmLead(models.Model):
                     else all_met
                 )
                 leads.exit_criteria_checklist = self._pilot_checklist_html(criteria, lead_missing)
+
+    def _pilot_fetch(self, fnames):
+        """Load the fields ``fnames`` of the saved records of self that are not
+        in the cache yet, in one query. For the computes shown on kanban cards:
+        reading a field missing from the cache would load every column of
+        crm_lead for the whole page of cards."""
+        saved = self.browse(id_ for id_ in self._ids if isinstance(id_, int))
+        todo = [
+            fname
+            for fname in dict.fromkeys(fnames)
+            if next(iter(self.env.cache.get_missing_ids(saved, self._fields[fname])), None)
+        ]
+        if saved and todo:
+            saved.fetch(todo)
 
     @api.model
     def _pilot_exit_criteria_depends(self):
@@ -764,6 +791,7 @@ class CrmLead(models.Model):
     def _compute_inactivity(self):
         # Computed on every card of the pipeline kanban: the stagnation limit
         # is computed once per stage, not per lead.
+        self._pilot_fetch(["date_last_interaction", "stage_id", "active", "probability"])
         now = fields.Datetime.now()
         limits = {}
         for lead in self:
