@@ -1,3 +1,4 @@
+import json
 from contextlib import contextmanager
 
 from odoo.tests import TransactionCase
@@ -60,3 +61,23 @@ class PilotCommon(TransactionCase):
         }
         vals.update(values)
         return cls.env["crm.lead"].create(vals)
+
+
+class PilotRpcMixin:
+    """For HttpCase tests: JSON-RPC calls as the web client (or an external
+    script) makes them, as the user of the current session."""
+
+    def _call_kw(self, model, method, args, kwargs=None):
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
+        }
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(payload),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertEqual(response.status_code, 200)
+        return response.json()

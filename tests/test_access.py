@@ -1,4 +1,3 @@
-import json
 from datetime import date, datetime, timedelta
 
 from odoo import fields
@@ -7,7 +6,7 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
-from .common import PilotCommon
+from .common import PilotCommon, PilotRpcMixin
 
 # The access matrix as designed: for each model of the add-on and each group,
 # what a member may do: r = read, w = write, c = create, u = unlink (delete);
@@ -441,24 +440,9 @@ class TestProtectedLeadFields(AccessMatrixCommon, PilotCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestAccessMatrixRpc(AccessMatrixCommon, HttpCase):
+class TestAccessMatrixRpc(AccessMatrixCommon, PilotRpcMixin, HttpCase):
     """The same matrix through JSON-RPC (/web/dataset/call_kw), as the web
     client or an external script calls it, logged in as each user."""
-
-    def _call_kw(self, model, method, args, kwargs=None):
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200)
-        return response.json()
 
     def _check_rpc(self, model, group, expected):
         user = self.users[group]

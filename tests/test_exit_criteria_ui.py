@@ -1,12 +1,12 @@
-import json
-
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from .common import PilotRpcMixin
+
 
 @tagged("post_install", "-at_install")
-class TestExitCriteriaUi(HttpCase):
+class TestExitCriteriaUi(PilotRpcMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -42,22 +42,6 @@ class TestExitCriteriaUi(HttpCase):
                 "stage_id": cls.stage_from.id,
             }
         )
-
-    def _call_kw(self, model, method, args, kwargs=None):
-        """A JSON-RPC call as the web client (or an external script) makes it."""
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200)
-        return response.json()
 
     def test_tour_drag_refused_then_allowed(self):
         """A salesperson drags a card forward with a criterion missing (refused,
