@@ -39,6 +39,16 @@ PILOT_PROTECTED_FIELDS = (
 
 # Transaction-level advisory lock taken by a follow-up run: a second run
 # (another cron worker) finding it taken leaves the work to the first one.
+# Computed by _compute_exit_criteria(_checklist) (see _determine_fields_to_fetch)
+PILOT_EXIT_CRITERIA_FIELDS = frozenset(
+    {
+        "exit_criteria_progress",
+        "exit_criteria_complete",
+        "exit_criteria_has_manual",
+        "exit_criteria_missing",
+        "exit_criteria_checklist",
+    }
+)
 FOLLOW_UP_LOCK_KEY = 0x6372_6D70  # "crmp"
 
 
@@ -136,13 +146,13 @@ class CrmLead(models.Model):
         help="Exit criteria of the current stage met, out of all of them (e.g. 2/3).",
     )
     exit_criteria_complete = fields.Boolean(compute="_compute_exit_criteria")
-    exit_criteria_has_manual = fields.Boolean(compute="_compute_exit_criteria")
+    exit_criteria_has_manual = fields.Boolean(compute="_compute_exit_criteria_checklist")
     exit_criteria_missing = fields.Text(
         string="Missing Exit Criteria",
         compute="_compute_exit_criteria",
     )
     exit_criteria_checklist = fields.Html(
-        compute="_compute_exit_criteria",
+        compute="_compute_exit_criteria_checklist",
         sanitize=False,
     )
     has_dated_next_action = fields.Boolean(
@@ -506,13 +516,12 @@ class CrmLead(models.Model):
                     missing[lead] |= criterion
         return missing
 
-    @api.depends(lambda self: self._pilot_exit_criteria_depends())
-    @api.depends_context("lang")
-    def _compute_exit_criteria(self):
-        # The active criteria of each stage come from the cache, and the
-        # values are set per stage and per combination of missing criteria,
-        # not lead by lead: the pipeline kanban computes this on every card
-        # it shows, and columns whose stage has no criteria cost nothing.
+    def _pilot_exit_criteria_groups(self):
+        """Group the leads for the exit-criteria computes: yields
+        (criteria of the stage, missing criteria, leads) per stage and per
+        combination of missing criteria, and (None, None, leads) for the leads
+        whose stage has no active criterion. Set-based: the pipeline kanban
+        computes the card fields on every card it shows."""
         Criterion = self.env["crm.stage.exit.criterion"]
         ids_by_stage = Criterion.sudo()._pilot_ids_by_stage()
         leads_by_stage = defaultdict(list)
@@ -527,16 +536,12 @@ class CrmLead(models.Model):
             ]
         )
         if without:
-            without.exit_criteria_has_manual = False
-            without.exit_criteria_progress = False
-            without.exit_criteria_complete = True
-            without.exit_criteria_missing = False
-            without.exit_criteria_checklist = False
+            yield None, None, without
         gated = self - without
         if not gated:
             return
         # What the criteria of these stages read, in one narrow query.
-        gated_stage_ids = {lead.stage_id.id for lead in gated}
+        gated_stage_ids = {stage_id for stage_id in leads_by_stage if ids_by_stage.get(stage_id)}
         definitions = [
             (criterion_type, fname)
             for _id, stage_id, criterion_type, fname, _domain in (
@@ -549,31 +554,52 @@ class CrmLead(models.Model):
             + (["confirmed_criterion_ids"] if ("manual", None) in definitions else [])
         )
         missing = self._pilot_missing_exit_criteria({lead: [lead.stage_id.id] for lead in gated})
-        all_met = self.env._("All exit criteria are met.")
-        for stage_id, lead_ids in leads_by_stage.items():
-            if not ids_by_stage.get(stage_id):
-                continue
+        for stage_id in gated_stage_ids:
             criteria = Criterion.browse(ids_by_stage[stage_id])
-            has_manual = "manual" in criteria.mapped("criterion_type")
             leads_by_missing = defaultdict(list)
-            for lead in self.browse(lead_ids):
-                lead_missing = missing.get(lead, criteria.browse())
-                leads_by_missing[lead_missing].append(lead.id)
+            for lead_id in leads_by_stage[stage_id]:
+                lead = self.browse(lead_id)
+                leads_by_missing[missing.get(lead, criteria.browse())].append(lead_id)
             for lead_missing, same_ids in leads_by_missing.items():
-                leads = self.browse(same_ids)
-                leads.exit_criteria_has_manual = has_manual
-                leads.exit_criteria_progress = (
-                    f"{len(criteria) - len(lead_missing)}/{len(criteria)}"
-                )
-                leads.exit_criteria_complete = not lead_missing
-                leads.exit_criteria_missing = (
-                    self.env._(
-                        "Missing: %(criteria)s", criteria=", ".join(lead_missing.mapped("name"))
-                    )
-                    if lead_missing
-                    else all_met
-                )
-                leads.exit_criteria_checklist = self._pilot_checklist_html(criteria, lead_missing)
+                yield criteria, lead_missing, self.browse(same_ids)
+
+    @api.depends(lambda self: self._pilot_exit_criteria_depends())
+    @api.depends_context("lang")
+    def _compute_exit_criteria(self):
+        # The fields of the kanban card (progress, tooltip), set per group.
+        all_met = self.env._("All exit criteria are met.")
+        for criteria, missing, leads in self._pilot_exit_criteria_groups():
+            if criteria is None:
+                leads.exit_criteria_progress = False
+                leads.exit_criteria_complete = True
+                leads.exit_criteria_missing = False
+                continue
+            leads.exit_criteria_progress = f"{len(criteria) - len(missing)}/{len(criteria)}"
+            leads.exit_criteria_complete = not missing
+            leads.exit_criteria_missing = (
+                self.env._("Missing: %(criteria)s", criteria=", ".join(missing.mapped("name")))
+                if missing
+                else all_met
+            )
+
+    @api.depends(lambda self: self._pilot_exit_criteria_depends())
+    @api.depends_context("lang")
+    def _compute_exit_criteria_checklist(self):
+        # The checklist of the form (names, descriptions, manual criteria).
+        manual_ids = {
+            criterion_id
+            for criterion_id, _stage_id, criterion_type, *_rest in (
+                self.env["crm.stage.exit.criterion"].sudo()._pilot_active_definitions()
+            )
+            if criterion_type == "manual"
+        }
+        for criteria, missing, leads in self._pilot_exit_criteria_groups():
+            if criteria is None:
+                leads.exit_criteria_has_manual = False
+                leads.exit_criteria_checklist = False
+                continue
+            leads.exit_criteria_has_manual = bool(manual_ids.intersection(criteria.ids))
+            leads.exit_criteria_checklist = self._pilot_checklist_html(criteria, missing)
 
     def _pilot_fetch(self, fnames):
         """Load the fields ``fnames`` of the saved records of self that are not
@@ -610,6 +636,20 @@ class CrmLead(models.Model):
             "stage_id.exit_criterion_ids",
             "stage_id.exit_criterion_ids.active",
         ]
+
+    def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
+        # Reading the exit-criteria fields (every kanban card does) would make
+        # the ORM prefetch all their dependencies, i.e. every column of
+        # crm_lead, the long texts included, for the whole page of cards. Their
+        # compute only needs the stage, and loads what the active criteria of
+        # that stage read itself (_pilot_fetch): ask for the stage instead.
+        exit_fields = PILOT_EXIT_CRITERIA_FIELDS.intersection(field_names)
+        if exit_fields:
+            field_names = [
+                *(name for name in field_names if name not in exit_fields),
+                "stage_id",
+            ]
+        return super()._determine_fields_to_fetch(field_names, ignore_when_in_cache)
 
     def _pilot_checklist_html(self, criteria, missing):
         lines = []
@@ -789,24 +829,31 @@ class CrmLead(models.Model):
 
     @api.depends("date_last_interaction", "stage_id.stagnation_days", "probability", "active")
     def _compute_inactivity(self):
-        # Computed on every card of the pipeline kanban: the stagnation limit
-        # is computed once per stage, not per lead.
+        # Computed on every card of the pipeline kanban: the values are read
+        # and set for all the leads at once, and the stagnation limit is
+        # computed once per stage.
         self._pilot_fetch(["date_last_interaction", "stage_id", "active", "probability"])
         now = fields.Datetime.now()
         limits = {}
-        for lead in self:
-            last = lead.date_last_interaction
-            lead.inactivity_days = max((now - last).days, 0) if last else 0
+        days, stagnant = [], []
+        for lead, last, active, probability in zip(
+            self,
+            self.mapped("date_last_interaction"),
+            self.mapped("active"),
+            self.mapped("probability"),
+            strict=True,
+        ):
             stage = lead.stage_id
-            if stage.id not in limits:
-                limits[stage.id] = now - timedelta(days=stage.stagnation_days or 0)
-            lead.is_stagnant = bool(
-                last
-                and lead.active
-                and stage
-                and lead.probability < 100
-                and last <= limits[stage.id]
+            if stage not in limits:
+                limits[stage] = now - timedelta(days=stage.stagnation_days or 0)
+            days.append(max((now - last).days, 0) if last else 0)
+            stagnant.append(
+                bool(last and active and stage and probability < 100 and last <= limits[stage])
             )
+        # What assigning each lead's values would do, in one call per field
+        # (plain values: integers and booleans are stored as is in the cache).
+        self.env.cache.update(self, self._fields["inactivity_days"], days)
+        self.env.cache.update(self, self._fields["is_stagnant"], stagnant)
 
     def _pilot_stagnant_sql(self, alias, query):
         """SQL boolean expression of ``is_stagnant`` for the crm_lead row of

@@ -361,6 +361,60 @@ class TestExitCriteriaChecklist(ExitCriteriaCommon):
         self.assertFalse(lead.exit_criteria_progress)
         self.assertTrue(lead.exit_criteria_complete)
 
+    def test_kanban_cards_read_only_what_the_criteria_need(self):
+        """The card fields of several leads in several stages, read as the
+        kanban does (web_search_read): right per lead, without loading the
+        columns no criterion reads (the long texts of every card)."""
+        ready = self._opportunity("Card A", stage_id=self.s1.id, description="<p>Long</p>")
+        self._ready_for(ready, self.s1)
+        half = self._opportunity(
+            "Card B", stage_id=self.s1.id, partner_id=self.partner.id, description="<p>Long</p>"
+        )
+        contact = self._opportunity(
+            "Card C", stage_id=self.s1.id, email_from="buyer@example.com", description="<p>x</p>"
+        )
+        free = self._opportunity("Card D", stage_id=self.s1.id, description="<p>Long</p>")
+        skip = {"pilot_skip_exit_criteria": True}
+        contact.with_context(**skip).stage_id = self.s2
+        free.with_context(**skip).stage_id = self.s4
+        leads = ready | half | contact | free
+        self.env.invalidate_all()
+        # As superuser: the record rules of a salesperson read the fields they
+        # check, which the real kanban loads anyway (they are on the card).
+        records = self.env["crm.lead"].web_search_read(
+            [("id", "in", leads.ids)],
+            {
+                "exit_criteria_progress": {},
+                "exit_criteria_complete": {},
+                "exit_criteria_missing": {},
+                "is_stagnant": {},
+                "inactivity_days": {},
+            },
+        )["records"]
+        by_id = {record["id"]: record for record in records}
+        expected = {
+            ready.id: ("2/2", True, "All exit criteria are met."),
+            half.id: ("1/2", False, "Missing: Need identified"),
+            contact.id: ("1/1", True, "All exit criteria are met."),
+            free.id: (False, True, False),
+        }
+        for lead_id, values in expected.items():
+            record = by_id[lead_id]
+            self.assertEqual(
+                (
+                    record["exit_criteria_progress"],
+                    record["exit_criteria_complete"],
+                    record["exit_criteria_missing"],
+                ),
+                values,
+            )
+            self.assertEqual((record["is_stagnant"], record["inactivity_days"]), (False, 0))
+        description = self.env["crm.lead"]._fields["description"]
+        self.assertFalse(
+            any(self.env.cache.contains(lead, description) for lead in leads.with_env(self.env)),
+            "the card fields loaded the descriptions of the leads",
+        )
+
     def test_form_ticks_manual_criterion(self):
         lead = self._opportunity("List B", stage_id=self.s1.id, partner_id=self.partner.id)
         with Form(lead.with_user(self.salesman)) as form:
