@@ -525,8 +525,8 @@ class CrmLead(models.Model):
         Criterion = self.env["crm.stage.exit.criterion"]
         ids_by_stage = Criterion.sudo()._pilot_ids_by_stage()
         leads_by_stage = defaultdict(list)
-        for lead in self:
-            leads_by_stage[lead.stage_id.id].append(lead.id)
+        for lead_id, stage_id in zip(self._ids, self._pilot_stage_ids(), strict=True):
+            leads_by_stage[stage_id].append(lead_id)
         without = self.browse(
             [
                 lead_id
@@ -553,7 +553,13 @@ class CrmLead(models.Model):
             [fname for c_type, fname in definitions if c_type == "field" and fname in self._fields]
             + (["confirmed_criterion_ids"] if ("manual", None) in definitions else [])
         )
-        missing = self._pilot_missing_exit_criteria({lead: [lead.stage_id.id] for lead in gated})
+        missing = self._pilot_missing_exit_criteria(
+            {
+                self.browse(lead_id): [stage_id]
+                for stage_id in gated_stage_ids
+                for lead_id in leads_by_stage[stage_id]
+            }
+        )
         for stage_id in gated_stage_ids:
             criteria = Criterion.browse(ids_by_stage[stage_id])
             leads_by_missing = defaultdict(list)
@@ -614,6 +620,18 @@ class CrmLead(models.Model):
         ]
         if saved and todo:
             saved.fetch(todo)
+
+    def _pilot_stage_ids(self):
+        """The stage id of each lead of self, in order, for the computes of
+        the kanban cards: read from the cache for saved leads (as Odoo's
+        accounting does for its many2one ids), not record by record."""
+        if not all(isinstance(id_, int) for id_ in self._ids):
+            return [lead.stage_id.id for lead in self]  # new records of a form
+        self._pilot_fetch(["stage_id"])
+        return [
+            stage_id or False
+            for stage_id in self.env.cache.get_values(self, self._fields["stage_id"])
+        ]
 
     @api.model
     def _pilot_exit_criteria_depends(self):
@@ -836,19 +854,22 @@ class CrmLead(models.Model):
         now = fields.Datetime.now()
         limits = {}
         days, stagnant = [], []
-        for lead, last, active, probability in zip(
-            self,
+        Stage = self.env["crm.stage"]
+        for stage_id, last, active, probability in zip(
+            self._pilot_stage_ids(),
             self.mapped("date_last_interaction"),
             self.mapped("active"),
             self.mapped("probability"),
             strict=True,
         ):
-            stage = lead.stage_id
-            if stage not in limits:
-                limits[stage] = now - timedelta(days=stage.stagnation_days or 0)
+            if stage_id not in limits:
+                days_limit = Stage.browse(stage_id).stagnation_days or 0
+                limits[stage_id] = now - timedelta(days=days_limit)
             days.append(max((now - last).days, 0) if last else 0)
             stagnant.append(
-                bool(last and active and stage and probability < 100 and last <= limits[stage])
+                bool(
+                    last and active and stage_id and probability < 100 and last <= limits[stage_id]
+                )
             )
         # What assigning each lead's values would do, in one call per field
         # (plain values: integers and booleans are stored as is in the cache).
