@@ -1,4 +1,3 @@
-import json
 from datetime import timedelta
 
 from werkzeug.urls import url_parse
@@ -8,9 +7,11 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from .common import PilotRpcMixin
+
 
 @tagged("post_install", "-at_install")
-class TestPilotUi(HttpCase):
+class TestPilotUi(PilotRpcMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -63,22 +64,6 @@ class TestPilotUi(HttpCase):
             "/odoo/crm", "crm_pipeline_pilot_stagnant_filter", login=self.salesman.login
         )
 
-    def _call_kw(self, method, args, kwargs=None):
-        """A JSON-RPC call as the web client (or an external script) makes it."""
-        payload = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {"model": "crm.lead", "method": method, "args": args, "kwargs": kwargs or {}},
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/crm.lead/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200)
-        return response.json()
-
     def test_rpc_salesman_cannot_lose_without_reason(self):
         self.authenticate(self.salesman.login, self.salesman.login)
         for method, args in (
@@ -88,7 +73,7 @@ class TestPilotUi(HttpCase):
             ("action_set_lost", [[self.lead.id]]),
         ):
             with self.subTest(method=method):
-                error = self._call_kw(method, args).get("error")
+                error = self._call_kw("crm.lead", method, args).get("error")
                 self.assertTrue(error, f"{method} must be refused")
                 self.assertEqual(error["data"]["name"], "odoo.exceptions.UserError")
                 self.assertIn(
@@ -98,7 +83,7 @@ class TestPilotUi(HttpCase):
         self.lead.invalidate_recordset()
         self.assertTrue(self.lead.active)
         result = self._call_kw(
-            "action_set_lost", [[self.lead.id]], {"lost_reason_id": self.reason.id}
+            "crm.lead", "action_set_lost", [[self.lead.id]], {"lost_reason_id": self.reason.id}
         )
         self.assertNotIn("error", result)
         self.lead.invalidate_recordset()
