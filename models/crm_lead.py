@@ -37,8 +37,6 @@ PILOT_PROTECTED_FIELDS = (
     "date_last_amount_revision",
 )
 
-# Transaction-level advisory lock taken by a follow-up run: a second run
-# (another cron worker) finding it taken leaves the work to the first one.
 # Computed by _compute_exit_criteria(_checklist) (see _determine_fields_to_fetch)
 PILOT_EXIT_CRITERIA_FIELDS = frozenset(
     {
@@ -49,6 +47,9 @@ PILOT_EXIT_CRITERIA_FIELDS = frozenset(
         "exit_criteria_checklist",
     }
 )
+
+# Transaction-level advisory lock taken by a follow-up run: a second run
+# (another cron worker) finding it taken leaves the work to the first one.
 FOLLOW_UP_LOCK_KEY = 0x6372_6D70  # "crmp"
 
 
@@ -625,13 +626,16 @@ class CrmLead(models.Model):
         """The stage id of each lead of self, in order, for the computes of
         the kanban cards: read from the cache for saved leads (as Odoo's
         accounting does for its many2one ids), not record by record."""
-        if not all(isinstance(id_, int) for id_ in self._ids):
-            return [lead.stage_id.id for lead in self]  # new records of a form
-        self._pilot_fetch(["stage_id"])
-        return [
-            stage_id or False
-            for stage_id in self.env.cache.get_values(self, self._fields["stage_id"])
-        ]
+        if all(isinstance(id_, int) for id_ in self._ids):
+            self._pilot_fetch(["stage_id"])
+            stage_ids = [
+                stage_id or False
+                for stage_id in self.env.cache.get_values(self, self._fields["stage_id"])
+            ]
+            if len(stage_ids) == len(self._ids):
+                return stage_ids
+        # New records of a form, or a lead deleted meanwhile (the ORM's error)
+        return [lead.stage_id.id for lead in self]
 
     @api.model
     def _pilot_exit_criteria_depends(self):
