@@ -101,17 +101,16 @@ def _copy(args, source, target):
     _psql_command(args, "createdb", "-T", source, target)
 
 
-def _vacuum(args, name):
-    """Steady state before measuring: no dead rows left by an install, fresh
-    planner statistics (autovacuum would otherwise run during the measures)."""
-    _release(name)
-    _psql_command(args, "vacuumdb", "--analyze", "--quiet", name)
-
-
-def _vacuum_table(args, name, table):
-    """The same after the benchmark's own data preparation in an open
-    database (its connections stay: VACUUM does not need them closed)."""
-    _psql_command(args, "vacuumdb", "--analyze", "--quiet", "--table", table, name)
+def _vacuum(args, name, table=None):
+    """Steady state before measuring: no dead rows left by an install (or, for
+    ``table``, by the benchmark's own data preparation in an open database),
+    fresh planner statistics (autovacuum would otherwise run during the
+    measures)."""
+    if table is None:
+        _release(name)
+    _psql_command(
+        args, "vacuumdb", "--analyze", "--quiet", *(["--table", table] if table else []), name
+    )
 
 
 def _release(name):
@@ -442,7 +441,7 @@ class Benchmark:
             # without a vacuum, the add-on's crm_lead would be measured with a
             # dead copy of each row (twice the pages to scan), which a live
             # database, vacuumed by autovacuum, does not have.
-            _vacuum_table(self.args, self.names[key], "crm_lead")
+            _vacuum(self.args, self.names[key], table="crm_lead")
             lead_id, mass_ids, target = self._pick(registry, salesperson)
             self.facts["mass"] = len(mass_ids)
             with registry.cursor() as cr:
