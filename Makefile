@@ -27,7 +27,7 @@ SIZE ?= small
 benchmark:
 	SIZE=$(SIZE) bash scripts/benchmark.sh $(BENCH_ARGS)
 
-# Safe on an existing database (see README): install/upgrade/uninstall on
+# Safe on an existing database (see docs/safety_checks.md): install/upgrade/uninstall on
 # generated data, and a multi-worker smoke test over HTTP while the crons run.
 lifecycle:
 	bash scripts/lifecycle.sh

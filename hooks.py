@@ -1,3 +1,5 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Install hooks: stored fields are created and filled in bulk SQL so that
 installing on a database with many leads does not compute them lead by lead."""
 
@@ -5,32 +7,17 @@ import logging
 
 from odoo.tools import SQL, sql
 
+from .models.margin.crm_lead import MARGIN_SQL
+
 _logger = logging.getLogger(__name__)
-
-
-# Last interaction of a lead: the latest of its creation, its last stage
-# change and the last message or note posted by a person (or email received).
-LAST_INTERACTION_SET = """
-    date_last_interaction = GREATEST(lead.create_date, lead.date_last_stage_update,
-                                     message.last_date)
-"""
-LAST_INTERACTION_FROM = """
-    FROM (SELECT l.id, MAX(m.date) AS last_date
-            FROM crm_lead l
-       LEFT JOIN mail_message m
-              ON m.model = 'crm.lead'
-             AND m.res_id = l.id
-             AND m.message_type IN ('comment', 'email')
-        GROUP BY l.id) message
-   WHERE message.id = lead.id
-"""
 
 
 def pre_init_hook(env):
     cr = env.cr
-    # Margin fields of crm.lead: with no estimated cost yet, the margin is the
-    # whole expected revenue. Creating the columns first makes the ORM skip
-    # its record-by-record computation at install.
+    # Stored fields of crm.lead: creating and filling their columns first
+    # makes the ORM skip its record-by-record computation at install. Only
+    # the columns created here are filled: a column that already exists
+    # (another add-on's field of the same name) keeps its values.
     columns = {
         "estimated_cost": "numeric",
         "estimated_margin": "numeric",
@@ -44,39 +31,9 @@ def pre_init_hook(env):
     created = [name for name in columns if not sql.column_exists(cr, "crm_lead", name)]
     for name in created:
         sql.create_column(cr, "crm_lead", name, columns[name])
-    if len(created) == len(columns):
-        _fill_new_lead_columns(cr, columns)
-    else:
-        _update_lead_columns(cr)
+    if created:
+        _fill_new_lead_columns(cr, {name: columns[name] for name in created})
     _init_stage_tables(env)
-
-
-def _update_lead_columns(cr):
-    """Columns already there (hook run again): one UPDATE, so that the table
-    is rewritten once, not once per capability."""
-    cr.execute(
-        SQL(
-            """
-        UPDATE crm_lead lead
-           SET estimated_cost = 0,
-               estimated_margin = COALESCE(lead.expected_revenue, 0),
-               estimated_margin_rate = CASE WHEN COALESCE(lead.expected_revenue, 0) = 0
-                                            THEN 0 ELSE 100 END,
-               prorated_margin = COALESCE(lead.expected_revenue, 0)
-                                 * COALESCE(lead.probability, 0) / 100.0,
-               is_low_margin = FALSE,
-               urgency = '1',
-               reached_proposal_stage = FALSE,
-               %s
-        %s
-        """,
-            SQL(LAST_INTERACTION_SET),
-            SQL(LAST_INTERACTION_FROM),
-        )
-    )
-    _logger.info(
-        "crm_pipeline_pilot: margin fields and last interaction filled for %s leads", cr.rowcount
-    )
 
 
 def _fill_new_lead_columns(cr, columns):
@@ -88,9 +45,8 @@ def _fill_new_lead_columns(cr, columns):
     allow: it is set afterwards on the leads with a later message only."""
     values = {
         "estimated_cost": "0",
-        "estimated_margin": "COALESCE(expected_revenue, 0)",
-        "estimated_margin_rate": "CASE WHEN COALESCE(expected_revenue, 0) = 0 THEN 0 ELSE 100 END",
-        "prorated_margin": "COALESCE(expected_revenue, 0) * COALESCE(probability, 0) / 100.0",
+        # The margin formulas of the model (the new cost column is NULL here)
+        **MARGIN_SQL,
         "is_low_margin": "FALSE",
         "urgency": "'1'",
         "reached_proposal_stage": "FALSE",
@@ -110,20 +66,21 @@ def _fill_new_lead_columns(cr, columns):
             ),
         )
     )
-    cr.execute(
-        """
-        UPDATE crm_lead lead
-           SET date_last_interaction = message.last_date
-          FROM (SELECT m.res_id, MAX(m.date) AS last_date
-                  FROM mail_message m
-                 WHERE m.model = 'crm.lead' AND m.message_type IN ('comment', 'email')
-              GROUP BY m.res_id) message
-         WHERE message.res_id = lead.id
-           AND (lead.date_last_interaction IS NULL
-                OR message.last_date > lead.date_last_interaction)
-        """
-    )
-    _logger.info("crm_pipeline_pilot: margin fields and last interaction filled")
+    if "date_last_interaction" in columns:
+        cr.execute(
+            """
+            UPDATE crm_lead lead
+               SET date_last_interaction = message.last_date
+              FROM (SELECT m.res_id, MAX(m.date) AS last_date
+                      FROM mail_message m
+                     WHERE m.model = 'crm.lead' AND m.message_type IN ('comment', 'email')
+                  GROUP BY m.res_id) message
+             WHERE message.res_id = lead.id
+               AND (lead.date_last_interaction IS NULL
+                    OR message.last_date > lead.date_last_interaction)
+            """
+        )
+    _logger.info("crm_pipeline_pilot: filled the new columns %s", ", ".join(columns))
 
 
 def _init_stage_tables(env):
@@ -152,21 +109,6 @@ def _init_stage_tables(env):
     if not sql.column_exists(cr, "crm_stage", "stagnation_days"):
         sql.create_column(cr, "crm_stage", "stagnation_days", "int4")
     cr.execute("UPDATE crm_stage SET stagnation_days = 7 WHERE stagnation_days IS NULL")
-
-
-def fill_date_last_interaction(cr):
-    """Last interaction of crm.lead, in one UPDATE (the pre-init hook fills
-    it together with the other columns)."""
-    if not sql.column_exists(cr, "crm_lead", "date_last_interaction"):
-        sql.create_column(cr, "crm_lead", "date_last_interaction", "timestamp")
-    cr.execute(
-        SQL(
-            "UPDATE crm_lead lead SET %s %s",
-            SQL(LAST_INTERACTION_SET),
-            SQL(LAST_INTERACTION_FROM),
-        )
-    )
-    _logger.info("crm_pipeline_pilot: last interaction filled for %s leads", cr.rowcount)
 
 
 def start_stage_history(cr, uid):

@@ -1,3 +1,5 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Benchmark: crm_pipeline_pilot against plain Odoo CRM, same data, same run.
 
 Generates a pipeline once into a template database, copies it into a plain
@@ -60,7 +62,7 @@ INACTIVE_DAYS = 15
 # (below the first follow-up step, 5 days by default).
 RECENT_DAYS = 4
 
-# Budgets of the add-on against plain Odoo (see README, "Benchmark").
+# Budgets of the add-on against plain Odoo (see docs/benchmark.md).
 KANBAN_TIME_RATIO = 1.15
 KANBAN_EXTRA_QUERIES = 3
 MOVE_EXTRA_QUERIES = 5
@@ -449,7 +451,7 @@ class Benchmark:
                 uid, context = _user_context(env, salesperson)
                 manager_uid, manager_context = _user_context(env, manager)
                 kanban = _kanban_setup(env(user=uid, context=context))
-                self.facts[f"{key}_follow_ups"] = hasattr(env["crm.lead"], "_pilot_run_follow_ups")
+                self.facts[f"{key}_follow_ups"] = hasattr(env["crm.lead"], "_cron_pilot_follow_ups")
             jobs[key] = {
                 "kanban": Job(registry, uid, context, lambda env, kb=kanban: kanban_open(env, kb)),
                 "move": Job(
@@ -487,7 +489,7 @@ class Benchmark:
         def run(env):
             env.cr.execute("SELECT COUNT(*) FROM mail_activity")
             before = env.cr.fetchone()[0]
-            env["crm.lead"]._pilot_run_follow_ups(batch_size=FOLLOW_UP_BATCH)
+            env["crm.lead"]._cron_pilot_follow_ups(batch_size=FOLLOW_UP_BATCH)
             env.flush_all()
             env.cr.execute("SELECT COUNT(*) FROM mail_activity")
             return env.cr.fetchone()[0] - before

@@ -1,15 +1,12 @@
-from . import base_automation
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+# crm.lead's create/write orchestration first, then one folder per capability.
 from . import crm_lead
-from . import crm_lead_follow_up_log
-from . import crm_lead_stage_history
-from . import crm_lost_reason
-from . import crm_pipeline_kpi
-from . import crm_pipeline_snapshot
-from . import crm_pipeline_target
-from . import crm_stage
-from . import crm_stage_exit_criterion
-from . import crm_team
-from . import digest_digest
-from . import mail_activity
-from . import res_company
-from . import res_config_settings
+from . import margin
+from . import loss_reason
+from . import exit_criteria
+from . import recommended_pipeline
+from . import follow_up
+from . import stage_probability
+from . import stage_history
+from . import kpi

@@ -1,5 +1,8 @@
-from odoo import fields, models, tools
-from odoo.tools import SQL
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import fields, models
+
+from .sql_view import create_report_view
 
 
 class CrmPipelineForecast(models.Model):
@@ -90,13 +93,4 @@ class CrmPipelineForecast(models.Model):
         """
 
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s %s %s)",
-                SQL.identifier(self._table),
-                SQL(self._select()),
-                SQL(self._from()),
-                SQL(self._where()),
-            )
-        )
+        create_report_view(self)

@@ -1,9 +1,11 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models, tools
-from odoo.tools import SQL
+from odoo import api, fields, models
 
-from ..models.crm_lead import URGENCY_SELECTION
+from ..models.margin.crm_lead import URGENCY_SELECTION
+from .sql_view import create_report_view
 
 
 class CrmPipelineReport(models.Model):
@@ -123,16 +125,7 @@ class CrmPipelineReport(models.Model):
         """
 
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s %s %s)",
-                SQL.identifier(self._table),
-                SQL(self._select()),
-                SQL(self._from()),
-                SQL(self._where()),
-            )
-        )
+        create_report_view(self)
 
     # ------------------------------------------------------------------
     # KPIs of the weekly review (the definitions of the design's KPI table)

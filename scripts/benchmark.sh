@@ -6,9 +6,6 @@
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-bash "$PILOT_ROOT/scripts/setup.sh"
-pilot_pg_env
-mkdir -p "$ADDONS_LINKS" && ln -sfn "$PILOT_ROOT" "$ADDONS_LINKS/$PILOT_MODULE"
-mapfile -t odoo_args < <(pilot_odoo_args)
+pilot_prepare
 exec "$PY" "$PILOT_ROOT/benchmark/run.py" --size "${SIZE:-small}" --odoo-bin "$ODOO_DIR/odoo-bin" \
     "$@" -- "${odoo_args[@]}" --data-dir="$PILOT_CACHE"

@@ -48,3 +48,13 @@ pilot_odoo_args() {
     [ -n "${PGPASSWORD:-}" ] && args+=(--db_password="$PGPASSWORD")
     printf '%s\n' "${args[@]}"
 }
+
+# The prelude of the scripts that run Odoo: prepare what is missing, choose the
+# PostgreSQL server, link the add-on into the addons path and fill the global
+# array odoo_args with the common odoo-bin options.
+pilot_prepare() {
+    bash "$PILOT_ROOT/scripts/setup.sh"
+    pilot_pg_env
+    mkdir -p "$ADDONS_LINKS" && ln -sfn "$PILOT_ROOT" "$ADDONS_LINKS/$PILOT_MODULE"
+    mapfile -t odoo_args < <(pilot_odoo_args)
+}

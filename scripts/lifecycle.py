@@ -1,3 +1,5 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Lifecycle check: install, upgrade and uninstall the add-on on a populated
 database, and prove that the CRM data is left as it was.
 
@@ -62,8 +64,8 @@ TABLES = {
 UNINSTALL = f"env.ref('base.module_{MODULE}').button_immediate_uninstall()\nenv.cr.commit()\n"
 # What a week of use leaves behind: follow-up activities, a pipeline snapshot.
 USE = (
-    "created = env['crm.lead']._pilot_run_follow_ups()\n"
-    "env['crm.pipeline.snapshot']._cron_pilot_snapshot()\n"
+    "created = env['crm.lead']._cron_pilot_follow_ups()\n"
+    "env['crm.pipeline.snapshot']._cron_snapshot()\n"
     "env.cr.commit()\n"
     "print('used: %s follow-ups' % created)\n"
 )
@@ -368,8 +370,43 @@ def scenario(args, check, timings):
         cr.execute("SELECT COUNT(*) FROM crm_stage WHERE stagnation_days IS NULL")
         return empty, no_history, cr.fetchone()[0]
 
+    def wrong_values(cr):
+        # The values the install hook gives existing leads: no cost yet, so the
+        # margin is the whole expected revenue (rate 100 %, 0 without revenue),
+        # weighted by the probability; the last interaction is the latest of
+        # the creation, the last stage change and the last message or email.
+        cr.execute(
+            """
+            SELECT COUNT(*) FILTER (WHERE estimated_cost <> 0
+                       OR estimated_margin <> COALESCE(expected_revenue, 0)
+                       OR estimated_margin_rate <> CASE WHEN COALESCE(expected_revenue, 0) = 0
+                                                        THEN 0 ELSE 100 END
+                       OR ABS(prorated_margin - COALESCE(expected_revenue, 0)
+                              * COALESCE(probability, 0) / 100.0) > 0.01
+                       OR urgency <> '1'),
+                   COUNT(*) FILTER (WHERE date_last_interaction IS DISTINCT FROM GREATEST(
+                       l.create_date, l.date_last_stage_update,
+                       (SELECT MAX(m.date) FROM mail_message m
+                         WHERE m.model = 'crm.lead' AND m.res_id = l.id
+                           AND m.message_type IN ('comment', 'email'))))
+              FROM crm_lead l
+            """
+        )
+        return cr.fetchone()
+
     empty, no_history, stages_empty = query(filled)
     check(empty == 0, "install: the add-on's lead columns filled by the hooks", f"{empty} empty")
+    wrong_margins, wrong_interactions = query(wrong_values)
+    check(
+        wrong_margins == 0,
+        "install: margins of existing leads (revenue, rate 100 %, weighted) and normal urgency",
+        f"{wrong_margins} leads with other values",
+    )
+    check(
+        wrong_interactions == 0,
+        "install: last interaction = latest of creation, stage change, message or email",
+        f"{wrong_interactions} leads with another date",
+    )
     check(
         no_history == 0, "install: one stage-history row per existing lead", f"{no_history} without"
     )

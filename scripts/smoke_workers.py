@@ -1,3 +1,5 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Workers smoke test driver (run by ``scripts/smoke_workers.sh``).
 
 Odoo runs with ``--workers 2 --max-cron-threads 2`` on a database with the
@@ -40,10 +42,10 @@ REFUSED_LEAD = "Fleet tracking roll-out"
 REFUSED_TARGET = "Discovery"
 CONCURRENT_RUN = (
     "created = env['crm.lead'].with_context(pilot_follow_up_commit=True)"
-    "._pilot_run_follow_ups()\n"
+    "._cron_pilot_follow_ups()\n"
     "env.cr.commit()\n"
     "print('concurrent run: %s follow-up activities created' % created)\n"
-    "env['crm.pipeline.snapshot']._cron_pilot_snapshot()\n"
+    "env['crm.pipeline.snapshot']._cron_snapshot()\n"
     "env.cr.commit()\n"
     "print('concurrent run: snapshot taken')\n"
 )

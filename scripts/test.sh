@@ -2,7 +2,8 @@
 # The test command: prepares what is missing, lints, creates a throwaway
 # database with the add-on installed, runs the whole suite with pytest-odoo
 # (browser tours included, in headless Chromium), then the lifecycle check
-# (scripts/lifecycle.sh), and fails on any failure, any skipped test or tour,
+# (scripts/lifecycle.sh) and the upgrade check from the previous release
+# (scripts/upgrade_check.sh), and fails on any failure, any skipped test or tour,
 # or when no test ran.
 #   scripts/test.sh [pytest arguments, e.g. -k margin]
 set -euo pipefail
@@ -91,6 +92,8 @@ fi
 if [ $# -eq 0 ]; then
     log "running the lifecycle check (scripts/lifecycle.sh)"
     bash "$PILOT_ROOT/scripts/lifecycle.sh" || { log "the lifecycle check failed"; status=1; }
+    log "running the upgrade check from the previous release (scripts/upgrade_check.sh)"
+    bash "$PILOT_ROOT/scripts/upgrade_check.sh" || { log "the upgrade check failed"; status=1; }
 else
     log "subset run: the lifecycle check is skipped (it runs with the full suite)"
 fi

@@ -1,3 +1,5 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged, users
 
@@ -463,17 +465,6 @@ class TestExitCriteriaChecklist(ExitCriteriaCommon):
 
 @tagged("post_install", "-at_install")
 class TestContactHelpers(ExitCriteriaCommon):
-    def test_phone_normalised_to_e164(self):
-        Lead = self.env["crm.lead"]
-        france = self.env.ref("base.fr")
-        usa = self.env.ref("base.us")
-        self.assertEqual(Lead._pilot_phone_to_e164("06 12 34 56 78", france), "+33612345678")
-        self.assertEqual(Lead._pilot_phone_to_e164("+33 6 12 34 56 78", usa), "+33612345678")
-        self.assertEqual(Lead._pilot_phone_to_e164("(650) 253-0000", usa), "+16502530000")
-        self.assertFalse(Lead._pilot_phone_to_e164("12345", france))
-        self.assertFalse(Lead._pilot_phone_to_e164("06 12 34", france))
-        self.assertFalse(Lead._pilot_phone_to_e164(False, france))
-
     def test_contact_valid(self):
         france = self.env.ref("base.fr")
         phone_ok = self._opportunity("Contact A", phone="06 12 34 56 78", country_id=france.id)

@@ -1,3 +1,5 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import threading
 from datetime import date, datetime, timedelta
 
@@ -5,7 +7,6 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, freeze_time, tagged
 
-from ..hooks import fill_date_last_interaction
 from .common import PilotCommon
 
 T0 = datetime(2026, 3, 2, 9, 0, 0)
@@ -34,7 +35,7 @@ class FollowUpCommon(PilotCommon):
 
     def _run(self, at, batch_size=1000):
         with freeze_time(at):
-            return self.Lead._pilot_run_follow_ups(batch_size=batch_size)
+            return self.Lead._cron_pilot_follow_ups(batch_size=batch_size)
 
     def _follow_ups(self, leads):
         return self.env["mail.activity"].search(
@@ -167,56 +168,6 @@ class TestInactivity(FollowUpCommon):
         self.assertFalse(result["messages"])
         self.assertEqual(lead.stage_id, stage_next)
         self.assertEqual(lead.date_last_interaction, T0)
-
-    def test_filled_at_install(self):
-        """Existing leads get the latest of their creation, their last stage
-        change and the last message or email by a person, in one UPDATE."""
-        created = self._opportunity("Created long ago")
-        moved = self._opportunity("Moved later")
-        discussed = self._opportunity("Discussed later")
-        emailed = self._opportunity("Emailed later")
-        leads = created | moved | discussed | emailed
-        notes = {
-            discussed: discussed.message_post(body="Note", message_type="comment"),
-            emailed: emailed.message_post(body="Mail", message_type="email"),
-        }
-        automatic = created.message_post(body="Log", message_type="notification")
-        self.env.flush_all()
-        cr = self.env.cr
-        cr.execute(
-            """UPDATE crm_lead
-                  SET create_date = %s, date_last_stage_update = %s,
-                      date_last_interaction = NULL
-                WHERE id = ANY(%s)""",
-            [datetime(2025, 1, 1), datetime(2025, 1, 2), leads.ids],
-        )
-        cr.execute(
-            "UPDATE crm_lead SET date_last_stage_update = %s WHERE id = %s",
-            [datetime(2025, 2, 1), moved.id],
-        )
-        cr.execute(
-            "UPDATE mail_message SET date = %s WHERE id = %s",
-            [datetime(2025, 3, 1), notes[discussed].id],
-        )
-        cr.execute(
-            "UPDATE mail_message SET date = %s WHERE id = %s",
-            [datetime(2025, 4, 1), notes[emailed].id],
-        )
-        cr.execute(
-            "UPDATE mail_message SET date = %s WHERE id = %s",
-            [datetime(2025, 5, 1), automatic.id],
-        )
-        fill_date_last_interaction(cr)
-        leads.invalidate_recordset()
-        self.assertEqual(
-            leads.mapped("date_last_interaction"),
-            [
-                datetime(2025, 1, 2),
-                datetime(2025, 2, 1),
-                datetime(2025, 3, 1),
-                datetime(2025, 4, 1),
-            ],
-        )
 
     def test_stagnant(self):
         stage_slow = self.env["crm.stage"].create(
@@ -516,7 +467,7 @@ class TestFollowUpRun(FollowUpCommon):
             self.env.flush_all()
             self.env.invalidate_all()
             before = self.env.cr.sql_log_count
-            created = self.Lead._pilot_run_follow_ups(batch_size=batch_size)
+            created = self.Lead._cron_pilot_follow_ups(batch_size=batch_size)
             self.env.flush_all()
             queries = self.env.cr.sql_log_count - before
             self.assertEqual(created, count)
@@ -640,13 +591,13 @@ class TestFollowUpConcurrency(TransactionCase):
 
     def test_two_concurrent_runs(self):
         def run(env):
-            return env["crm.lead"]._pilot_run_follow_ups(batch_size=7)
+            return env["crm.lead"]._cron_pilot_follow_ups(batch_size=7)
 
         def run_committing_batches(env):
             return (
                 env["crm.lead"]
                 .with_context(pilot_follow_up_commit=True)
-                ._pilot_run_follow_ups(batch_size=7)
+                ._cron_pilot_follow_ups(batch_size=7)
             )
 
         results = self._in_threads(run, run_committing_batches)

@@ -1,7 +1,7 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
-
-from odoo.addons.crm_pipeline_pilot.hooks import pre_init_hook
 
 from .common import PilotCommon
 
@@ -123,17 +123,3 @@ class TestMargin(PilotCommon):
             self.env["crm.lead"].search([("id", "=", lead.id), ("urgency", "in", ("2", "3"))]),
             lead,
         )
-
-    def test_install_hook_fills_margins_in_sql(self):
-        lead = self._opportunity("Existing", expected_revenue=3000, probability=50)
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE crm_lead SET estimated_margin = NULL, estimated_margin_rate = NULL, "
-            "prorated_margin = NULL WHERE id = %s",
-            [lead.id],
-        )
-        pre_init_hook(self.env)
-        lead.invalidate_recordset()
-        self.assertEqual(lead.estimated_margin, 3000.0)
-        self.assertEqual(lead.estimated_margin_rate, 100.0)
-        self.assertEqual(lead.prorated_margin, 1500.0)

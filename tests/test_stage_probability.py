@@ -1,3 +1,5 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
 
@@ -11,15 +13,15 @@ class TestStageProbability(PilotCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.stage_new.probability = 10.0
+        cls.stage_new.pilot_probability = 10.0
         cls.stage_discovery = cls.env["crm.stage"].create(
-            {"name": "Pilot Discovery", "sequence": 2, "probability": 30.0}
+            {"name": "Pilot Discovery", "sequence": 2, "pilot_probability": 30.0}
         )
         cls.stage_proposal = cls.env["crm.stage"].create(
-            {"name": "Pilot Proposal", "sequence": 3, "probability": 60.0}
+            {"name": "Pilot Proposal", "sequence": 3, "pilot_probability": 60.0}
         )
         cls.stage_won = cls.env["crm.stage"].create(
-            {"name": "Pilot Won", "sequence": 50, "is_won": True, "probability": 20.0}
+            {"name": "Pilot Won", "sequence": 50, "is_won": True, "pilot_probability": 20.0}
         )
         # cls.team (automatic, Odoo's predictive lead scoring) comes from PilotCommon.
         cls.team_fixed = cls.env["crm.team"].create(
@@ -27,7 +29,7 @@ class TestStageProbability(PilotCommon):
                 "name": "Pilot Fixed Team",
                 "user_id": cls.manager.id,
                 "member_ids": [(6, 0, [cls.salesman.id])],
-                "probability_mode": "fixed",
+                "pilot_probability_mode": "fixed",
             }
         )
         cls.team_adjustable = cls.env["crm.team"].create(
@@ -35,8 +37,8 @@ class TestStageProbability(PilotCommon):
                 "name": "Pilot Adjustable Team",
                 "user_id": cls.manager.id,
                 "member_ids": [(6, 0, [cls.salesman.id])],
-                "probability_mode": "adjustable",
-                "probability_band": 15.0,
+                "pilot_probability_mode": "adjustable",
+                "pilot_probability_band": 15.0,
             }
         )
 
@@ -49,27 +51,29 @@ class TestStageProbability(PilotCommon):
 
     def test_defaults_change_nothing(self):
         team = self.env["crm.team"].create({"name": "Pilot Default Team"})
-        self.assertEqual(team.probability_mode, "automatic")
-        self.assertEqual(team.probability_band, 15.0)
-        self.assertEqual(self.env["crm.stage"].create({"name": "Pilot Other"}).probability, 10.0)
+        self.assertEqual(team.pilot_probability_mode, "automatic")
+        self.assertEqual(team.pilot_probability_band, 15.0)
+        self.assertEqual(
+            self.env["crm.stage"].create({"name": "Pilot Other"}).pilot_probability, 10.0
+        )
 
     def test_bad_configuration_refused(self):
         for value in (-0.01, 100.01):
             with self.subTest(probability=value):
                 with self.assertRaisesMessage(ValidationError, "must be between 0 and 100 %"):
-                    self.stage_discovery.probability = value
+                    self.stage_discovery.pilot_probability = value
                     self.stage_discovery.flush_recordset()
-        self.assertEqual(self.stage_discovery.probability, 30.0)
+        self.assertEqual(self.stage_discovery.pilot_probability, 30.0)
         for value in (-1.0, 100.5):
             with self.subTest(band=value):
                 with self.assertRaisesMessage(ValidationError, "Pilot Adjustable Team"):
-                    self.team_adjustable.probability_band = value
+                    self.team_adjustable.pilot_probability_band = value
                     self.team_adjustable.flush_recordset()
-        self.assertEqual(self.team_adjustable.probability_band, 15.0)
+        self.assertEqual(self.team_adjustable.pilot_probability_band, 15.0)
         # The edges are valid.
-        self.stage_discovery.probability = 0.0
-        self.stage_proposal.probability = 100.0
-        self.team_adjustable.probability_band = 0.0
+        self.stage_discovery.pilot_probability = 0.0
+        self.stage_proposal.pilot_probability = 100.0
+        self.team_adjustable.pilot_probability_band = 0.0
 
     # ------------------------------------------------------------------
     # Fixed by stage
@@ -165,7 +169,7 @@ class TestStageProbability(PilotCommon):
         self.assertEqual((lead.stage_id, lead.probability), (self.stage_discovery, 44.0))
 
     def test_adjustable_band_clipped_to_0_100(self):
-        self.stage_proposal.probability = 95.0
+        self.stage_proposal.pilot_probability = 95.0
         lead = self._as_salesman(
             self._opportunity(
                 "Adjustable deal", team_id=self.team_adjustable.id, stage_id=self.stage_new.id
@@ -185,7 +189,7 @@ class TestStageProbability(PilotCommon):
         self.env["ir.module.module"]._load_module_terms(
             ["crm_pipeline_pilot"], ["fr_FR"], overwrite=True
         )
-        self.stage_discovery.probability = 32.5
+        self.stage_discovery.pilot_probability = 32.5
         lead = self._opportunity(
             "Affaire", team_id=self.team_adjustable.id, stage_id=self.stage_discovery.id
         )
@@ -205,7 +209,7 @@ class TestStageProbability(PilotCommon):
 
     def test_won_and_lost_values_in_stage_modes(self):
         for team in (self.team_fixed, self.team_adjustable):
-            with self.subTest(mode=team.probability_mode):
+            with self.subTest(mode=team.pilot_probability_mode):
                 lead = self._as_salesman(
                     self._opportunity(
                         f"Deal {team.name}", team_id=team.id, stage_id=self.stage_discovery.id
@@ -425,7 +429,7 @@ class TestStageProbability(PilotCommon):
         stage = self.stage_discovery.with_user(self.manager)
         # The adjusted ones.
         self.assertEqual(stage.pilot_probability_outdated_count, 2)
-        stage.probability = 35.0
+        stage.pilot_probability = 35.0
         # Never silently: the leads keep their probability.
         self.assertEqual((in_fixed.probability, in_adjustable.probability), (30.0, 40.0))
         self.assertEqual(stage.pilot_probability_outdated_count, 2)
@@ -477,14 +481,14 @@ class TestStageProbabilityUi(HttpCase):
             groups="sales_team.group_sale_manager",
         )
         cls.stage = cls.env["crm.stage"].create(
-            {"name": "Tour Discovery", "sequence": 2, "probability": 30.0}
+            {"name": "Tour Discovery", "sequence": 2, "pilot_probability": 30.0}
         )
         cls.team = cls.env["crm.team"].create(
             {
                 "name": "Tour Adjustable Team",
                 "member_ids": [(6, 0, [cls.salesman.id])],
-                "probability_mode": "adjustable",
-                "probability_band": 15.0,
+                "pilot_probability_mode": "adjustable",
+                "pilot_probability_band": 15.0,
             }
         )
         cls.leads = cls.env["crm.lead"].create(
@@ -509,7 +513,7 @@ class TestStageProbabilityUi(HttpCase):
             "crm_pipeline_pilot_stage_probability_reapply",
             login=self.manager.login,
         )
-        self.assertEqual(self.stage.probability, 35.0)
+        self.assertEqual(self.stage.pilot_probability, 35.0)
         self.assertEqual(self.leads.mapped("probability"), [35.0, 35.0])
 
     def test_tour_salesman_adjusts_within_band(self):

@@ -1,3 +1,5 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -66,15 +68,9 @@ class CrmStageExitBypass(models.TransientModel):
             wizard.missing_criteria = False
             if not wizard.stage_id or not wizard.lead_ids:
                 continue
-            leads = wizard.lead_ids._origin
-            ranks = Lead._pilot_stage_ranks()
-            stages_by_lead = {}
-            for lead in leads.filtered("stage_id"):
-                stage_ids = Lead._pilot_stages_to_exit(
-                    ranks, lead.stage_id.id, wizard.stage_id.id, lead.team_id.id
-                )
-                if stage_ids:
-                    stages_by_lead[lead] = stage_ids
+            stages_by_lead = wizard.lead_ids._origin._pilot_stages_to_exit_by_lead(
+                wizard.stage_id.id
+            )
             missing = Lead._pilot_missing_exit_criteria(stages_by_lead)
             if missing:
                 wizard.missing_criteria = str(

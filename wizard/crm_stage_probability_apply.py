@@ -1,3 +1,5 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -7,7 +9,7 @@ class CrmStageProbabilityApply(models.TransientModel):
     _description = "Re-apply a Stage Probability to Open Opportunities"
 
     stage_id = fields.Many2one("crm.stage", required=True, ondelete="cascade")
-    probability = fields.Float(related="stage_id.probability")
+    probability = fields.Float(related="stage_id.pilot_probability")
     lead_count = fields.Integer(
         string="Opportunities to Update",
         compute="_compute_lead_count",
@@ -15,7 +17,7 @@ class CrmStageProbabilityApply(models.TransientModel):
         "probabilities, whose probability differs from the stage's.",
     )
 
-    @api.depends("stage_id", "stage_id.probability")
+    @api.depends("stage_id", "stage_id.pilot_probability")
     def _compute_lead_count(self):
         for wizard in self:
             wizard.lead_count = (
@@ -37,5 +39,5 @@ class CrmStageProbabilityApply(models.TransientModel):
                 )
             )
         leads = self.env["crm.lead"].search(self.stage_id._pilot_probability_outdated_domain())
-        leads.write({"probability": self.stage_id.probability})
+        leads.write({"probability": self.stage_id.pilot_probability})
         return {"type": "ir.actions.act_window_close"}

@@ -4,7 +4,7 @@ registry.category("web_tour.tours").add("crm_pipeline_pilot_stage_probability_re
     steps: () => [
         {
             content: "Change the stage's probability",
-            trigger: ".o_form_view div[name='probability'] input",
+            trigger: ".o_form_view div[name='pilot_probability'] input",
             run: "edit 35 && press Tab",
         },
         {

@@ -1,0 +1,27 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""18.0.1.1.0: the scheduled actions call the renamed entry points (their
+records are not updated by the upgrade: ``noupdate`` data)."""
+
+from odoo import SUPERUSER_ID, api
+
+CRON_CODE = {
+    "crm_pipeline_pilot.ir_cron_follow_up": (
+        "_pilot_run_follow_ups(",
+        "_cron_pilot_follow_ups(",
+    ),
+    "crm_pipeline_pilot.ir_cron_crm_pipeline_snapshot": (
+        "_cron_pilot_snapshot(",
+        "_cron_snapshot(",
+    ),
+}
+
+
+def migrate(cr, version):
+    if not version:
+        return
+    env = api.Environment(cr, SUPERUSER_ID, {})
+    for xmlid, (old, new) in CRON_CODE.items():
+        cron = env.ref(xmlid, raise_if_not_found=False)
+        if cron and old in (cron.code or ""):
+            cron.code = cron.code.replace(old, new)

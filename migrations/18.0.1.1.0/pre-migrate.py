@@ -1,0 +1,48 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""18.0.1.1.0: fields on core models renamed with the ``pilot_`` prefix, so
+that the add-on installs next to OCA's crm_stage_probability (which adds
+``crm.stage.probability``). The columns, their field records and their
+external identifiers are renamed before the registry loads: the data stays."""
+
+import logging
+
+from odoo.tools import sql
+
+_logger = logging.getLogger(__name__)
+
+RENAMED_FIELDS = [
+    # (model, table, old name, new name)
+    ("crm.stage", "crm_stage", "probability", "pilot_probability"),
+    ("crm.team", "crm_team", "probability_mode", "pilot_probability_mode"),
+    ("crm.team", "crm_team", "probability_band", "pilot_probability_band"),
+]
+
+
+def migrate(cr, version):
+    if not version:
+        return
+    for model, table, old, new in RENAMED_FIELDS:
+        if not sql.column_exists(cr, table, old) or sql.column_exists(cr, table, new):
+            continue
+        sql.rename_column(cr, table, old, new)
+        cr.execute(
+            "UPDATE ir_model_fields SET name = %s WHERE model = %s AND name = %s",
+            [new, model, old],
+        )
+        model_part = model.replace(".", "_")
+        cr.execute(
+            """
+            UPDATE ir_model_data
+               SET name = regexp_replace(name, %s, %s)
+             WHERE module = 'crm_pipeline_pilot'
+               AND model IN ('ir.model.fields', 'ir.model.fields.selection')
+               AND name ~ %s
+            """,
+            [
+                f"^(field|selection)__{model_part}__{old}(__|$)",
+                f"\\1__{model_part}__{new}\\2",
+                f"^(field|selection)__{model_part}__{old}(__|$)",
+            ],
+        )
+        _logger.info("crm_pipeline_pilot: renamed %s.%s to %s", model, old, new)

@@ -1,0 +1,300 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Stage exit criteria of opportunities: the fields of the checklist and of
+the kanban cards (design 1.1). The gate itself is in crm_lead_gate.py."""
+
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+# Computed by _compute_exit_criteria(_checklist) (see _determine_fields_to_fetch)
+PILOT_EXIT_CRITERIA_FIELDS = frozenset(
+    {
+        "exit_criteria_progress",
+        "exit_criteria_complete",
+        "exit_criteria_has_manual",
+        "exit_criteria_missing",
+        "exit_criteria_checklist",
+    }
+)
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    confirmed_criterion_ids = fields.Many2many(
+        "crm.stage.exit.criterion",
+        "crm_lead_exit_criterion_rel",
+        "lead_id",
+        "criterion_id",
+        string="Confirmed Exit Criteria",
+        domain="[('criterion_type', '=', 'manual')]",
+        tracking=True,
+        help="Manual exit criteria the salesperson confirmed on this opportunity.",
+    )
+    exit_criteria_progress = fields.Char(
+        compute="_compute_exit_criteria",
+        help="Exit criteria of the current stage met, out of all of them (e.g. 2/3).",
+    )
+    exit_criteria_complete = fields.Boolean(compute="_compute_exit_criteria")
+    exit_criteria_has_manual = fields.Boolean(compute="_compute_exit_criteria_checklist")
+    exit_criteria_missing = fields.Text(
+        string="Missing Exit Criteria",
+        compute="_compute_exit_criteria",
+    )
+    exit_criteria_checklist = fields.Html(
+        compute="_compute_exit_criteria_checklist",
+        sanitize=False,
+    )
+    has_dated_next_action = fields.Boolean(
+        string="Has a Dated Next Action",
+        compute="_compute_has_dated_next_action",
+        search="_search_has_dated_next_action",
+        help="The opportunity has a planned activity with a deadline.",
+    )
+    is_contact_valid = fields.Boolean(
+        string="Valid Contact",
+        compute="_compute_is_contact_valid",
+        search="_search_is_contact_valid",
+        help="A valid phone number for the country of the opportunity (or of the "
+        "company), stored in E.164, or a valid email address.",
+    )
+
+    @api.depends("activity_ids.date_deadline")
+    def _compute_has_dated_next_action(self):
+        for lead in self:
+            lead.has_dated_next_action = any(lead.activity_ids.mapped("date_deadline"))
+
+    def _search_has_dated_next_action(self, operator, value):
+        if operator not in ("=", "!="):
+            raise UserError(self.env._("Unsupported search on a dated next action."))
+        positive = (operator == "=") == bool(value)
+        # Explicitly planned (active) activities: done ones kept in the history
+        # are archived, and the gate searches with active_test=False.
+        domain = [
+            (
+                "activity_ids",
+                "any",
+                [("active", "=", True), ("date_deadline", "!=", False)],
+            )
+        ]
+        return domain if positive else ["!", *domain]
+
+    @api.depends("phone_sanitized", "email_normalized")
+    def _compute_is_contact_valid(self):
+        for lead in self:
+            lead.is_contact_valid = bool(lead.phone_sanitized or lead.email_normalized)
+
+    def _search_is_contact_valid(self, operator, value):
+        if operator not in ("=", "!="):
+            raise UserError(self.env._("Unsupported search on a valid contact."))
+        positive = (operator == "=") == bool(value)
+        if positive:
+            return ["|", ("phone_sanitized", "!=", False), ("email_normalized", "!=", False)]
+        return [("phone_sanitized", "=", False), ("email_normalized", "=", False)]
+
+    def _pilot_exit_criteria_for(self, stages_by_lead):
+        """Active criteria of all the stages in ``stages_by_lead`` (cached: no query)."""
+        Criterion = self.env["crm.stage.exit.criterion"].sudo()
+        stage_ids = {stage_id for ids in stages_by_lead.values() for stage_id in ids}
+        if not stage_ids:
+            return Criterion
+        ids_by_stage = Criterion._pilot_ids_by_stage()
+        return Criterion.browse(
+            [
+                criterion_id
+                for stage_id, criterion_ids in ids_by_stage.items()
+                if stage_id in stage_ids
+                for criterion_id in criterion_ids
+            ]
+        )
+
+    def _pilot_missing_exit_criteria(self, stages_by_lead, criteria=None):
+        """Missing criteria, set-based: one evaluation per criterion over all
+        the leads that need it (one search per domain criterion).
+
+        :param dict stages_by_lead: {lead: list of stage ids whose criteria are needed}
+        :param criteria: the criteria of those stages, if already fetched
+        :return: {lead: criteria recordset not met}, only for leads missing some
+        """
+        if criteria is None:
+            criteria = self._pilot_exit_criteria_for(stages_by_lead)
+        if not criteria:
+            return {}
+        # Stages of the active criteria from the cache (no query)
+        stage_of = {
+            criterion_id: stage_id
+            for stage_id, criterion_ids in criteria._pilot_ids_by_stage().items()
+            for criterion_id in criterion_ids
+        }
+        criteria_by_stage = defaultdict(list)
+        for criterion in criteria:
+            stage_id = stage_of.get(criterion.id) or criterion.stage_id.id
+            criteria_by_stage[stage_id].append(criterion)
+        leads_by_criterion = defaultdict(list)
+        for lead, lead_stage_ids in stages_by_lead.items():
+            for stage_id in lead_stage_ids:
+                for criterion in criteria_by_stage[stage_id]:
+                    leads_by_criterion[criterion].append(lead.id)
+        missing = defaultdict(lambda: self.env["crm.stage.exit.criterion"])
+        for criterion, lead_ids in leads_by_criterion.items():
+            leads = self.browse(lead_ids)
+            satisfied = criterion._pilot_satisfied_lead_ids(leads)
+            for lead in leads:
+                if lead.id not in satisfied:
+                    missing[lead] |= criterion
+        return missing
+
+    def _pilot_exit_criteria_groups(self):
+        """Group the leads for the exit-criteria computes: yields
+        (criteria of the stage, missing criteria, leads) per stage and per
+        combination of missing criteria, and (None, None, leads) for the leads
+        whose stage has no active criterion. Set-based: the pipeline kanban
+        computes the card fields on every card it shows."""
+        Criterion = self.env["crm.stage.exit.criterion"]
+        ids_by_stage = Criterion.sudo()._pilot_ids_by_stage()
+        leads_by_stage = defaultdict(list)
+        for lead_id, stage_id in zip(self._ids, self._pilot_stage_ids(), strict=True):
+            leads_by_stage[stage_id].append(lead_id)
+        without = self.browse(
+            [
+                lead_id
+                for stage_id, lead_ids in leads_by_stage.items()
+                if not ids_by_stage.get(stage_id)
+                for lead_id in lead_ids
+            ]
+        )
+        if without:
+            yield None, None, without
+        gated = self - without
+        if not gated:
+            return
+        # What the criteria of these stages read, in one narrow query.
+        gated_stage_ids = {stage_id for stage_id in leads_by_stage if ids_by_stage.get(stage_id)}
+        definitions = [
+            (criterion_type, fname)
+            for _id, stage_id, criterion_type, fname, _domain in (
+                Criterion.sudo()._pilot_active_definitions()
+            )
+            if stage_id in gated_stage_ids
+        ]
+        gated.sudo()._pilot_fetch(
+            [fname for c_type, fname in definitions if c_type == "field" and fname in self._fields]
+            + (["confirmed_criterion_ids"] if ("manual", None) in definitions else [])
+        )
+        missing = self._pilot_missing_exit_criteria(
+            {
+                self.browse(lead_id): [stage_id]
+                for stage_id in gated_stage_ids
+                for lead_id in leads_by_stage[stage_id]
+            }
+        )
+        for stage_id in gated_stage_ids:
+            criteria = Criterion.browse(ids_by_stage[stage_id])
+            leads_by_missing = defaultdict(list)
+            for lead_id in leads_by_stage[stage_id]:
+                lead = self.browse(lead_id)
+                leads_by_missing[missing.get(lead, criteria.browse())].append(lead_id)
+            for lead_missing, same_ids in leads_by_missing.items():
+                yield criteria, lead_missing, self.browse(same_ids)
+
+    @api.depends(lambda self: self._pilot_exit_criteria_depends())
+    @api.depends_context("lang")
+    def _compute_exit_criteria(self):
+        # The fields of the kanban card (progress, tooltip), set per group.
+        all_met = self.env._("All exit criteria are met.")
+        for criteria, missing, leads in self._pilot_exit_criteria_groups():
+            if criteria is None:
+                leads.exit_criteria_progress = False
+                leads.exit_criteria_complete = True
+                leads.exit_criteria_missing = False
+                continue
+            leads.exit_criteria_progress = f"{len(criteria) - len(missing)}/{len(criteria)}"
+            leads.exit_criteria_complete = not missing
+            leads.exit_criteria_missing = (
+                self.env._("Missing: %(criteria)s", criteria=", ".join(missing.mapped("name")))
+                if missing
+                else all_met
+            )
+
+    @api.depends(lambda self: self._pilot_exit_criteria_depends())
+    @api.depends_context("lang")
+    def _compute_exit_criteria_checklist(self):
+        # The checklist of the form (names, descriptions, manual criteria).
+        manual_ids = {
+            criterion_id
+            for criterion_id, _stage_id, criterion_type, *_rest in (
+                self.env["crm.stage.exit.criterion"].sudo()._pilot_active_definitions()
+            )
+            if criterion_type == "manual"
+        }
+        for criteria, missing, leads in self._pilot_exit_criteria_groups():
+            if criteria is None:
+                leads.exit_criteria_has_manual = False
+                leads.exit_criteria_checklist = False
+                continue
+            leads.exit_criteria_has_manual = bool(manual_ids.intersection(criteria.ids))
+            leads.exit_criteria_checklist = self._pilot_checklist_html(criteria, missing)
+
+    @api.model
+    def _pilot_exit_criteria_depends(self):
+        """Criteria may check any field: the checklist depends on every stored
+        field of the lead (so that it is fresh after a write and follows the
+        form's edits), plus what the helpers and manual criteria read."""
+        ignored = {"write_date", "write_uid", "create_date", "create_uid"}
+        names = [
+            name
+            for name, field in self._fields.items()
+            if field.store
+            and field.type not in ("one2many", "many2many", "binary", "properties")
+            and name not in ignored
+        ]
+        return [
+            *names,
+            "tag_ids",
+            "confirmed_criterion_ids",
+            "activity_ids.date_deadline",
+            "stage_id.exit_criterion_ids",
+            "stage_id.exit_criterion_ids.active",
+        ]
+
+    def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
+        # Reading the exit-criteria fields (every kanban card does) would make
+        # the ORM prefetch all their dependencies, i.e. every column of
+        # crm_lead, the long texts included, for the whole page of cards. Their
+        # compute only needs the stage, and loads what the active criteria of
+        # that stage read itself (_pilot_fetch): ask for the stage instead.
+        exit_fields = PILOT_EXIT_CRITERIA_FIELDS.intersection(field_names)
+        if exit_fields:
+            field_names = [
+                *(name for name in field_names if name not in exit_fields),
+                "stage_id",
+            ]
+        return super()._determine_fields_to_fetch(field_names, ignore_when_in_cache)
+
+    def _pilot_checklist_html(self, criteria, missing):
+        lines = []
+        for criterion in criteria:
+            met = criterion not in missing
+            lines.append(
+                Markup(
+                    '<li class="o_pilot_criterion %s" title="%s">'
+                    '<i class="fa %s me-1" role="img" aria-label="%s"></i>%s%s</li>'
+                )
+                % (
+                    "o_pilot_criterion_met text-success"
+                    if met
+                    else "o_pilot_criterion_missing text-danger",
+                    criterion.description or "",
+                    "fa-check" if met else "fa-times",
+                    self.env._("Met") if met else self.env._("Missing"),
+                    criterion.name,
+                    Markup(' <small class="text-muted">— %s</small>') % criterion.description
+                    if criterion.description
+                    else "",
+                )
+            )
+        return Markup('<ul class="list-unstyled mb-0">%s</ul>') % Markup("").join(lines)

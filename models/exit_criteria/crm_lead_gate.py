@@ -1,0 +1,201 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The gate of stage exit criteria: forward moves and creations in a later
+stage are refused while criteria are missing (design 1.1)."""
+
+from collections import defaultdict
+from contextlib import contextmanager
+
+from odoo import api, models
+from odoo.exceptions import UserError
+
+from ..crm_lead import MAX_NAMES_IN_MESSAGE, bounded_lines
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    def _pilot_exit_criteria_skipped(self):
+        """Code only (data migrations, integrations): superuser environment AND
+        the context key ``pilot_skip_exit_criteria``. An RPC caller can pass
+        the key but can never be superuser."""
+        return self.env.su and self.env.context.get("pilot_skip_exit_criteria")
+
+    def _pilot_exit_criteria_apply(self):
+        """Whether the gate has anything to check: criteria exist and are not
+        skipped (see _pilot_exit_criteria_skipped)."""
+        return not self._pilot_exit_criteria_skipped() and bool(
+            self.env["crm.stage.exit.criterion"].sudo()._pilot_active_definitions()
+        )
+
+    def _pilot_stage_ranks(self):
+        """All stages as {stage_id: (sequence, is_won, team_id)} (cached, read only)."""
+        return self.env["crm.stage"]._pilot_ranks()
+
+    @api.model
+    def _pilot_stages_to_exit(self, ranks, from_stage_id, to_stage_id, team_id):
+        """Ids of the stages whose criteria a lead of ``team_id`` needs to go
+        from ``from_stage_id`` (False at creation) to ``to_stage_id``: the
+        stage it leaves and every stage it skips; none for a backward move."""
+        to_sequence, to_won, _to_team = ranks[to_stage_id]
+        if from_stage_id:
+            from_sequence, from_won, _from_team = ranks[from_stage_id]
+            if from_won or not (to_sequence > from_sequence or to_won):
+                return []
+            result = [from_stage_id]
+        else:
+            from_sequence, result = None, []
+        for stage_id, (sequence, is_won, stage_team) in ranks.items():
+            if stage_id in (from_stage_id, to_stage_id) or is_won:
+                continue
+            if stage_team and stage_team != team_id:
+                continue
+            if sequence < to_sequence and (from_sequence is None or sequence > from_sequence):
+                result.append(stage_id)
+        return result
+
+    def _pilot_stages_to_exit_by_lead(self, to_stage_id=None, vals=None):
+        """{lead: ids of the stages whose criteria it needs} for the leads of
+        self that need some: to move to ``to_stage_id`` (with the values
+        ``vals`` being written), or, without it, to be created in their
+        current stage. One computation per (from stage, team) pair."""
+        vals = vals or {}
+        ranks = self._pilot_stage_ranks()
+        stages_by_lead, cache = {}, {}
+        for lead in self:
+            if to_stage_id:
+                from_stage_id, target = lead.stage_id.id, to_stage_id
+                if not from_stage_id or from_stage_id == target:
+                    continue
+            else:
+                from_stage_id, target = False, lead.stage_id.id
+            key = (from_stage_id, target, vals.get("team_id", lead.team_id.id))
+            if key not in cache:
+                cache[key] = self._pilot_stages_to_exit(ranks, *key)
+            if cache[key]:
+                stages_by_lead[lead] = cache[key]
+        return stages_by_lead
+
+    def _pilot_exit_criteria_error(self, missing, stage, creation=False):
+        """The translated refusal naming, per lead and per stage, each missing
+        criterion (a readable number of leads)."""
+
+        def by_stage(criteria):
+            names = defaultdict(list)
+            for criterion in criteria.sorted(lambda c: (c.stage_id.sequence, c.sequence, c.id)):
+                names[criterion.stage_id].append(criterion.name)
+            return [
+                self.env._(
+                    "%(stage)s: %(criteria)s",
+                    stage=stage.display_name,
+                    criteria=", ".join(criteria_names),
+                )
+                for stage, criteria_names in names.items()
+            ]
+
+        leads = self.browse([lead.id for lead in missing])
+        if len(leads) == 1:
+            if creation:
+                header = self.env._(
+                    '"%(lead)s" cannot be created in the stage "%(stage)s": exit criteria '
+                    "of the earlier stages are missing:",
+                    lead=leads.display_name,
+                    stage=stage.display_name,
+                )
+            else:
+                header = self.env._(
+                    '"%(lead)s" cannot move to the stage "%(stage)s" yet. Missing exit criteria:',
+                    lead=leads.display_name,
+                    stage=stage.display_name,
+                )
+            lines = [f"- {line}" for line in by_stage(missing[leads])]
+        elif creation:
+            header = self.env._(
+                '%(count)s opportunities cannot be created in the stage "%(stage)s"; '
+                "nothing was created. Missing exit criteria of the earlier stages:",
+                count=len(leads),
+                stage=stage.display_name,
+            )
+        else:
+            header = self.env._(
+                '%(count)s opportunities cannot move to the stage "%(stage)s"; nothing '
+                "was changed. Missing exit criteria:",
+                count=len(leads),
+                stage=stage.display_name,
+            )
+        if len(leads) > 1:
+            lines = [
+                f"- {line}"
+                for line in bounded_lines(
+                    self.env,
+                    [
+                        f"{lead.display_name}: {'; '.join(by_stage(missing[lead]))}"
+                        for lead in leads[:MAX_NAMES_IN_MESSAGE]
+                    ],
+                    total=len(leads),
+                )
+            ]
+        return UserError("\n".join([header, *lines]))
+
+    @contextmanager
+    def _pilot_exit_criteria_gate(self, vals):
+        """Gate of forward stage moves, wrapped around ``write``.
+
+        Before the write it finds, for each lead moving forward, the stage it
+        leaves and the stages it skips, and their active criteria. Without any,
+        the write runs as usual. Otherwise the write runs in a savepoint and the
+        criteria are checked after it (so that values written together with
+        the stage count), set-based; if any lead misses one, the whole write is
+        rolled back and refused with the list of what is missing.
+        """
+        to_stage_id = vals.get("stage_id")
+        if not to_stage_id or not self._pilot_exit_criteria_apply():
+            yield
+            return
+        opportunities = self.filtered(lambda lead: vals.get("type", lead.type) == "opportunity")
+        stages_by_lead = opportunities._pilot_stages_to_exit_by_lead(to_stage_id, vals)
+        criteria = self._pilot_exit_criteria_for(stages_by_lead)
+        if not criteria:
+            yield
+            return
+        # Read the company currency before the write: the checks below flush
+        # the write, whose monetary recomputations would otherwise fetch the
+        # company field by field (one more query per move).
+        self.mapped("company_currency")
+        with self.env.cr.savepoint():
+            yield
+            missing = self._pilot_missing_exit_criteria(stages_by_lead, criteria)
+            if missing:
+                raise self._pilot_exit_criteria_error(
+                    missing, self.env["crm.stage"].browse(to_stage_id)
+                )
+
+    @contextmanager
+    def _pilot_exit_criteria_savepoint(self):
+        """A savepoint when exit criteria exist (and are not skipped), so that a
+        refused creation leaves nothing behind even if the caller goes on."""
+        if not self._pilot_exit_criteria_apply():
+            yield
+            return
+        with self.env.cr.savepoint():
+            yield
+
+    def _pilot_check_exit_criteria_on_create(self):
+        """Creating an opportunity in a later stage requires the criteria of
+        all the earlier stages (of its team)."""
+        if self._pilot_exit_criteria_skipped():
+            return
+        opportunities = self.filtered(lambda lead: lead.type == "opportunity" and lead.stage_id)
+        if not opportunities:
+            return
+        missing = self._pilot_missing_exit_criteria(opportunities._pilot_stages_to_exit_by_lead())
+        if missing:
+            stage = next(iter(missing)).stage_id
+            missing = {
+                lead: criteria for lead, criteria in missing.items() if lead.stage_id == stage
+            }
+            raise self._pilot_exit_criteria_error(missing, stage, creation=True)
+
+    def action_pilot_exit_bypass(self):
+        """Open the bypass wizard (members of the bypass group only)."""
+        return self.env["crm.stage.exit.bypass"]._pilot_open_for(self)

@@ -1,0 +1,44 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Stage exit criteria: the criteria of a stage, and the stage order the
+gate ranks moves by, kept in the registry cache."""
+
+from odoo import api, fields, models, tools
+
+
+class CrmStage(models.Model):
+    _name = "crm.stage"
+    _inherit = ["crm.stage", "crm.pipeline.cache.mixin"]
+    # The cached ranks read these fields: changing them clears the cache.
+    _pilot_cached_fields = ("sequence", "is_won", "team_id")
+
+    exit_criterion_ids = fields.One2many(
+        "crm.stage.exit.criterion",
+        "stage_id",
+        string="Exit Criteria",
+        help="What objectively proves that an opportunity may leave this stage "
+        "forward. Every active criterion is required to move an opportunity to a "
+        "later stage.",
+    )
+    exit_criteria_count = fields.Integer(compute="_compute_exit_criteria_count")
+
+    @api.depends("exit_criterion_ids")
+    def _compute_exit_criteria_count(self):
+        for stage in self:
+            stage.exit_criteria_count = len(stage.exit_criterion_ids)
+
+    # Stage order of the exit criteria gate, in the registry cache
+
+    @api.model
+    @tools.ormcache()
+    def _pilot_ranks(self):
+        """All stages as {stage_id: (sequence, is_won, team_id)}, by sequence
+        (one query, then cached: callers must not modify it)."""
+        self.flush_model(["sequence", "is_won", "team_id"])
+        self.env.cr.execute(
+            "SELECT id, sequence, is_won, team_id FROM crm_stage ORDER BY sequence, id"
+        )
+        return {
+            stage_id: (sequence or 0, bool(is_won), team_id or False)
+            for stage_id, sequence, is_won, team_id in self.env.cr.fetchall()
+        }

@@ -1,0 +1,382 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Follow-ups on inactive deals: last interaction, stagnation and the
+follow-up run (design 1.4)."""
+
+import logging
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+from psycopg2.errors import SerializationFailure
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, safe_eval
+from odoo.tools.query import Query
+
+from odoo.addons.base_automation.models.base_automation import DATE_RANGE_FUNCTION
+
+_logger = logging.getLogger(__name__)
+
+# Transaction-level advisory lock taken by a follow-up run: a second run
+# (another cron worker) finding it taken leaves the work to the first one.
+FOLLOW_UP_LOCK_KEY = 0x6372_6D70  # "crmp"
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    date_last_interaction = fields.Datetime(
+        string="Last Interaction",
+        default=fields.Datetime.now,
+        index=True,
+        copy=False,
+        readonly=True,
+        help="Last time a person worked on the opportunity: creation, stage "
+        "change, message or note posted, activity marked as done. Automated "
+        "writes (scheduled actions, follow-ups, imports run with the context "
+        "key pilot_automated) do not change it.",
+    )
+    inactivity_days = fields.Integer(
+        string="Inactivity (days)",
+        compute="_compute_inactivity",
+        help="Whole days since the last interaction.",
+    )
+    is_stagnant = fields.Boolean(
+        string="Stagnant",
+        compute="_compute_inactivity",
+        search="_search_is_stagnant",
+        help="Open opportunity (not won) without interaction for at least "
+        "the stagnation delay of its stage.",
+    )
+    pilot_escalation_user_id = fields.Many2one(
+        "res.users",
+        string="Escalation Responsible",
+        compute="_compute_pilot_escalation_user_id",
+        help="Leader of the sales team, or the salesperson when the team has "
+        "no leader: the assignee of escalation follow-ups (user field of the "
+        '"Create Activity" action).',
+    )
+
+    @api.depends("date_last_interaction", "stage_id.stagnation_days", "probability", "active")
+    def _compute_inactivity(self):
+        # Computed on every card of the pipeline kanban: the values are read
+        # and set for all the leads at once, and the stagnation limit is
+        # computed once per stage.
+        self._pilot_fetch(["date_last_interaction", "stage_id", "active", "probability"])
+        now = fields.Datetime.now()
+        limits = {}
+        days, stagnant = [], []
+        Stage = self.env["crm.stage"]
+        for stage_id, last, active, probability in zip(
+            self._pilot_stage_ids(),
+            self.mapped("date_last_interaction"),
+            self.mapped("active"),
+            self.mapped("probability"),
+            strict=True,
+        ):
+            if stage_id not in limits:
+                days_limit = Stage.browse(stage_id).stagnation_days or 0
+                limits[stage_id] = now - timedelta(days=days_limit)
+            days.append(max((now - last).days, 0) if last else 0)
+            stagnant.append(
+                bool(
+                    last and active and stage_id and probability < 100 and last <= limits[stage_id]
+                )
+            )
+        # What assigning each lead's values would do, in one call per field
+        # (plain values: integers and booleans are stored as is in the cache).
+        self.env.cache.update(self, self._fields["inactivity_days"], days)
+        self.env.cache.update(self, self._fields["is_stagnant"], stagnant)
+
+    def _pilot_stagnant_sql(self, alias, query):
+        """SQL boolean expression of ``is_stagnant`` for the crm_lead row of
+        ``alias``, joining its stage in ``query``: used to search and to group
+        by the (non-stored) field."""
+        stage_alias = query.make_alias(alias, "pilot_stagnant_stage")
+        query.add_join(
+            "LEFT JOIN",
+            stage_alias,
+            "crm_stage",
+            SQL("%s = %s", SQL.identifier(alias, "stage_id"), SQL.identifier(stage_alias, "id")),
+        )
+        return SQL(
+            "COALESCE(%(active)s AND %(stage)s IS NOT NULL AND COALESCE(%(probability)s, 0) < 100"
+            " AND %(last)s <= %(now)s - make_interval(days => %(days)s), FALSE)",
+            active=SQL.identifier(alias, "active"),
+            stage=SQL.identifier(stage_alias, "id"),
+            probability=SQL.identifier(alias, "probability"),
+            last=SQL.identifier(alias, "date_last_interaction"),
+            days=SQL.identifier(stage_alias, "stagnation_days"),
+            now=fields.Datetime.now(),
+        )
+
+    def _search_is_stagnant(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(
+                self.env._('The "Stagnant" field can only be searched with "=" or "!=" True/False.')
+            )
+        query = Query(self.env, self._table, SQL.identifier(self._table))
+        query.add_where(self._pilot_stagnant_sql(self._table, query))
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", query)]
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        # Grouping by the non-stored "Stagnant" field (pipeline group-by).
+        if fname == "is_stagnant" and query is not None:
+            return self._pilot_stagnant_sql(alias, query)
+        return super()._field_to_sql(alias, fname, query, flush)
+
+    @api.depends("team_id.user_id", "user_id")
+    def _compute_pilot_escalation_user_id(self):
+        for lead in self:
+            lead.pilot_escalation_user_id = lead.team_id.user_id or lead.user_id
+
+    def _pilot_is_automated(self):
+        """Whether the current write is automated and must not count as an
+        interaction: a scheduled action, or code (follow-ups, imports,
+        integrations) run with the context key ``pilot_automated=True``."""
+        context = self.env.context
+        return bool(context.get("pilot_automated") or context.get("ir_cron_progress_id"))
+
+    def _pilot_stamp_interaction(self, vals):
+        """Write hook: a stage change by a person is an interaction."""
+        if (
+            "stage_id" in vals
+            and "date_last_interaction" not in vals
+            and not self._pilot_is_automated()
+            and any(lead.stage_id.id != vals["stage_id"] for lead in self)
+        ):
+            vals = dict(vals, date_last_interaction=fields.Datetime.now())
+        return vals
+
+    def _pilot_touch_interaction(self):
+        """Record an interaction now (message by a person, activity done).
+
+        A single UPDATE, not a write: posting in the chatter must stay cheap,
+        and neither bump the write date nor fire "on save" automation rules.
+        """
+        if not self:
+            return
+        self.env.cr.execute(
+            SQL(
+                "UPDATE crm_lead SET date_last_interaction = %s WHERE id IN %s",
+                fields.Datetime.now(),
+                tuple(self.ids),
+            )
+        )
+        self.invalidate_recordset(["date_last_interaction"])
+        self.modified(["date_last_interaction"])
+
+    def _message_post_after_hook(self, message, msg_vals):
+        # A note or message posted by a person, or an email received from
+        # the customer, is an interaction. Incoming emails are fetched by a
+        # scheduled action: only the explicit automation flag excludes them.
+        message_type = message.message_type
+        if (message_type == "comment" and not self._pilot_is_automated()) or (
+            message_type == "email" and not self.env.context.get("pilot_automated")
+        ):
+            self._pilot_touch_interaction()
+        return super()._message_post_after_hook(message, msg_vals)
+
+    @api.model
+    def _cron_pilot_follow_ups(self, batch_size=1000):
+        """Run every active follow-up step (automation rule flagged
+        ``pilot_follow_up_step``) on the open opportunities: the scheduled
+        action's entry point.
+
+        Steps run from the longest delay to the shortest, and an opportunity
+        gets at most one step per run and each step at most once per
+        inactivity cycle (the latest due step wins: an opportunity inactive
+        for 20 days is escalated, not reminded three times). Eligible leads
+        are selected in SQL and processed in batches of ``batch_size``: the
+        number of queries grows with the number of batches, not of leads.
+        With the context key ``pilot_follow_up_commit`` (set by the scheduled
+        action), each batch is committed, so that an interrupted run resumes
+        where it stopped.
+
+        :return: the number of activities created
+        """
+        if batch_size < 1:
+            raise UserError(self.env._("The batch size of a follow-up run must be positive."))
+        rules = (
+            self.env["base.automation"]
+            .sudo()
+            .with_context(active_test=True)
+            .search(
+                [
+                    ("pilot_follow_up_step", "=", True),
+                    ("model_name", "=", self._name),
+                    ("trigger", "=", "on_time"),
+                ]
+            )
+        )
+        rules = rules.sorted(lambda rule: (-rule._pilot_follow_up_delay_minutes(), rule.id))
+        leads = self.sudo().with_context(
+            pilot_automated=True, mail_activity_quick_update=True, tracking_disable=True
+        )
+        created = 0
+        for index, rule in enumerate(rules):
+            count = leads._pilot_run_follow_up_step(rule, rules[: index + 1], batch_size)
+            if count is None:
+                _logger.info("Follow-ups: another run is in progress, leaving it the work")
+                break
+            created += count
+        return created
+
+    def _pilot_try_follow_up_lock(self):
+        self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s)", FOLLOW_UP_LOCK_KEY))
+        return self.env.cr.fetchone()[0]
+
+    def _pilot_run_follow_up_step(self, rule, claimed_rules, batch_size):
+        """Process one follow-up step on all its eligible opportunities, by
+        batches. ``claimed_rules`` are this step and the steps with a longer
+        delay: an opportunity that had one of them in its current inactivity
+        cycle is skipped. Returns the number of activities created, or None
+        when another run holds the follow-up lock."""
+        date_fname = rule.trg_date_id.name
+        now = fields.Datetime.now()
+        threshold = now - DATE_RANGE_FUNCTION[rule.trg_date_range_type](rule.trg_date_range)
+        domain = []
+        if rule.filter_domain:
+            domain = safe_eval.safe_eval(rule.filter_domain, rule._get_eval_context())
+        domain = [*domain, (date_fname, "<=", threshold)]
+        commit = self.env.context.get("pilot_follow_up_commit")
+        created, last_id = 0, 0
+        while True:
+            if not self._pilot_try_follow_up_lock():
+                return None
+            lead_ids = self._pilot_follow_up_eligible_ids(
+                rule, claimed_rules, domain, date_fname, last_id, batch_size
+            )
+            if not lead_ids:
+                break
+            last_id = lead_ids[-1]
+            claimed_ids = self._pilot_claim_follow_up(rule, lead_ids, date_fname, threshold)
+            created += len(self.browse(claimed_ids)._pilot_create_follow_up_activities(rule))
+            if commit:
+                # Scheduled action: keep each batch done (and release the
+                # follow-up lock) so that an interrupted run resumes there.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+            if len(lead_ids) < batch_size:
+                break
+        return created
+
+    def _pilot_follow_up_eligible_ids(
+        self, rule, claimed_rules, domain, date_fname, last_id, batch_size
+    ):
+        """Ids (ascending, after ``last_id``) of the next batch of leads
+        matching the step's domain, past its delay, without this step or a
+        later one in their current cycle and without an open activity of this
+        step: one query."""
+        query = self._search([*domain, ("id", ">", last_id)], order="id", limit=batch_size)
+        date_column = SQL.identifier(self._table, date_fname)
+        lead_id = SQL.identifier(self._table, "id")
+        query.add_where(
+            SQL(
+                """NOT EXISTS (
+                    SELECT 1 FROM crm_lead_follow_up_log log
+                     WHERE log.lead_id = %(lead_id)s
+                       AND log.interaction_date = %(date)s
+                       AND log.automation_id = ANY(%(rule_ids)s))
+                   AND NOT EXISTS (
+                    SELECT 1 FROM mail_activity act
+                     WHERE act.res_model = %(model)s
+                       AND act.res_id = %(lead_id)s
+                       AND act.pilot_follow_up_step_id = %(rule_id)s
+                       AND act.active)""",
+                lead_id=lead_id,
+                date=date_column,
+                rule_ids=claimed_rules.ids,
+                rule_id=rule.id,
+                model=self._name,
+            )
+        )
+        return [row[0] for row in self.env.execute_query(query.select())]
+
+    def _pilot_claim_follow_up(self, rule, lead_ids, date_fname, threshold):
+        """Claim the leads for the step in their current inactivity cycle:
+        returns the ids actually claimed. Leads already claimed, even by a
+        concurrent transaction not yet committed (PostgreSQL waits for it),
+        or interacted with in the meantime are left out."""
+        self.env.flush_all()
+        date_column = SQL.identifier("lead", date_fname)
+        query = SQL(
+            """INSERT INTO crm_lead_follow_up_log
+                        (lead_id, automation_id, interaction_date,
+                         create_uid, create_date, write_uid, write_date)
+                   SELECT lead.id, %(rule_id)s, %(date)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                     FROM crm_lead lead
+                    WHERE lead.id = ANY(%(lead_ids)s) AND %(date)s <= %(threshold)s
+                 ORDER BY lead.id
+              ON CONFLICT (lead_id, automation_id, interaction_date) DO NOTHING
+                RETURNING lead_id""",
+            rule_id=rule.id,
+            date=date_column,
+            uid=self.env.uid,
+            now=fields.Datetime.now(),
+            lead_ids=lead_ids,
+            threshold=threshold,
+        )
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(query, log_exceptions=False)
+                rows = self.env.cr.fetchall()
+        except SerializationFailure:
+            # Another worker claimed some of these leads and committed after
+            # this transaction started (repeatable read): leave them to it.
+            _logger.info("Follow-ups: %s leads claimed by another run", len(lead_ids))
+            return []
+        return sorted(row[0] for row in rows)
+
+    def _pilot_create_follow_up_activities(self, rule):
+        """Create the activities of the step's "Create Activity" actions on
+        the leads of ``self``, as configured on the actions (type, summary,
+        note, deadline, assignee), with one create per action."""
+        activities = self.env["mail.activity"]
+        if not self:
+            return activities
+        model_id = self.env["ir.model"]._get_id(self._name)
+        today = fields.Date.context_today(self)
+        for action in rule.action_server_ids.filtered(lambda a: a.state == "next_activity"):
+            activity_type = action.activity_type_id
+            if not activity_type:
+                continue
+            deadline = today
+            if action.activity_date_deadline_range > 0:
+                deadline += relativedelta(
+                    **{
+                        action.activity_date_deadline_range_type
+                        or "days": action.activity_date_deadline_range
+                    }
+                )
+            user_fname = action.activity_user_field_name
+            note = action.activity_note or activity_type.default_note or ""
+            vals_list = []
+            for lead in self:
+                if action.activity_user_type == "specific":
+                    user = action.activity_user_id
+                else:
+                    user = lead[user_fname] if user_fname in lead else self.env["res.users"]
+                user = (
+                    user
+                    or lead.pilot_escalation_user_id
+                    or activity_type.default_user_id
+                    or self.env.user
+                )
+                vals_list.append(
+                    {
+                        "res_model_id": model_id,
+                        "res_id": lead.id,
+                        "activity_type_id": activity_type.id,
+                        "summary": action.activity_summary or activity_type.summary or "",
+                        "date_deadline": deadline,
+                        "user_id": user.id,
+                        "automated": True,
+                        "pilot_follow_up_step_id": rule.id,
+                    }
+                )
+            created = self.env["mail.activity"].create(vals_list)
+            created._pilot_set_same_note(note)
+            activities |= created
+        return activities

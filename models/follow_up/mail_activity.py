@@ -1,0 +1,40 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import fields, models
+from odoo.tools import SQL
+
+
+class MailActivity(models.Model):
+    _inherit = "mail.activity"
+
+    pilot_follow_up_step_id = fields.Many2one(
+        "base.automation",
+        string="Follow-up Step",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="Follow-up step (automation rule) that created this activity.",
+    )
+
+    def _pilot_set_same_note(self, note):
+        """Give all the activities of self the same note, sanitized once and
+        written in one UPDATE: the ORM would sanitize it once per activity
+        (twice, in fact), a quarter of the time of a follow-up run."""
+        if not self or not note:
+            return
+        self.flush_recordset(["note"])
+        value = self._fields["note"].convert_to_column(note, self[:1])
+        self.env.cr.execute(
+            SQL("UPDATE mail_activity SET note = %s WHERE id = ANY(%s)", value, self.ids)
+        )
+        self.invalidate_recordset(["note"])
+        self.modified(["note"])
+
+    def _action_done(self, feedback=False, attachment_ids=None):
+        # Marking an activity done on an opportunity is an interaction.
+        lead_ids = [activity.res_id for activity in self if activity.res_model == "crm.lead"]
+        result = super()._action_done(feedback=feedback, attachment_ids=attachment_ids)
+        leads = self.env["crm.lead"].browse(lead_ids)
+        if leads and not leads._pilot_is_automated():
+            leads._pilot_touch_interaction()
+        return result

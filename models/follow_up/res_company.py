@@ -1,0 +1,26 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    pilot_stagnation_days = fields.Integer(
+        string="Default Stagnation (days)",
+        default=7,
+        help="Stagnation delay given to new pipeline stages: an open "
+        "opportunity without interaction for that long is stagnant.",
+    )
+
+    @api.constrains("pilot_stagnation_days")
+    def _check_pilot_stagnation_days(self):
+        for company in self:
+            if company.pilot_stagnation_days < 1:
+                raise ValidationError(
+                    self.env._(
+                        "The default stagnation delay of %(company)s must be at least one day.",
+                        company=company.display_name,
+                    )
+                )

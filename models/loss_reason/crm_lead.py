@@ -1,0 +1,57 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Mandatory loss reasons (design 1.3)."""
+
+from odoo import models
+from odoo.exceptions import UserError
+
+from ..crm_lead import format_record_names
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    def _pilot_loss_reason_vals(self, vals):
+        """Write step: archiving (marking lost) needs a loss reason; restoring
+        a lost lead clears its reason, whatever the path. Returns ``vals``."""
+        if "active" in vals and not vals["active"]:
+            self._pilot_check_loss_reason(vals.get("lost_reason_id"))
+        elif vals.get("active") and "lost_reason_id" not in vals and not all(self.mapped("active")):
+            vals = dict(vals, lost_reason_id=False)
+        return vals
+
+    def _pilot_check_loss_reason(self, lost_reason_id=False):
+        """Refuse to archive (mark as lost) opportunities without a loss reason.
+
+        Plain leads may be archived as junk when their company allows it.
+        """
+        if lost_reason_id:
+            return
+        missing = self.filtered(
+            lambda lead: (
+                lead.active
+                and not lead.lost_reason_id
+                and not (
+                    lead.type == "lead"
+                    and (
+                        lead.company_id or self.env.company
+                    ).pilot_allow_lead_archive_without_reason
+                )
+            )
+        )
+        if missing:
+            raise UserError(
+                self.env._(
+                    "An opportunity can only be marked as lost with a loss reason. "
+                    'Use the "Lost" button and choose a reason for: %(leads)s.',
+                    leads=format_record_names(missing),
+                )
+            )
+
+    def action_set_lost(self, **additional_values):
+        reason_id = additional_values.get("lost_reason_id")
+        self._pilot_check_loss_reason(reason_id)
+        if reason_id:
+            # Set the reason before archiving, so that the archive sees it.
+            self.filtered("active").write({"lost_reason_id": reason_id})
+        return super().action_set_lost(**additional_values)

@@ -1,0 +1,151 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Urgency and estimated margin of opportunities (design 1.2)."""
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare
+
+from ..crm_lead import format_record_names
+
+URGENCY_SELECTION = [
+    ("0", "Low"),
+    ("1", "Normal"),
+    ("2", "High"),
+    ("3", "Critical"),
+]
+
+# The margin formulas in SQL, for the install hook that fills the stored
+# columns of existing leads in bulk; the same as margin_values() below.
+MARGIN_SQL = {
+    "estimated_margin": "COALESCE(expected_revenue, 0) - COALESCE(estimated_cost, 0)",
+    "estimated_margin_rate": "CASE WHEN COALESCE(expected_revenue, 0) = 0 THEN 0 "
+    "ELSE (COALESCE(expected_revenue, 0) - COALESCE(estimated_cost, 0)) * 100.0 "
+    "/ expected_revenue END",
+    "prorated_margin": "(COALESCE(expected_revenue, 0) - COALESCE(estimated_cost, 0)) "
+    "* COALESCE(probability, 0) / 100.0",
+}
+
+
+def margin_values(revenue, cost, probability):
+    """(estimated margin, margin rate in %, weighted margin) of a deal: the
+    one definition of the margin formulas (see MARGIN_SQL)."""
+    revenue = revenue or 0.0
+    margin = revenue - (cost or 0.0)
+    rate = margin / revenue * 100.0 if revenue else 0.0
+    return margin, rate, margin * (probability or 0.0) / 100.0
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    urgency = fields.Selection(
+        URGENCY_SELECTION,
+        default="1",
+        required=True,
+        tracking=True,
+        index=True,
+        help="How soon the deal needs attention; distinct from the priority "
+        "stars, which tell how important it is.",
+    )
+    estimated_cost = fields.Monetary(
+        currency_field="company_currency",
+        tracking=True,
+        help="Estimated cost of delivering the deal, in the company currency.",
+    )
+    estimated_margin = fields.Monetary(
+        currency_field="company_currency",
+        compute="_compute_estimated_margin",
+        store=True,
+        help="Expected revenue minus estimated cost.",
+    )
+    estimated_margin_rate = fields.Float(
+        string="Margin Rate (%)",
+        compute="_compute_estimated_margin_rate",
+        inverse="_inverse_estimated_margin_rate",
+        store=True,
+        readonly=False,
+        digits=(16, 2),
+        aggregator="avg",
+        help="Estimated margin divided by expected revenue, in percent; 0 "
+        "without revenue. Entering a rate sets the estimated cost.",
+    )
+    prorated_margin = fields.Monetary(
+        string="Weighted Margin",
+        currency_field="company_currency",
+        compute="_compute_estimated_margin",
+        store=True,
+        help="Estimated margin multiplied by the probability.",
+    )
+    is_low_margin = fields.Boolean(
+        string="Low Margin",
+        compute="_compute_is_low_margin",
+        store=True,
+        help="The margin rate is below the minimum margin rate of the sales team.",
+    )
+
+    @api.depends("expected_revenue", "estimated_cost", "probability")
+    def _compute_estimated_margin(self):
+        for lead in self:
+            margin, _rate, prorated = margin_values(
+                lead.expected_revenue, lead.estimated_cost, lead.probability
+            )
+            lead.estimated_margin = margin
+            lead.prorated_margin = prorated
+
+    @api.depends("expected_revenue", "estimated_cost")
+    def _compute_estimated_margin_rate(self):
+        # Separate from the margin itself: entering a rate (inverse) must still
+        # recompute the margin from the cost it sets.
+        for lead in self:
+            lead.estimated_margin_rate = margin_values(
+                lead.expected_revenue, lead.estimated_cost, 0.0
+            )[1]
+
+    def _inverse_estimated_margin_rate(self):
+        for lead in self:
+            revenue = lead.expected_revenue or 0.0
+            rate = lead.estimated_margin_rate or 0.0
+            if not revenue:
+                if rate:
+                    raise UserError(
+                        self.env._(
+                            "Set the expected revenue of %(lead)s before entering a margin rate.",
+                            lead=lead.display_name,
+                        )
+                    )
+                continue
+            if float_compare(rate, 100.0, precision_digits=2) > 0:
+                raise ValidationError(
+                    self.env._(
+                        "The margin rate of %(lead)s cannot exceed 100 %%: that "
+                        "would mean a negative cost.",
+                        lead=lead.display_name,
+                    )
+                )
+            lead.estimated_cost = lead.company_currency.round(revenue * (1.0 - rate / 100.0))
+
+    @api.depends(
+        "expected_revenue",
+        "estimated_margin_rate",
+        "team_id.pilot_min_margin_rate",
+        "company_id.pilot_min_margin_rate",
+    )
+    def _compute_is_low_margin(self):
+        for lead in self:
+            if lead.team_id:
+                floor = lead.team_id.pilot_min_margin_rate
+            else:
+                floor = (lead.company_id or self.env.company).pilot_min_margin_rate
+            lead.is_low_margin = bool(lead.expected_revenue) and lead.estimated_margin_rate < floor
+
+    @api.constrains("estimated_cost")
+    def _check_estimated_cost(self):
+        negative = self.filtered(lambda lead: lead.estimated_cost < 0)
+        if negative:
+            raise ValidationError(
+                self.env._(
+                    "The estimated cost cannot be negative (%(leads)s).",
+                    leads=format_record_names(negative),
+                )
+            )

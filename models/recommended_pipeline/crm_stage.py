@@ -1,0 +1,190 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The recommended five-stage pipeline with its exit criteria, applied on
+explicit request only."""
+
+from odoo import api, models
+from odoo.exceptions import AccessError
+
+
+class CrmStage(models.Model):
+    _inherit = "crm.stage"
+
+    def _pilot_recommended_pipeline(self):
+        """The five recommended stages and their exit criteria.
+
+        Each stage: (key, name, sequence, values, criteria); each criterion:
+        (name, description, type, field name or domain).
+        """
+        return [
+            (
+                "qualified",
+                self.env._("Qualified lead"),
+                10,
+                {},
+                [
+                    (
+                        self.env._("Need identified"),
+                        self.env._("The customer's need is known and written in the description."),
+                        "manual",
+                        False,
+                    ),
+                    (
+                        self.env._("Valid contact"),
+                        self.env._("A valid phone number (E.164) or a valid email address."),
+                        "domain",
+                        "[('is_contact_valid', '=', True)]",
+                    ),
+                ],
+            ),
+            (
+                "discovery",
+                self.env._("Discovery"),
+                20,
+                {},
+                [
+                    (
+                        self.env._("Decision maker identified"),
+                        self.env._("The person who signs is known and has been met or called."),
+                        "manual",
+                        False,
+                    ),
+                    (
+                        self.env._("Dated next action"),
+                        self.env._("A planned activity with a deadline."),
+                        "domain",
+                        "[('has_dated_next_action', '=', True)]",
+                    ),
+                ],
+            ),
+            (
+                "proposal",
+                self.env._("Proposal sent"),
+                30,
+                {"is_proposal_stage": True},
+                [
+                    (
+                        self.env._("Proposal amount"),
+                        self.env._("The expected revenue is the amount of the proposal."),
+                        "field",
+                        "expected_revenue",
+                    ),
+                    (
+                        self.env._("Expected closing date"),
+                        self.env._("The date the customer is expected to decide."),
+                        "field",
+                        "date_deadline",
+                    ),
+                    (
+                        self.env._("Margin rate at or above the team minimum"),
+                        self.env._(
+                            "The estimated margin rate reaches the minimum margin rate of the team."
+                        ),
+                        "domain",
+                        "[('is_low_margin', '=', False)]",
+                    ),
+                ],
+            ),
+            (
+                "negotiation",
+                self.env._("Negotiation"),
+                40,
+                {},
+                [
+                    (
+                        self.env._("Customer set"),
+                        self.env._(
+                            "The opportunity is linked to the customer who will be invoiced."
+                        ),
+                        "field",
+                        "partner_id",
+                    ),
+                    (
+                        self.env._("Agreement of the decision maker"),
+                        self.env._(
+                            "The decision maker accepted the proposal (signed quote or order)."
+                        ),
+                        "manual",
+                        False,
+                    ),
+                ],
+            ),
+            ("won", self.env._("Won"), 70, {"is_won": True}, []),
+        ]
+
+    @api.model
+    def action_apply_recommended_pipeline(self, team_id=False):
+        """Create or complete the recommended pipeline (for a sales team, or
+        for all teams without one), on explicit request only.
+
+        Existing stages of the same scope (the team's own stages, or the
+        stages shared by all teams when no team is given) with a recommended
+        name are completed with the criteria they lack; missing stages are
+        created; an existing won stage is reused. A stage shared by all teams
+        never receives criteria on behalf of one team: that would gate the
+        pipelines of the other teams too. Nothing is ever renamed or deleted.
+        Returns the five stages.
+        """
+        if not (self.env.su or self.env.user.has_group("sales_team.group_sale_manager")):
+            raise AccessError(self.env._("Only sales managers can apply the recommended pipeline."))
+        team = self.env["crm.team"].browse(team_id)
+        scope = [("team_id", "in", [team.id, False] if team else [False])]
+        stages = self.with_context(lang="en_US").search(scope)
+        Criterion = self.env["crm.stage.exit.criterion"].with_context(
+            lang="en_US", active_test=False
+        )
+        Field = self.env["ir.model.fields"]
+        # Created in English, then translated into every other active language.
+        langs = [code for code, _name in self.env["res.lang"].get_installed() if code != "en_US"]
+        spec = self.with_context(lang="en_US")._pilot_recommended_pipeline()
+        translations = {
+            lang: self.with_context(lang=lang)._pilot_recommended_pipeline() for lang in langs
+        }
+
+        def names_of(record):
+            """Lower-case names of a record in English and every active language."""
+            return {
+                (record.with_context(lang=lang).name or "").lower() for lang in ["en_US", *langs]
+            }
+
+        result = self.browse()
+        for index, (key, name, sequence, values, criteria) in enumerate(spec):
+            known_names = {name.lower()} | {translations[lang][index][1].lower() for lang in langs}
+            if key == "won":
+                stage = stages.filtered("is_won")[:1]
+            else:
+                stage = stages.filtered(
+                    lambda s, known=known_names: s.team_id == team and names_of(s) & known
+                )[:1]
+            if not stage:
+                stage = self.with_context(lang="en_US").create(
+                    dict(values, name=name, sequence=sequence, team_id=team.id or False)
+                )
+                for lang in langs:
+                    stage.update_field_translations("name", {lang: translations[lang][index][1]})
+            elif values.get("is_proposal_stage") and not stage.is_proposal_stage:
+                stage.is_proposal_stage = True
+            existing_criteria = set()
+            for criterion in stage.with_context(active_test=False).exit_criterion_ids:
+                existing_criteria |= names_of(criterion)
+            for position, (c_name, description, c_type, target) in enumerate(criteria):
+                if c_name.lower() in existing_criteria:
+                    continue
+                vals = {
+                    "name": c_name,
+                    "description": description,
+                    "sequence": (position + 1) * 10,
+                    "stage_id": stage.id,
+                    "criterion_type": c_type,
+                }
+                if c_type == "field":
+                    vals["field_id"] = Field._get("crm.lead", target).id
+                elif c_type == "domain":
+                    vals["domain"] = target
+                criterion = Criterion.create(vals)
+                for lang in langs:
+                    t_name, t_description = translations[lang][index][4][position][:2]
+                    criterion.update_field_translations("name", {lang: t_name})
+                    criterion.update_field_translations("description", {lang: t_description})
+            result |= stage
+        return result

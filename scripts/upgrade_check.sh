@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Upgrade check: a database installed with the previous release of the add-on
+# (18.0.1.0.0, taken from this repository's history) keeps its data when it
+# is upgraded to this version: the renamed fields keep their values and the
+# scheduled actions call the renamed entry points.
+#   scripts/upgrade_check.sh [PREVIOUS_COMMIT]
+set -euo pipefail
+# shellcheck source=scripts/env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+bash "$PILOT_ROOT/scripts/setup.sh"
+pilot_pg_env
+previous="${1:-4841b0d43cc59a6d0c4b0955db9dadda4c8995cf}"
+git -C "$PILOT_ROOT" cat-file -e "$previous^{commit}" 2>/dev/null \
+    || die "the previous release $previous is not in this repository's history (clone it whole)."
+db="pilot_upgrade_$(date +%s)_$$"
+work="$(mktemp -d)"
+cleanup() {
+    dropdb --if-exists "$db" >/dev/null 2>&1 || true
+    rm -rf "${PILOT_CACHE:?}/filestore/$db" "$work"
+}
+trap cleanup EXIT
+mkdir -p "$work/previous/$PILOT_MODULE"
+git -C "$PILOT_ROOT" archive "$previous" | tar -x -C "$work/previous/$PILOT_MODULE"
+common=(--db_host="$PGHOST" --db_port="${PGPORT:-5432}" --db_user="$PGUSER" --data-dir="$PILOT_CACHE"
+        --max-cron-threads=0 --log-level=warn)
+[ -n "${PGPASSWORD:-}" ] && common+=(--db_password="$PGPASSWORD")
+odoo() {  # odoo ADDONS_DIR LOG ARGS...
+    local addons="$1" logfile="$2"; shift 2
+    "$PY" "$ODOO_DIR/odoo-bin" "$@" --addons-path="$ODOO_DIR/odoo/addons,$ODOO_DIR/addons,$addons" \
+        -d "$db" "${common[@]}" >"$logfile" 2>&1
+}
+fail() { cat "$work"/*.log >&2; die "upgrade check: $*"; }
+
+log "upgrade check: installing the previous release ($previous) in $db"
+createdb "$db"
+odoo "$work/previous" "$work/install.log" -i "$PILOT_MODULE" --without-demo=all --stop-after-init \
+    || fail "the previous release did not install"
+odoo "$work/previous" "$work/data.log" shell --no-http <<'PYEOF' || fail "could not set the data"
+team = env["crm.team"].search([], limit=1)
+team.write({"probability_mode": "adjustable", "probability_band": 12.5})
+stage = env["crm.stage"].search([("is_won", "=", False)], limit=1)
+stage.probability = 42.0
+env.cr.commit()
+PYEOF
+
+log "upgrade check: upgrading to this version"
+odoo "$ADDONS_LINKS" "$work/upgrade.log" -u "$PILOT_MODULE" --stop-after-init \
+    || fail "the upgrade failed"
+if grep -qE " (ERROR|CRITICAL) " "$work/upgrade.log"; then fail "the upgrade logged errors"; fi
+
+status=0
+check() {  # check WHAT SQL EXPECTED
+    local got
+    got="$(psql -qAtX -d "$db" -c "$2")"
+    if [ "$got" = "$3" ]; then
+        printf 'ok    %s\n' "$1"
+    else
+        printf 'FAIL  %s: expected %s, got %s\n' "$1" "$3" "$got"; status=1
+    fi
+}
+check "version upgraded" \
+    "SELECT latest_version FROM ir_module_module WHERE name = '$PILOT_MODULE'" "18.0.1.1.0"
+check "team probability mode kept in pilot_probability_mode" \
+    "SELECT COUNT(*) FROM crm_team WHERE pilot_probability_mode = 'adjustable' AND pilot_probability_band = 12.5" "1"
+check "stage probability kept in pilot_probability" \
+    "SELECT COUNT(*) FROM crm_stage WHERE pilot_probability = 42" "1"
+check "old columns gone" \
+    "SELECT COUNT(*) FROM information_schema.columns WHERE (table_name, column_name) IN
+        (('crm_stage', 'probability'), ('crm_team', 'probability_mode'), ('crm_team', 'probability_band'))" "0"
+check "one field record per renamed field" \
+    "SELECT COUNT(*) FROM ir_model_fields WHERE (model, name) IN (('crm.stage', 'pilot_probability'),
+        ('crm.team', 'pilot_probability_mode'), ('crm.team', 'pilot_probability_band'))" "3"
+check "scheduled actions call the renamed entry points" \
+    "SELECT COUNT(*) FROM ir_act_server WHERE code LIKE '%_cron_pilot_follow_ups()%' OR code LIKE '%_cron_snapshot()%'" "2"
+[ $status -eq 0 ] || fail "data lost by the upgrade"
+log "upgrade check passed"
