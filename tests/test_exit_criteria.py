@@ -3,6 +3,7 @@
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged, users
 
+from ..models.crm_lead import TRUSTED
 from .common import PilotCommon
 
 
@@ -145,7 +146,7 @@ class TestExitCriteriaGate(ExitCriteriaCommon):
             }
         )
         lead = self._opportunity("Gate R", stage_id=self.s1.id, expected_revenue=10000)
-        lead.sudo().with_context(pilot_skip_exit_criteria=True).stage_id = self.s4
+        lead.sudo().with_context(pilot_skip_exit_criteria=TRUSTED).stage_id = self.s4
         lead = lead.with_user(self.salesman)
         self.assertEqual(lead.exit_criteria_progress, "0/1")
         # Writing the same amount is not a revision.
@@ -172,7 +173,7 @@ class TestExitCriteriaGate(ExitCriteriaCommon):
 
     def test_backward_moves_are_free(self):
         lead = self._opportunity("Gate E", stage_id=self.s1.id)
-        lead.sudo().with_context(pilot_skip_exit_criteria=True).stage_id = self.s4
+        lead.sudo().with_context(pilot_skip_exit_criteria=TRUSTED).stage_id = self.s4
         self.assertEqual(lead.exit_criteria_progress, False)
         lead = lead.with_user(self.salesman)
         lead.write({"stage_id": self.s3.id})
@@ -299,7 +300,7 @@ class TestExitCriteriaGate(ExitCriteriaCommon):
         """A lead already in a later stage (e.g. before the add-on was installed)
         is never re-validated: it can be edited and stays where it is."""
         lead = self._opportunity("Gate N", stage_id=self.s1.id)
-        lead.sudo().with_context(pilot_skip_exit_criteria=True).stage_id = self.s4
+        lead.sudo().with_context(pilot_skip_exit_criteria=TRUSTED).stage_id = self.s4
         lead = lead.with_user(self.salesman)
         lead.write({"expected_revenue": 5000, "stage_id": self.s4.id, "priority": "2"})
         self.assertEqual((lead.stage_id, lead.expected_revenue), (self.s4, 5000))
@@ -328,17 +329,21 @@ class TestExitCriteriaGate(ExitCriteriaCommon):
     def test_skip_key_for_code_only(self):
         lead = self._opportunity("Gate M", stage_id=self.s1.id)
         with self.assertRaisesMessage(UserError, "Missing exit criteria"):
-            lead.with_user(self.salesman).with_context(pilot_skip_exit_criteria=True).write(
+            lead.with_user(self.salesman).with_context(pilot_skip_exit_criteria=TRUSTED).write(
                 {"stage_id": self.s2.id}
             )
         with self.assertRaisesMessage(UserError, "Missing exit criteria"):
             # An administrator without superuser mode cannot skip either.
             lead.with_user(self.env.ref("base.user_admin")).with_context(
-                pilot_skip_exit_criteria=True
+                pilot_skip_exit_criteria=TRUSTED
             ).write({"stage_id": self.s2.id})
         with self.assertRaisesMessage(UserError, "Missing exit criteria"):
             lead.sudo().write({"stage_id": self.s2.id})
-        lead.sudo().with_context(pilot_skip_exit_criteria=True).write({"stage_id": self.s4.id})
+        with self.assertRaisesMessage(UserError, "Missing exit criteria"):
+            # Superuser with a key a user could send (an automation rule run
+            # as superuser with the caller's context): no skip either.
+            lead.sudo().with_context(pilot_skip_exit_criteria=True).write({"stage_id": self.s2.id})
+        lead.sudo().with_context(pilot_skip_exit_criteria=TRUSTED).write({"stage_id": self.s4.id})
         self.assertEqual(lead.stage_id, self.s4)
 
 
@@ -359,7 +364,7 @@ class TestExitCriteriaChecklist(ExitCriteriaCommon):
         self.assertTrue(lead.exit_criteria_complete)
         self.assertEqual(lead.exit_criteria_missing, "All exit criteria are met.")
         self.assertEqual(lead.exit_criteria_checklist.count("fa-check"), 2)
-        lead.sudo().with_context(pilot_skip_exit_criteria=True).stage_id = self.s4
+        lead.sudo().with_context(pilot_skip_exit_criteria=TRUSTED).stage_id = self.s4
         self.assertFalse(lead.exit_criteria_progress)
         self.assertTrue(lead.exit_criteria_complete)
 
@@ -376,7 +381,7 @@ class TestExitCriteriaChecklist(ExitCriteriaCommon):
             "Card C", stage_id=self.s1.id, email_from="buyer@example.com", description="<p>x</p>"
         )
         free = self._opportunity("Card D", stage_id=self.s1.id, description="<p>Long</p>")
-        skip = {"pilot_skip_exit_criteria": True}
+        skip = {"pilot_skip_exit_criteria": TRUSTED}
         contact.with_context(**skip).stage_id = self.s2
         free.with_context(**skip).stage_id = self.s4
         leads = ready | half | contact | free
@@ -450,7 +455,7 @@ class TestExitCriteriaChecklist(ExitCriteriaCommon):
             leads = self.env["crm.lead"]
             for index in range(number):
                 leads |= self._opportunity(f"List K{number}-{index}", stage_id=self.s1.id)
-            leads.sudo().with_context(pilot_skip_exit_criteria=True).stage_id = self.s2
+            leads.sudo().with_context(pilot_skip_exit_criteria=TRUSTED).stage_id = self.s2
             leads[::2].email_from = "buyer@example.com"
             self.env.invalidate_all()
             self.env.flush_all()

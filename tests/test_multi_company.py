@@ -7,6 +7,7 @@ from odoo.tests import tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from ..models.crm_lead import TRUSTED
 from .common import PilotCommon
 
 
@@ -226,7 +227,7 @@ class TestMultiCompany(PilotCommon):
 
     def test_forecast_projection_per_company(self):
         """The historical win rate of a stage is that of the lead's company."""
-        skip = {"pilot_skip_exit_criteria": True}
+        skip = {"pilot_skip_exit_criteria": TRUSTED}
         won_b = self._mc_lead("MC won B", self.company_b, self.team_b, 500)
         won_b.with_context(**skip).write({"stage_id": self.won.id})
         lost_a = self._mc_lead("MC lost A", self.company_a, self.team_a, 500)

@@ -5,6 +5,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..models.crm_lead import TRUSTED
+
 BYPASS_GROUP = "crm_pipeline_pilot.group_exit_criteria_bypass"
 
 
@@ -69,7 +71,7 @@ class CrmStageExitBypass(models.TransientModel):
             if not wizard.stage_id or not wizard.lead_ids:
                 continue
             stages_by_lead = wizard.lead_ids._origin._pilot_stages_to_exit_by_lead(
-                wizard.stage_id.id
+                {"stage_id": wizard.stage_id.id}
             )
             missing = Lead._pilot_missing_exit_criteria(stages_by_lead)
             if missing:
@@ -88,9 +90,10 @@ class CrmStageExitBypass(models.TransientModel):
         leads = self.lead_ids
         leads.check_access("write")
         previous = {lead.id: lead.stage_id.display_name for lead in leads}
-        # The gate honours its skip key only in a superuser environment: an RPC
-        # caller can never reach it; sudo() keeps the current user as author.
-        leads.sudo().with_context(pilot_skip_exit_criteria=True).write(
+        # The gate honours its skip key only from trusted code in a superuser
+        # environment: an RPC caller can never reach it; sudo() keeps the
+        # current user as author.
+        leads.sudo().with_context(pilot_skip_exit_criteria=TRUSTED).write(
             {"stage_id": self.stage_id.id}
         )
         bodies = {

@@ -9,17 +9,18 @@ from contextlib import contextmanager
 from odoo import api, models
 from odoo.exceptions import UserError
 
-from ..crm_lead import MAX_NAMES_IN_MESSAGE, bounded_lines
+from ..crm_lead import MAX_NAMES_IN_MESSAGE, bounded_lines, is_trusted
 
 
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
     def _pilot_exit_criteria_skipped(self):
-        """Code only (data migrations, integrations): superuser environment AND
-        the context key ``pilot_skip_exit_criteria``. An RPC caller can pass
-        the key but can never be superuser."""
-        return self.env.su and self.env.context.get("pilot_skip_exit_criteria")
+        """Trusted code only (data migrations, integrations, the bypass
+        wizard): a superuser environment AND the context key
+        ``pilot_skip_exit_criteria`` set to TRUSTED, a value that neither an
+        RPC caller nor an automation rule run for a user can carry."""
+        return is_trusted(self.env, "pilot_skip_exit_criteria")
 
     def _pilot_exit_criteria_apply(self):
         """Whether the gate has anything to check: criteria exist and are not
@@ -29,7 +30,7 @@ class CrmLead(models.Model):
         )
 
     def _pilot_stage_ranks(self):
-        """All stages as {stage_id: (sequence, is_won, team_id)} (cached, read only)."""
+        """All stages as {stage_id: (rank, is_won, team_id)} (cached, read only)."""
         return self.env["crm.stage"]._pilot_ranks()
 
     @api.model
@@ -37,39 +38,48 @@ class CrmLead(models.Model):
         """Ids of the stages whose criteria a lead of ``team_id`` needs to go
         from ``from_stage_id`` (False at creation) to ``to_stage_id``: the
         stage it leaves and every stage it skips; none for a backward move."""
-        to_sequence, to_won, _to_team = ranks[to_stage_id]
+        to_rank, to_won, _to_team = ranks[to_stage_id]
         if from_stage_id:
-            from_sequence, from_won, _from_team = ranks[from_stage_id]
-            if from_won or not (to_sequence > from_sequence or to_won):
+            from_rank, from_won, _from_team = ranks[from_stage_id]
+            if from_won or not (to_rank > from_rank or to_won):
                 return []
             result = [from_stage_id]
         else:
-            from_sequence, result = None, []
-        for stage_id, (sequence, is_won, stage_team) in ranks.items():
+            from_rank, result = None, []
+        for stage_id, (rank, is_won, stage_team) in ranks.items():
             if stage_id in (from_stage_id, to_stage_id) or is_won:
                 continue
             if stage_team and stage_team != team_id:
                 continue
-            if sequence < to_sequence and (from_sequence is None or sequence > from_sequence):
+            if rank < to_rank and (from_rank is None or rank > from_rank):
                 result.append(stage_id)
         return result
 
-    def _pilot_stages_to_exit_by_lead(self, to_stage_id=None, vals=None):
+    def _pilot_stages_to_exit_by_lead(self, vals=None):
         """{lead: ids of the stages whose criteria it needs} for the leads of
-        self that need some: to move to ``to_stage_id`` (with the values
-        ``vals`` being written), or, without it, to be created in their
-        current stage. One computation per (from stage, team) pair."""
-        vals = vals or {}
+        self that need some, for a write of ``vals`` (None: their creation in
+        their current stage). An opportunity that moves forward needs the
+        criteria of the stage it leaves and of the stages it skips; one that
+        enters the pipeline (created, converted from a lead, or moved from no
+        stage) needs those of every stage before the one it lands in. One
+        computation per (from stage, to stage, team)."""
         ranks = self._pilot_stage_ranks()
         stages_by_lead, cache = {}, {}
         for lead in self:
-            if to_stage_id:
-                from_stage_id, target = lead.stage_id.id, to_stage_id
-                if not from_stage_id or from_stage_id == target:
-                    continue
+            if vals is None:
+                from_stage_id, to_stage_id = False, lead.stage_id.id
             else:
-                from_stage_id, target = False, lead.stage_id.id
-            key = (from_stage_id, target, vals.get("team_id", lead.team_id.id))
+                if vals.get("type", lead.type) != "opportunity":
+                    continue
+                to_stage_id = vals["stage_id"] if "stage_id" in vals else lead.stage_id.id
+                entering = lead.type != "opportunity" or not lead.stage_id
+                from_stage_id = False if entering else lead.stage_id.id
+                if from_stage_id == to_stage_id:
+                    continue
+            if not to_stage_id:
+                continue
+            team_id = (vals or {}).get("team_id", lead.team_id.id)
+            key = (from_stage_id, to_stage_id, team_id)
             if key not in cache:
                 cache[key] = self._pilot_stages_to_exit(ranks, *key)
             if cache[key]:
@@ -141,19 +151,20 @@ class CrmLead(models.Model):
     def _pilot_exit_criteria_gate(self, vals):
         """Gate of forward stage moves, wrapped around ``write``.
 
-        Before the write it finds, for each lead moving forward, the stage it
-        leaves and the stages it skips, and their active criteria. Without any,
+        Before the write it finds, for each opportunity moving forward, the
+        stage it leaves and the stages it skips (for one entering the pipeline:
+        converted from a lead, or moved from no stage, every stage before the
+        one it lands in), and their active criteria. Without any,
         the write runs as usual. Otherwise the write runs in a savepoint and the
         criteria are checked after it (so that values written together with
         the stage count), set-based; if any lead misses one, the whole write is
         rolled back and refused with the list of what is missing.
         """
-        to_stage_id = vals.get("stage_id")
-        if not to_stage_id or not self._pilot_exit_criteria_apply():
+        moving = vals.get("stage_id") or vals.get("type") == "opportunity"
+        if not moving or not self._pilot_exit_criteria_apply():
             yield
             return
-        opportunities = self.filtered(lambda lead: vals.get("type", lead.type) == "opportunity")
-        stages_by_lead = opportunities._pilot_stages_to_exit_by_lead(to_stage_id, vals)
+        stages_by_lead = self._pilot_stages_to_exit_by_lead(vals)
         criteria = self._pilot_exit_criteria_for(stages_by_lead)
         if not criteria:
             yield
@@ -166,8 +177,14 @@ class CrmLead(models.Model):
             yield
             missing = self._pilot_missing_exit_criteria(stages_by_lead, criteria)
             if missing:
+                # Named after the stage of the first refused lead (the stage
+                # written, or its current one when it enters the pipeline).
+                stage = next(iter(missing)).stage_id
                 raise self._pilot_exit_criteria_error(
-                    missing, self.env["crm.stage"].browse(to_stage_id)
+                    {lead: c for lead, c in missing.items() if lead.stage_id == stage}
+                    if "stage_id" not in vals
+                    else missing,
+                    stage,
                 )
 
     @contextmanager

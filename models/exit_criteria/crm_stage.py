@@ -10,7 +10,7 @@ class CrmStage(models.Model):
     _name = "crm.stage"
     _inherit = ["crm.stage", "crm.pipeline.cache.mixin"]
     # The cached ranks read these fields: changing them clears the cache.
-    _pilot_cached_fields = ("sequence", "is_won", "team_id")
+    _pilot_cached_fields = ("sequence", "name", "is_won", "team_id")
 
     exit_criterion_ids = fields.One2many(
         "crm.stage.exit.criterion",
@@ -32,13 +32,19 @@ class CrmStage(models.Model):
     @api.model
     @tools.ormcache()
     def _pilot_ranks(self):
-        """All stages as {stage_id: (sequence, is_won, team_id)}, by sequence
-        (one query, then cached: callers must not modify it)."""
-        self.flush_model(["sequence", "is_won", "team_id"])
+        """All stages as {stage_id: (rank, is_won, team_id)}, in the order of
+        the pipeline: Odoo orders stages by sequence, name and id, so stages
+        with equal sequences are ranked by name (in English) and id, exactly
+        as the kanban shows them (one query, then cached: callers must not
+        modify it)."""
+        self.flush_model(["sequence", "name", "is_won", "team_id"])
         self.env.cr.execute(
-            "SELECT id, sequence, is_won, team_id FROM crm_stage ORDER BY sequence, id"
+            """
+            SELECT id, is_won, team_id FROM crm_stage
+             ORDER BY sequence, name->>'en_US', id
+            """
         )
         return {
-            stage_id: (sequence or 0, bool(is_won), team_id or False)
-            for stage_id, sequence, is_won, team_id in self.env.cr.fetchall()
+            stage_id: (rank, bool(is_won), team_id or False)
+            for rank, (stage_id, is_won, team_id) in enumerate(self.env.cr.fetchall())
         }

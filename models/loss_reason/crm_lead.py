@@ -20,17 +20,13 @@ class CrmLead(models.Model):
             vals = dict(vals, lost_reason_id=False)
         return vals
 
-    def _pilot_check_loss_reason(self, lost_reason_id=False):
-        """Refuse to archive (mark as lost) opportunities without a loss reason.
-
-        Plain leads may be archived as junk when their company allows it.
-        """
-        if lost_reason_id:
-            return
-        missing = self.filtered(
+    def _pilot_lost_without_reason(self):
+        """The leads of self that would be lost (archived) without a loss
+        reason where one is required: every opportunity, and plain leads
+        unless their company allows archiving junk leads without reason."""
+        return self.filtered(
             lambda lead: (
-                lead.active
-                and not lead.lost_reason_id
+                not lead.lost_reason_id
                 and not (
                     lead.type == "lead"
                     and (
@@ -39,14 +35,32 @@ class CrmLead(models.Model):
                 )
             )
         )
-        if missing:
-            raise UserError(
-                self.env._(
-                    "An opportunity can only be marked as lost with a loss reason. "
-                    'Use the "Lost" button and choose a reason for: %(leads)s.',
-                    leads=format_record_names(missing),
-                )
+
+    def _pilot_loss_reason_error(self):
+        return UserError(
+            self.env._(
+                "An opportunity can only be marked as lost with a loss reason. "
+                'Use the "Lost" button and choose a reason for: %(leads)s.',
+                leads=format_record_names(self),
             )
+        )
+
+    def _pilot_check_loss_reason(self, lost_reason_id=False):
+        """Before archiving (marking lost): refuse without a loss reason."""
+        if lost_reason_id:
+            return
+        missing = self.filtered("active")._pilot_lost_without_reason()
+        if missing:
+            raise missing._pilot_loss_reason_error()
+
+    def _pilot_check_lost_have_reason(self):
+        """After a creation or a write of ``active``, ``type`` or
+        ``lost_reason_id``: no lost record without its required reason,
+        whatever the path (created archived, copied, imported, reason cleared,
+        archived as a lead then switched to an opportunity)."""
+        missing = self.filtered(lambda lead: not lead.active)._pilot_lost_without_reason()
+        if missing:
+            raise missing._pilot_loss_reason_error()
 
     def action_set_lost(self, **additional_values):
         reason_id = additional_values.get("lost_reason_id")
