@@ -12,6 +12,18 @@ from odoo.exceptions import AccessError
 # How many names or lines an error message lists before "and N more".
 MAX_NAMES_IN_MESSAGE = 10
 
+# The one definition of a won opportunity, in every report, the forecast, the
+# snapshots, the digest, the follow-ups and stagnation: active and in a won
+# stage (as a domain: active and ("stage_id.is_won", "=", True)), where Odoo's
+# "Won" button puts it. A probability of 100 % alone is not a win.
+
+
+def won_sql(lead, stage):
+    """SQL of "won" for the crm_lead row aliased ``lead`` joined to its
+    crm_stage row aliased ``stage``."""
+    return f"({lead}.active AND COALESCE({stage}.is_won, FALSE))"
+
+
 # Fields the application maintains (stage history, interactions, amount
 # revisions): nobody writes them, not even by RPC; only code running as
 # superuser (data migrations) may.

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 
+from ..models.crm_lead import won_sql
 from .sql_view import create_report_view
 
 
@@ -65,7 +66,8 @@ class CrmPipelineForecast(models.Model):
         """
 
     def _from(self):
-        return """
+        # Closed = won (the add-on's one definition, won_sql) or lost.
+        return f"""
             FROM crm_lead l
             JOIN crm_stage s ON s.id = l.stage_id
             LEFT JOIN res_company c ON c.id = l.company_id
@@ -78,7 +80,7 @@ class CrmPipelineForecast(models.Model):
                   JOIN crm_lead cl ON cl.id = h.lead_id
                   LEFT JOIN crm_stage cs ON cs.id = cl.stage_id
                  WHERE cl.type = 'opportunity'
-                   AND ((cl.active AND cs.is_won)
+                   AND ({won_sql("cl", "cs")}
                         OR (NOT cl.active AND COALESCE(cl.probability, 0) = 0))
                  GROUP BY h.stage_id, cl.company_id
             ) r ON r.stage_id = l.stage_id

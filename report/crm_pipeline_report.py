@@ -4,6 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 
+from ..models.crm_lead import won_sql
 from ..models.margin.crm_lead import URGENCY_SELECTION
 from .sql_view import create_report_view
 
@@ -12,9 +13,8 @@ class CrmPipelineReport(models.Model):
     """Pipeline analysis: one row per opportunity, active or lost.
 
     The rate measures are NULL where they do not apply, so that their
-    average is the right ratio under any grouping. Won means active with a
-    probability of 100 %, as in Odoo's digest (Odoo sets it on won stages),
-    which spares the view a join for every row.
+    average is the right ratio under any grouping. Won is the add-on's one
+    definition (models/crm_lead.py, won_sql): active, in a won stage.
     """
 
     _name = "crm.pipeline.report"
@@ -73,7 +73,8 @@ class CrmPipelineReport(models.Model):
     nbr = fields.Integer(string="# Opportunities", readonly=True)
 
     def _select(self):
-        return """
+        won = won_sql("l", "s")
+        return f"""
             SELECT
                 l.id AS id,
                 l.id AS lead_id,
@@ -89,18 +90,18 @@ class CrmPipelineReport(models.Model):
                 l.partner_id AS partner_id,
                 c.currency_id AS currency_id,
                 CASE WHEN NOT l.active THEN 'lost'
-                     WHEN l.probability >= 100 THEN 'won'
+                     WHEN {won} THEN 'won'
                      ELSE 'open' END AS state,
                 COALESCE(l.reached_proposal_stage, FALSE) AS reached_proposal,
                 CASE WHEN NOT l.active THEN 0.0
-                     WHEN l.probability >= 100 THEN 100.0 END AS win_rate,
+                     WHEN {won} THEN 100.0 END AS win_rate,
                 CASE WHEN NOT COALESCE(l.reached_proposal_stage, FALSE) THEN NULL
                      WHEN NOT l.active THEN 0.0
-                     WHEN l.probability >= 100 THEN 100.0 END AS conversion_rate,
-                CASE WHEN l.active AND l.probability >= 100
+                     WHEN {won} THEN 100.0 END AS conversion_rate,
+                CASE WHEN {won}
                      THEN EXTRACT(EPOCH FROM (l.date_closed - l.create_date)) / 86400.0
                      END AS cycle_days,
-                CASE WHEN l.active AND l.probability >= 100
+                CASE WHEN {won}
                      THEN l.expected_revenue END AS won_revenue,
                 l.expected_revenue AS expected_revenue,
                 l.prorated_revenue AS prorated_revenue,
@@ -115,6 +116,7 @@ class CrmPipelineReport(models.Model):
         # it costs about what the lead's own pivot costs.
         return """
             FROM crm_lead l
+            LEFT JOIN crm_stage s ON s.id = l.stage_id
             LEFT JOIN res_company c ON c.id = l.company_id
         """
 

@@ -72,5 +72,9 @@ check "one field record per renamed field" \
         ('crm.team', 'pilot_probability_mode'), ('crm.team', 'pilot_probability_band'))" "3"
 check "scheduled actions call the renamed entry points" \
     "SELECT COUNT(*) FROM ir_act_server WHERE code LIKE '%_cron_pilot_follow_ups()%' OR code LIKE '%_cron_snapshot()%'" "2"
+check "follow-up steps select open opportunities by their stage (one definition of won)" \
+    "SELECT COUNT(*) FROM base_automation a JOIN ir_model_data d ON d.model = 'base.automation'
+       AND d.res_id = a.id AND d.module = '$PILOT_MODULE'
+      WHERE a.filter_domain LIKE '%stage_id.is_won%' AND a.filter_domain NOT LIKE '%probability%'" "3"
 [ $status -eq 0 ] || fail "data lost by the upgrade"
 log "upgrade check passed"

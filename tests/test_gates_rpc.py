@@ -227,3 +227,22 @@ class TestGatesOverRpc(PilotRpcMixin, HttpCase):
                 (False, "lead", self.env["crm.lost.reason"]),
             ],
         )
+
+    def test_probability_100_alone_is_not_a_win(self):
+        """One definition of won everywhere: a won stage, not a probability."""
+        self.criterion.active = False
+        lead = self._lead("Attack fake win", expected_revenue=5000)
+        self._ok("write", [[lead.id], {"probability": 100}])
+        lead.invalidate_recordset()
+        self.assertEqual(lead.probability, 100.0)
+        row = self.env["crm.pipeline.report"].search([("lead_id", "=", lead.id)])
+        self.assertEqual((row.state, row.win_rate, row.won_revenue), ("open", 0.0, 0.0))
+        self.assertEqual(
+            self.env["crm.pipeline.forecast"].search_count([("lead_id", "=", lead.id)]), 1
+        )
+        won_stage = self.env["crm.stage"].create(
+            {"name": "Attack Won", "sequence": 90, "is_won": True}
+        )
+        self._ok("write", [[lead.id], {"stage_id": won_stage.id}])
+        row.invalidate_recordset()
+        self.assertEqual((row.state, row.win_rate, row.won_revenue), ("won", 100.0, 5000.0))

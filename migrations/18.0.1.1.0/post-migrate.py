@@ -1,7 +1,9 @@
 # Copyright 2026 crm_pipeline_pilot authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""18.0.1.1.0: the scheduled actions call the renamed entry points (their
-records are not updated by the upgrade: ``noupdate`` data)."""
+"""18.0.1.1.0: the scheduled actions call the renamed entry points, and the
+follow-up steps select open opportunities by the one definition of won (a
+won stage), unless an administrator edited their filter (their records are
+not updated by the upgrade: ``noupdate`` data)."""
 
 from odoo import SUPERUSER_ID, api
 
@@ -17,6 +19,15 @@ CRON_CODE = {
 }
 
 
+FOLLOW_UP_STEPS = (
+    "crm_pipeline_pilot.automation_follow_up_first",
+    "crm_pipeline_pilot.automation_follow_up_second",
+    "crm_pipeline_pilot.automation_follow_up_escalation",
+)
+OLD_OPEN = '("probability", "<", 100)'
+NEW_OPEN = '("stage_id.is_won", "=", False)'
+
+
 def migrate(cr, version):
     if not version:
         return
@@ -25,3 +36,7 @@ def migrate(cr, version):
         cron = env.ref(xmlid, raise_if_not_found=False)
         if cron and old in (cron.code or ""):
             cron.code = cron.code.replace(old, new)
+    for xmlid in FOLLOW_UP_STEPS:
+        rule = env.ref(xmlid, raise_if_not_found=False)
+        if rule and OLD_OPEN in (rule.filter_domain or ""):
+            rule.filter_domain = rule.filter_domain.replace(OLD_OPEN, NEW_OPEN)

@@ -58,31 +58,31 @@ class CrmLead(models.Model):
         '"Create Activity" action).',
     )
 
-    @api.depends("date_last_interaction", "stage_id.stagnation_days", "probability", "active")
+    @api.depends("date_last_interaction", "stage_id.stagnation_days", "stage_id.is_won", "active")
     def _compute_inactivity(self):
         # Computed on every card of the pipeline kanban: the values are read
         # and set for all the leads at once, and the stagnation limit is
-        # computed once per stage.
-        self._pilot_fetch(["date_last_interaction", "stage_id", "active", "probability"])
+        # computed once per stage. Won (WON_DOMAIN) deals never stagnate; the
+        # won flag of stages comes from the cached stage ranks (no query).
+        self._pilot_fetch(["date_last_interaction", "stage_id", "active"])
         now = fields.Datetime.now()
         limits = {}
         days, stagnant = [], []
         Stage = self.env["crm.stage"]
-        for stage_id, last, active, probability in zip(
+        ranks = Stage._pilot_ranks()
+        for stage_id, last, active in zip(
             self._pilot_stage_ids(),
             self.mapped("date_last_interaction"),
             self.mapped("active"),
-            self.mapped("probability"),
             strict=True,
         ):
             if stage_id not in limits:
                 days_limit = Stage.browse(stage_id).stagnation_days or 0
                 limits[stage_id] = now - timedelta(days=days_limit)
             days.append(max((now - last).days, 0) if last else 0)
+            won = stage_id in ranks and ranks[stage_id][1]
             stagnant.append(
-                bool(
-                    last and active and stage_id and probability < 100 and last <= limits[stage_id]
-                )
+                bool(last and active and stage_id and not won and last <= limits[stage_id])
             )
         # What assigning each lead's values would do, in one call per field
         # (plain values: integers and booleans are stored as is in the cache).
@@ -101,11 +101,11 @@ class CrmLead(models.Model):
             SQL("%s = %s", SQL.identifier(alias, "stage_id"), SQL.identifier(stage_alias, "id")),
         )
         return SQL(
-            "COALESCE(%(active)s AND %(stage)s IS NOT NULL AND COALESCE(%(probability)s, 0) < 100"
+            "COALESCE(%(active)s AND %(stage)s IS NOT NULL AND NOT COALESCE(%(won)s, FALSE)"
             " AND %(last)s <= %(now)s - make_interval(days => %(days)s), FALSE)",
             active=SQL.identifier(alias, "active"),
             stage=SQL.identifier(stage_alias, "id"),
-            probability=SQL.identifier(alias, "probability"),
+            won=SQL.identifier(stage_alias, "is_won"),
             last=SQL.identifier(alias, "date_last_interaction"),
             days=SQL.identifier(stage_alias, "stagnation_days"),
             now=fields.Datetime.now(),
