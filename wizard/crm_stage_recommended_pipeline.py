@@ -18,7 +18,27 @@ class CrmStageRecommendedPipeline(models.TransientModel):
         """Create or complete the five recommended stages and their exit
         criteria; never renames nor deletes an existing stage."""
         self.ensure_one()
-        self.env["crm.stage"].action_apply_recommended_pipeline(team_id=self.team_id.id)
+        Stage = self.env["crm.stage"].with_context(active_test=False)
+        Criterion = self.env["crm.stage.exit.criterion"].with_context(active_test=False)
+        last_stage_id = Stage.search([], order="id desc", limit=1).id or 0
+        criteria_before = Criterion.search_count([])
+        stages = self.env["crm.stage"].action_apply_recommended_pipeline(team_id=self.team_id.id)
+        created = len(stages.filtered(lambda stage: stage.id > last_stage_id))
         action = self.env["ir.actions.act_window"]._for_xml_id("crm.crm_stage_action")
-        action["domain"] = [("team_id", "in", [self.team_id.id, False])]
-        return action
+        action["domain"] = [("id", "in", stages.ids)]
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Recommended pipeline applied"),
+                "message": self.env._(
+                    "%(stages)s stages created, %(kept)s existing stages kept, "
+                    "%(criteria)s exit criteria added.",
+                    stages=created,
+                    kept=len(stages) - created,
+                    criteria=Criterion.search_count([]) - criteria_before,
+                ),
+                "next": action,
+            },
+        }

@@ -1,0 +1,87 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Menus an Odoo user expects, and configuration steps that end on a result."""
+
+from odoo.tests import tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+from .common import PilotCommon
+
+
+@tagged("post_install", "-at_install")
+class TestNavigation(PilotCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = mail_new_test_user(
+            cls.env,
+            login="pilot_nav_manager",
+            name="Nina Navigation",
+            email="nina@example.com",
+            groups="sales_team.group_sale_manager",
+        )
+
+    def _visible(self, user, xmlid):
+        menu = self.env.ref(xmlid)
+        return menu.id in self.env["ir.ui.menu"].with_user(user)._visible_menu_ids()
+
+    def test_reports_and_configuration_in_their_own_sections(self):
+        reporting = self.env.ref("crm_pipeline_pilot.crm_pipeline_reporting_menu")
+        self.assertEqual(reporting.parent_id, self.env.ref("crm.crm_menu_report"))
+        self.assertEqual(
+            reporting.child_id.sorted("sequence").mapped("name"),
+            [
+                "Weekly Review",
+                "Pipeline Analysis",
+                "Pipeline Forecast",
+                "Pipeline Value over Time",
+                "Stage History",
+            ],
+        )
+        config = self.env.ref("crm_pipeline_pilot.crm_pipeline_config_menu")
+        self.assertEqual(config.parent_id, self.env.ref("crm.crm_menu_config"))
+        self.assertEqual(
+            config.child_id.sorted("sequence").mapped("name"),
+            [
+                "Stages",
+                "Exit Criteria",
+                "Recommended Pipeline",
+                "Pipeline Targets",
+                "Weekly Review KPIs",
+            ],
+        )
+
+    def test_stages_reachable_without_developer_mode(self):
+        self.assertFalse(self.manager.has_group("base.group_no_one"))
+        self.assertFalse(self._visible(self.manager, "crm.menu_crm_lead_stage_act"))
+        self.assertTrue(self._visible(self.manager, "crm_pipeline_pilot.crm_pipeline_stage_menu"))
+        self.assertFalse(
+            self._visible(self.salesman, "crm_pipeline_pilot.crm_pipeline_config_menu")
+        )
+        self.assertTrue(self._visible(self.salesman, "crm_pipeline_pilot.crm_pipeline_review_menu"))
+
+    def test_recommended_pipeline_wizard_says_what_it_did(self):
+        team = self.env["crm.team"].create({"name": "Navigation Team"})
+        wizard = (
+            self.env["crm.stage.recommended.pipeline"]
+            .with_user(self.manager)
+            .create({"team_id": team.id})
+        )
+        result = wizard.action_apply()
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertEqual(
+            result["params"]["message"],
+            "4 stages created, 1 existing stages kept, 9 exit criteria added.",
+        )
+        stages = self.env["crm.stage"].search(result["params"]["next"]["domain"])
+        self.assertEqual(
+            stages.sorted("sequence").mapped("name"),
+            ["Qualified lead", "Discovery", "Proposal sent", "Negotiation", "Won"],
+        )
+        # Applying it again adds nothing.
+        result = wizard.action_apply()
+        self.assertEqual(
+            result["params"]["message"],
+            "0 stages created, 5 existing stages kept, 0 exit criteria added.",
+        )
