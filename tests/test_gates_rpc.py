@@ -246,3 +246,18 @@ class TestGatesOverRpc(PilotRpcMixin, HttpCase):
         self._ok("write", [[lead.id], {"stage_id": won_stage.id}])
         row.invalidate_recordset()
         self.assertEqual((row.state, row.win_rate, row.won_revenue), ("won", 100.0, 5000.0))
+
+    def test_merging_does_not_carry_an_opportunity_into_a_later_stage(self):
+        """A lead left in a later stage (leads are not gated) merged with an
+        opportunity: the merged opportunity stays where its criteria allow."""
+        opportunity = self._lead("Attack merge head", email_from="merge@example.com")
+        lead = self._lead(
+            "Attack merge lead",
+            type="lead",
+            stage_id=self.stage_to.id,
+            email_from="merge@example.com",
+        )
+        self._ok("merge_opportunity", [[opportunity.id, lead.id]])
+        self.assertFalse(lead.exists())
+        opportunity.invalidate_recordset()
+        self.assertEqual((opportunity.type, opportunity.stage_id), ("opportunity", self.stage_from))
