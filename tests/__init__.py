@@ -16,3 +16,5 @@ from . import test_access
 from . import test_multi_company
 from . import test_validation
 from . import test_lifecycle
+from . import test_scheduled_work
+from . import test_targets

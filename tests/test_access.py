@@ -128,6 +128,9 @@ class AccessMatrixCommon:
         n = self._next()
         return fields.Date.to_string(date(2030 + n // 12, n % 12 + 1, 1))
 
+    def _unique_week(self):
+        return fields.Date.to_string(date(2030, 1, 7) + timedelta(weeks=self._next()))
+
     def _create_vals(self, model):
         """Valid values (JSON-compatible, for RPC too) to create a record."""
         return {
@@ -148,7 +151,8 @@ class AccessMatrixCommon:
             },
             "crm.pipeline.report": {"lead_id": self.lead.id},
             "crm.pipeline.forecast": {"lead_id": self.lead.id},
-            "crm.pipeline.snapshot": {"date": "2026-03-02", "lead_count": 1},
+            # One snapshot per week and key: a new week each time.
+            "crm.pipeline.snapshot": {"date": self._unique_week(), "lead_count": 1},
             "crm.pipeline.target": {"team_id": self.team.id, "month": self._unique_month()},
             # The code freed by the unlink tried just before.
             "crm.pipeline.kpi": {"name": "Attrition", "code": "attrition"},
@@ -268,13 +272,20 @@ class TestAccessMatrix(AccessMatrixCommon, PilotCommon):
 class TestAccessRecordRules(AccessMatrixCommon, PilotCommon):
     """What the record rules add to the matrix."""
 
+    def _legacy_salesperson_target(self, user):
+        """A target of one salesperson, as earlier versions allowed (new ones
+        are refused): inserted in SQL."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """INSERT INTO crm_pipeline_target (team_id, user_id, company_id, month)
+                    VALUES (%s, %s, %s, '2026-03-01') RETURNING id""",
+            [self.team.id, user.id, self.team.company_id.id or None],
+        )
+        return self.env["crm.pipeline.target"].browse(self.env.cr.fetchone()[0])
+
     def test_targets_follow_lead_visibility(self):
-        colleague = self.env["crm.pipeline.target"].create(
-            {"team_id": self.team.id, "user_id": self.users["all"].id, "month": "2026-03-01"}
-        )
-        mine = self.env["crm.pipeline.target"].create(
-            {"team_id": self.team.id, "user_id": self.users["own"].id, "month": "2026-03-01"}
-        )
+        colleague = self._legacy_salesperson_target(self.users["all"])
+        mine = self._legacy_salesperson_target(self.users["own"])
         team = self.env["crm.pipeline.target"].create(
             {"team_id": self.team.id, "month": "2026-03-01"}
         )

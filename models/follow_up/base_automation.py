@@ -6,6 +6,8 @@ from odoo.osv import expression
 
 from odoo.addons.base_automation.models.base_automation import DATE_RANGE_FACTOR
 
+from .limits import MAX_DELAY_DAYS
+
 
 class BaseAutomation(models.Model):
     _inherit = "base.automation"
@@ -49,6 +51,14 @@ class BaseAutomation(models.Model):
                         "interaction) with a positive delay, and only run actions of "
                         'type "Create Activity".',
                         rule=rule.name,
+                    )
+                )
+            if rule._pilot_follow_up_delay_minutes() > MAX_DELAY_DAYS * DATE_RANGE_FACTOR["day"]:
+                raise ValidationError(
+                    self.env._(
+                        'The delay of the follow-up step "%(rule)s" cannot exceed %(max)s days.',
+                        rule=rule.name,
+                        max=MAX_DELAY_DAYS,
                     )
                 )
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 from psycopg2.errors import SerializationFailure
 
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, safe_eval
 from odoo.tools.query import Query
@@ -195,6 +195,11 @@ class CrmLead(models.Model):
         action), each batch is committed, so that an interrupted run resumes
         where it stopped.
 
+        A run cannot wedge: a batch that fails is retried lead by lead and
+        the failing leads are set aside (logged, retried at the next run);
+        leads without any valid assignee (active internal user) are skipped
+        and logged, and followed up once their salesperson or team is fixed.
+
         :return: the number of activities created
         """
         if batch_size < 1:
@@ -252,8 +257,7 @@ class CrmLead(models.Model):
             if not lead_ids:
                 break
             last_id = lead_ids[-1]
-            claimed_ids = self._pilot_claim_follow_up(rule, lead_ids, date_fname, threshold)
-            created += len(self.browse(claimed_ids)._pilot_create_follow_up_activities(rule))
+            created += self._pilot_follow_up_batch(rule, lead_ids, date_fname, threshold)
             if commit:
                 # Scheduled action: keep each batch done (and release the
                 # follow-up lock) so that an interrupted run resumes there.
@@ -261,6 +265,74 @@ class CrmLead(models.Model):
             if len(lead_ids) < batch_size:
                 break
         return created
+
+    def _pilot_follow_up_batch(self, rule, lead_ids, date_fname, threshold):
+        """Claim and follow up one batch of leads for the step, in a savepoint,
+        and return the number of activities created.
+
+        When the batch fails (an activity that cannot be created, a broken
+        integration hook...), it is retried lead by lead, each in its own
+        savepoint: the failing leads are set aside (logged with their ids) and
+        the others are followed up, so that one bad lead never blocks the
+        runs. A lead set aside is not claimed (its savepoint is rolled back):
+        the next run tries it again, and reports it again while it fails."""
+        try:
+            with self.env.cr.savepoint():
+                return self._pilot_follow_up_leads(rule, lead_ids, date_fname, threshold)
+        except Exception:  # any error of one lead must not stop the others
+            _logger.warning(
+                "Follow-ups: a batch of %s leads failed for the step %s, retrying lead by lead",
+                len(lead_ids),
+                rule.id,
+                exc_info=True,
+            )
+        created, failed = 0, []
+        for lead_id in lead_ids:
+            try:
+                with self.env.cr.savepoint():
+                    created += self._pilot_follow_up_leads(rule, [lead_id], date_fname, threshold)
+            except Exception as error:  # set aside, retried at the next run
+                failed.append(lead_id)
+                _logger.warning(
+                    "Follow-ups: lead %s set aside for the step %s: %s", lead_id, rule.id, error
+                )
+        if failed:
+            _logger.warning(
+                "Follow-ups: %s leads set aside after an error for the step %s "
+                "(not claimed, retried at the next run): ids %s",
+                len(failed),
+                rule.id,
+                failed,
+            )
+        return created
+
+    def _pilot_follow_up_leads(self, rule, lead_ids, date_fname, threshold):
+        """Claim ``lead_ids`` for the step and create their activities.
+        Claimed leads that got no activity (no valid assignee) are released,
+        so that they are followed up once their salesperson or team is fixed.
+        Returns the number of activities created."""
+        claimed_ids = self._pilot_claim_follow_up(rule, lead_ids, date_fname, threshold)
+        activities = self.browse(claimed_ids)._pilot_create_follow_up_activities(rule)
+        skipped_ids = sorted(set(claimed_ids) - set(activities.mapped("res_id")))
+        if skipped_ids:
+            self._pilot_release_follow_up(rule, skipped_ids, date_fname)
+        return len(activities)
+
+    def _pilot_release_follow_up(self, rule, lead_ids, date_fname):
+        """Undo the claim of ``lead_ids`` for the step in their current cycle."""
+        self.env.cr.execute(
+            SQL(
+                """DELETE FROM crm_lead_follow_up_log log
+                         USING crm_lead lead
+                         WHERE log.lead_id = lead.id
+                           AND log.automation_id = %(rule_id)s
+                           AND log.interaction_date = %(date)s
+                           AND lead.id = ANY(%(lead_ids)s)""",
+                rule_id=rule.id,
+                date=SQL.identifier("lead", date_fname),
+                lead_ids=lead_ids,
+            )
+        )
 
     def _pilot_follow_up_eligible_ids(
         self, rule, claimed_rules, domain, date_fname, last_id, batch_size
@@ -329,15 +401,61 @@ class CrmLead(models.Model):
             return []
         return sorted(row[0] for row in rows)
 
+    @api.model
+    def _pilot_is_valid_assignee(self, user):
+        """Whether a follow-up may be assigned to ``user``: an active internal
+        user, not the superuser (OdooBot, the scheduled actions' user)."""
+        return bool(user and user.active and user.id != SUPERUSER_ID and user.sudo()._is_internal())
+
+    def _pilot_follow_up_assignee(self, action, is_valid):
+        """Assignee of the follow-up of ``action`` on the lead: the first valid
+        one (``is_valid(user)``) among the user configured on the action (a
+        specific user, or the lead's user field), the escalation user (the
+        team leader, then the salesperson) and the default user of the
+        activity type; an empty recordset when none is valid."""
+        self.ensure_one()
+        Users = self.env["res.users"]
+        if action.activity_user_type == "specific":
+            configured = action.activity_user_id
+        else:
+            field = self._fields.get(action.activity_user_field_name or "")
+            configured = (
+                self[field.name]
+                if field and field.type == "many2one" and field.comodel_name == "res.users"
+                else Users
+            )
+        for user in (
+            configured,
+            self.team_id.user_id,
+            self.user_id,
+            action.activity_type_id.default_user_id,
+        ):
+            if is_valid(user):
+                return user
+        return Users
+
     def _pilot_create_follow_up_activities(self, rule):
         """Create the activities of the step's "Create Activity" actions on
         the leads of ``self``, as configured on the actions (type, summary,
-        note, deadline, assignee), with one create per action."""
+        note, deadline, assignee), with one create per action.
+
+        A follow-up is never assigned to an archived, portal or system user:
+        the assignee falls back to the team leader, the salesperson, then the
+        activity type's default user; a lead without any valid one is skipped
+        and logged with its id."""
         activities = self.env["mail.activity"]
         if not self:
             return activities
         model_id = self.env["ir.model"]._get_id(self._name)
         today = fields.Date.context_today(self)
+        validity = {}
+
+        def is_valid(user):
+            # Few distinct users: checked once each, not once per lead.
+            if user.id not in validity:
+                validity[user.id] = self._pilot_is_valid_assignee(user)
+            return validity[user.id]
+
         for action in rule.action_server_ids.filtered(lambda a: a.state == "next_activity"):
             activity_type = action.activity_type_id
             if not activity_type:
@@ -350,20 +468,13 @@ class CrmLead(models.Model):
                         or "days": action.activity_date_deadline_range
                     }
                 )
-            user_fname = action.activity_user_field_name
             note = action.activity_note or activity_type.default_note or ""
-            vals_list = []
+            vals_list, skipped = [], []
             for lead in self:
-                if action.activity_user_type == "specific":
-                    user = action.activity_user_id
-                else:
-                    user = lead[user_fname] if user_fname in lead else self.env["res.users"]
-                user = (
-                    user
-                    or lead.pilot_escalation_user_id
-                    or activity_type.default_user_id
-                    or self.env.user
-                )
+                user = lead._pilot_follow_up_assignee(action, is_valid)
+                if not user:
+                    skipped.append(lead.id)
+                    continue
                 vals_list.append(
                     {
                         "res_model_id": model_id,
@@ -376,6 +487,17 @@ class CrmLead(models.Model):
                         "pilot_follow_up_step_id": rule.id,
                     }
                 )
+            if skipped:
+                _logger.warning(
+                    "Follow-ups: %s leads skipped for the step %s, no active internal "
+                    "user to assign (salesperson, team leader, default user of the "
+                    "activity type): ids %s",
+                    len(skipped),
+                    rule.id,
+                    skipped,
+                )
+            if not vals_list:
+                continue
             created = self.env["mail.activity"].create(vals_list)
             created._pilot_set_same_note(note)
             activities |= created

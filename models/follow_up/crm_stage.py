@@ -5,6 +5,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .limits import MAX_DELAY_DAYS
+
 
 class CrmStage(models.Model):
     _inherit = "crm.stage"
@@ -25,5 +27,13 @@ class CrmStage(models.Model):
                     self.env._(
                         "The stagnation delay of the stage %(stage)s must be at least one day.",
                         stage=stage.display_name,
+                    )
+                )
+            if stage.stagnation_days > MAX_DELAY_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "The stagnation delay of the stage %(stage)s cannot exceed %(max)s days.",
+                        stage=stage.display_name,
+                        max=MAX_DELAY_DAYS,
                     )
                 )

@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .limits import MAX_DELAY_DAYS
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -22,5 +24,13 @@ class ResCompany(models.Model):
                     self.env._(
                         "The default stagnation delay of %(company)s must be at least one day.",
                         company=company.display_name,
+                    )
+                )
+            if company.pilot_stagnation_days > MAX_DELAY_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "The default stagnation delay of %(company)s cannot exceed %(max)s days.",
+                        company=company.display_name,
+                        max=MAX_DELAY_DAYS,
                     )
                 )

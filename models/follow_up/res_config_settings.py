@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .limits import MAX_DELAY_DAYS
+
 # Settings field -> shipped follow-up step (automation rule) whose delay it edits.
 FOLLOW_UP_STEP_SETTINGS = {
     "pilot_follow_up_first_days": "crm_pipeline_pilot.automation_follow_up_first",
@@ -51,6 +53,10 @@ class ResConfigSettings(models.TransientModel):
                     "The follow-up delays must be positive and increasing: first "
                     "follow-up, then second follow-up, then escalation to the team leader."
                 )
+            )
+        if any(day > MAX_DELAY_DAYS for day in days):
+            raise ValidationError(
+                self.env._("The follow-up delays cannot exceed %(max)s days.", max=MAX_DELAY_DAYS)
             )
         for fname, rule in steps.items():
             if rule.trg_date_range != self[fname]:

@@ -1,15 +1,30 @@
 # Copyright 2026 crm_pipeline_pilot authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import logging
+
+from psycopg2.errors import UniqueViolation
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+from odoo.tools.sql import index_exists
 
 from .kpi_definitions import KPIS
 
+_logger = logging.getLogger(__name__)
+
 DEFAULT_COVERAGE = 3.0
+# One team target (without salesperson) per team and month, enforced by the
+# database: unique(team_id, user_id, month) does not hold when user_id is NULL.
+TEAM_MONTH_INDEX = "crm_pipeline_target_team_month_uniq"
 
 
 class CrmPipelineTarget(models.Model):
-    """Monthly targets of a sales team, optionally of one of its salespeople."""
+    """Monthly targets of a sales team.
+
+    Targets are per team: the weekly review and the digest read the team's
+    target. Targets of one salesperson (``user_id``) are no longer offered nor
+    accepted; those created by earlier versions stay readable."""
 
     _name = "crm.pipeline.target"
     _description = "Pipeline Target"
@@ -18,7 +33,12 @@ class CrmPipelineTarget(models.Model):
     name = fields.Char(compute="_compute_name")
     team_id = fields.Many2one("crm.team", string="Sales Team", required=True, index=True)
     user_id = fields.Many2one(
-        "res.users", string="Salesperson", index=True, help="Leave empty for the whole team."
+        "res.users",
+        string="Salesperson",
+        index=True,
+        readonly=True,
+        help="Targets are per team: only targets created by earlier versions have a "
+        "salesperson (kept for reference, not used by the weekly review).",
     )
     company_id = fields.Many2one(related="team_id.company_id", store=True, string="Company")
     currency_id = fields.Many2one(
@@ -63,6 +83,106 @@ class CrmPipelineTarget(models.Model):
             "There is already a target for this team, salesperson and month.",
         ),
     ]
+
+    def init(self):
+        super().init()
+        if index_exists(self.env.cr, TEAM_MONTH_INDEX):
+            return
+        self.env.cr.execute(
+            SQL(
+                """SELECT team_id, month, array_agg(id ORDER BY id)
+                     FROM crm_pipeline_target
+                    WHERE user_id IS NULL
+                 GROUP BY team_id, month
+                   HAVING count(*) > 1"""
+            )
+        )
+        duplicates = self.env.cr.fetchall()
+        if duplicates:
+            # Targets typed by users: never deleted by an upgrade. The Python
+            # check still refuses new duplicates; the index is created by the
+            # first upgrade after they are cleaned up.
+            _logger.warning(
+                "Pipeline targets: several team targets for the same team and month "
+                "(team, month, ids): %s; merge them, then upgrade the module to "
+                "enforce one target per team and month in the database",
+                duplicates,
+            )
+            return
+        self.env.cr.execute(
+            SQL(
+                "CREATE UNIQUE INDEX %s ON %s (team_id, month) WHERE user_id IS NULL",
+                SQL.identifier(TEAM_MONTH_INDEX),
+                SQL.identifier(self._table),
+            )
+        )
+
+    def _pilot_team_month_error(self, team, month):
+        return ValidationError(
+            self.env._(
+                "There is already a target for the sales team %(team)s and the month "
+                "%(month)s: targets are per team and month, edit the existing one.",
+                team=team.display_name,
+                month=month.strftime("%Y-%m"),
+            )
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The database refuses a second team target for a team and month
+        # (unique index): say so in words rather than with the SQL error.
+        try:
+            with self.env.cr.savepoint():
+                return super().create(vals_list)
+        except UniqueViolation as error:
+            if error.diag.constraint_name != TEAM_MONTH_INDEX:
+                raise
+            default_month = self.default_get(["month"]).get("month")
+            seen = set()
+            for vals in vals_list:
+                if vals.get("user_id"):
+                    continue
+                team = self.env["crm.team"].browse(vals.get("team_id"))
+                month = fields.Date.to_date(vals.get("month") or default_month)
+                if (team.id, month) in seen or self._pilot_other_team_targets(team.id, month):
+                    raise self._pilot_team_month_error(team, month) from None
+                seen.add((team.id, month))
+            raise
+
+    def _pilot_other_team_targets(self, team_id, month, exclude_ids=()):
+        """Ids of the team targets of ``team_id`` and ``month`` in the
+        database, but ``exclude_ids``: a query that flushes nothing, so that
+        it runs before the pending update reaches the unique index."""
+        self.env.cr.execute(
+            SQL(
+                """SELECT id FROM crm_pipeline_target
+                    WHERE team_id = %s AND month = %s AND user_id IS NULL
+                      AND NOT (id = ANY(%s))""",
+                team_id,
+                month,
+                list(exclude_ids),
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    @api.constrains("team_id", "user_id", "month")
+    def _check_team_month(self):
+        """Targets are per team, one per team and month. Existing targets of a
+        salesperson (earlier versions) stay readable, but no new one."""
+        seen = set()
+        for target in self:
+            if target.user_id:
+                raise ValidationError(
+                    self.env._(
+                        "Targets are per sales team: leave the salesperson empty "
+                        "(target %(name)s).",
+                        name=target.name,
+                    )
+                )
+            key = (target.team_id.id, target.month)
+            if key in seen or self._pilot_other_team_targets(*key, exclude_ids=self.ids):
+                raise self._pilot_team_month_error(target.team_id, target.month)
+            seen.add(key)
 
     @api.depends("team_id", "user_id", "month")
     def _compute_name(self):
