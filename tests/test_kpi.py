@@ -593,3 +593,67 @@ class TestPipelineKpi(PilotCommon):
         )
         self.assertEqual(digest.kpi_crm_pipeline_value_value, open_total)
         self.assertTrue(self.env.ref("digest.digest_digest_default").kpi_crm_pipeline_value)
+
+
+@tagged("post_install", "-at_install")
+class TestWeeklyReviewScreen(TestPipelineKpi):
+    """What the manager reads in the weekly review: units, status against the
+    target (direction-aware), trend, and the review computed when it opens."""
+
+    def test_units_and_status(self):
+        review = self._review()
+        lines = {line.kpi_id.code: line for line in review.line_ids if line.team_id == self.team}
+        nbsp = "\N{NO-BREAK SPACE}"
+        expected = {
+            # code: (current, target, gap, status)
+            "pipeline_value": (
+                f"${nbsp}0.00",
+                f"${nbsp}30,000.00",
+                f"${nbsp}-30,000.00",
+                "off_target",
+            ),
+            "conversion_rate": ("20.0 %", "25.0 %", "-5.0 %", "off_target"),
+            "win_rate": ("20.0 %", "30.0 %", "-10.0 %", "off_target"),
+            "deal_size": (f"${nbsp}15,000.00", False, False, "no_target"),
+            "cycle_days": ("31.0 days", "30.0 days", "+1.0 days", "off_target"),
+            "attrition": (False, "10.0 %", False, "no_value"),
+            "margin_rate": ("30.0 %", "30.0 %", "0.0 %", "on_target"),
+        }
+        for code, values in expected.items():
+            with self.subTest(code=code):
+                line = lines[code]
+                self.assertEqual(
+                    (line.current_display, line.target_display, line.gap_display, line.status),
+                    values,
+                )
+
+    def test_target_of_a_week_across_two_months(self):
+        Target = self.env["crm.pipeline.target"]
+        Target.create(
+            {"team_id": self.team.id, "month": "2026-09-01", "conversion_rate_target": 20.0}
+        )
+        Target.create(
+            {"team_id": self.team.id, "month": "2026-10-01", "conversion_rate_target": 34.0}
+        )
+        # Monday 28 September to Sunday 4 October: 3 days of September, 4 of October.
+        values = Target._get_week_target_values(self.team, date(2026, 9, 28))
+        self.assertAlmostEqual(values["conversion_rate"], 28.0, places=6)
+        with freeze_time("2026-10-05"):
+            review = self.env["crm.pipeline.review"].create(
+                {"date": "2026-09-30", "team_ids": [(6, 0, self.team.ids)]}
+            )
+        line = review.line_ids.filtered(lambda line: line.kpi_id.code == "conversion_rate")
+        self.assertEqual((line.target, line.target_display), (28.0, "28.0 %"))
+
+    def test_review_computed_when_opened_from_the_menu(self):
+        Review = self.env["crm.pipeline.review"].with_user(self.manager)
+        action = Review.action_open_current_week()
+        review = Review.browse(action["res_id"])
+        self.assertEqual(action["res_model"], "crm.pipeline.review")
+        self.assertEqual(review.date, date.today())
+        self.assertEqual(len(review.line_ids), 7 * len(review.team_ids))
+        self.assertTrue(review.line_ids.filtered("status"))
+        menu = self.env.ref("crm_pipeline_pilot.crm_pipeline_review_menu")
+        self.assertEqual(
+            menu.action, self.env.ref("crm_pipeline_pilot.crm_pipeline_review_action_open")
+        )

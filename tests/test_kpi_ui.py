@@ -41,10 +41,10 @@ class TestKpiUi(HttpCase):
         lead.action_set_lost(lost_reason_id=reason.id)
 
     def test_tour_weekly_review_and_pivot(self):
-        """A manager opens the weekly review of the week, sees the off-target
+        """A manager opens the weekly review from the menu (computed at once), sees the off-target
         conversion rate with its action, then the pipeline analysis pivot."""
         self.start_tour(
-            "/odoo/action-crm_pipeline_pilot.crm_pipeline_review_action",
+            "/odoo/crm",
             "crm_pipeline_pilot_weekly_review",
             login=self.manager.login,
         )

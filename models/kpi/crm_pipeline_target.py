@@ -1,6 +1,7 @@
 # Copyright 2026 crm_pipeline_pilot authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import logging
+from datetime import timedelta
 
 from psycopg2.errors import UniqueViolation
 
@@ -263,3 +264,20 @@ class CrmPipelineTarget(models.Model):
         # No target record: the defaults of a new one (none for amounts).
         defaults = self.default_get([kpi.target_field for kpi in KPIS])
         return {kpi.code: defaults.get(kpi.target_field) or 0.0 for kpi in KPIS}
+
+    @api.model
+    def _get_week_target_values(self, team, week_start):
+        """Targets of ``team`` for the week starting on ``week_start``: each
+        month's targets weighted by the number of days of the week in that
+        month (a week from 28 September to 4 October takes 3/7 of September's
+        targets and 4/7 of October's)."""
+        week_start = fields.Date.to_date(week_start)
+        days_by_month = {}
+        for offset in range(7):
+            day = week_start + timedelta(days=offset)
+            days_by_month[day.replace(day=1)] = days_by_month.get(day.replace(day=1), 0) + 1
+        values = dict.fromkeys((kpi.code for kpi in KPIS), 0.0)
+        for month, days in days_by_month.items():
+            for code, value in self._get_target_values(team, month).items():
+                values[code] += value * days / 7.0
+        return values

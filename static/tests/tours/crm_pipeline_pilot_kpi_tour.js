@@ -3,13 +3,22 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("crm_pipeline_pilot_weekly_review", {
     steps: () => [
         {
-            content: "The weekly review opens on the manager's team",
+            content: "Open the Reporting menu of the CRM",
+            trigger: ".o_main_navbar .o_menu_sections button:contains('Reporting')",
+            run: "click",
+        },
+        {
+            content: "Open the weekly review",
+            trigger: ".o-dropdown--menu .dropdown-item:contains('Weekly Review')",
+            run: "click",
+        },
+        {
+            content: "The weekly review opens on the manager's team, already computed",
             trigger: ".o_form_view div[name='team_ids'] .o_tag:contains('KPI Tour Team')",
         },
         {
-            content: "Compute the review",
-            trigger: ".o_form_view button[name='action_refresh']",
-            run: "click",
+            content: "Each KPI shows its status against the target",
+            trigger: ".o_form_view div[name='line_ids'] td[name='status']:contains('Off target')",
         },
         {
             content: "The conversion rate is off target, with its suggested action",
