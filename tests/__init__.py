@@ -7,6 +7,7 @@ from . import test_margin
 from . import test_ui
 from . import test_exit_criteria
 from . import test_exit_criteria_ui
+from . import test_exit_criteria_security
 from . import test_stage_probability
 from . import test_kpi
 from . import test_kpi_ui
