@@ -11,6 +11,7 @@ from . import test_exit_criteria_security
 from . import test_stage_probability
 from . import test_kpi
 from . import test_kpi_ui
+from . import test_kpi_xlsx
 from . import test_access
 from . import test_multi_company
 from . import test_validation
