@@ -9,9 +9,11 @@ from . import test_exit_criteria
 from . import test_exit_criteria_ui
 from . import test_gates_rpc
 from . import test_navigation
+from . import test_exit_criteria_security
 from . import test_stage_probability
 from . import test_kpi
 from . import test_kpi_ui
+from . import test_kpi_xlsx
 from . import test_access
 from . import test_multi_company
 from . import test_validation

@@ -112,12 +112,14 @@ class CrmLead(models.Model):
             ]
         )
 
-    def _pilot_missing_exit_criteria(self, stages_by_lead, criteria=None):
+    def _pilot_missing_exit_criteria(self, stages_by_lead, criteria=None, broken=None):
         """Missing criteria, set-based: one evaluation per criterion over all
         the leads that need it (one search per domain criterion).
 
         :param dict stages_by_lead: {lead: list of stage ids whose criteria are needed}
         :param criteria: the criteria of those stages, if already fetched
+        :param set broken: if given, receives the ids of the criteria that
+            cannot be evaluated (counted as missing for all their leads)
         :return: {lead: criteria recordset not met}, only for leads missing some
         """
         if criteria is None:
@@ -143,16 +145,21 @@ class CrmLead(models.Model):
         for criterion, lead_ids in leads_by_criterion.items():
             leads = self.browse(lead_ids)
             satisfied = criterion._pilot_satisfied_lead_ids(leads)
+            if satisfied is None:  # cannot be evaluated: not met
+                satisfied = set()
+                if broken is not None:
+                    broken.add(criterion.id)
             for lead in leads:
                 if lead.id not in satisfied:
                     missing[lead] |= criterion
         return missing
 
-    def _pilot_exit_criteria_groups(self):
+    def _pilot_exit_criteria_groups(self, broken=None):
         """Group the leads for the exit-criteria computes: yields
         (criteria of the stage, missing criteria, leads) per stage and per
         combination of missing criteria, and (None, None, leads) for the leads
-        whose stage has no active criterion. Set-based: the pipeline kanban
+        whose stage has no active criterion (``broken``: see
+        _pilot_missing_exit_criteria). Set-based: the pipeline kanban
         computes the card fields on every card it shows."""
         Criterion = self.env["crm.stage.exit.criterion"]
         ids_by_stage = Criterion.sudo()._pilot_ids_by_stage()
@@ -190,7 +197,8 @@ class CrmLead(models.Model):
                 self.browse(lead_id): [stage_id]
                 for stage_id in gated_stage_ids
                 for lead_id in leads_by_stage[stage_id]
-            }
+            },
+            broken=broken,
         )
         for stage_id in gated_stage_ids:
             criteria = Criterion.browse(ids_by_stage[stage_id])
@@ -231,13 +239,14 @@ class CrmLead(models.Model):
             )
             if criterion_type == "manual"
         }
-        for criteria, missing, leads in self._pilot_exit_criteria_groups():
+        broken = set()
+        for criteria, missing, leads in self._pilot_exit_criteria_groups(broken):
             if criteria is None:
                 leads.exit_criteria_has_manual = False
                 leads.exit_criteria_checklist = False
                 continue
             leads.exit_criteria_has_manual = bool(manual_ids.intersection(criteria.ids))
-            leads.exit_criteria_checklist = self._pilot_checklist_html(criteria, missing)
+            leads.exit_criteria_checklist = self._pilot_checklist_html(criteria, missing, broken)
 
     @api.model
     def _pilot_exit_criteria_depends(self):
@@ -275,14 +284,22 @@ class CrmLead(models.Model):
             ]
         return super()._determine_fields_to_fetch(field_names, ignore_when_in_cache)
 
-    def _pilot_checklist_html(self, criteria, missing):
+    def _pilot_checklist_html(self, criteria, missing, broken=()):
+        """The checklist: ✓/✗ per criterion, with its description, and a note
+        on the criteria that cannot be evaluated (ids in ``broken``)."""
         lines = []
         for criterion in criteria:
             met = criterion not in missing
+            note = Markup("")
+            if criterion.id in broken:
+                note = (
+                    Markup(' <small class="o_pilot_criterion_broken text-warning">— %s</small>')
+                    % self.env["crm.stage.exit.criterion"]._pilot_not_evaluable_note()
+                )
             lines.append(
                 Markup(
                     '<li class="o_pilot_criterion %s" title="%s">'
-                    '<i class="fa %s me-1" role="img" aria-label="%s"></i>%s%s</li>'
+                    '<i class="fa %s me-1" role="img" aria-label="%s"></i>%s%s%s</li>'
                 )
                 % (
                     "o_pilot_criterion_met text-success"
@@ -295,6 +312,7 @@ class CrmLead(models.Model):
                     Markup(' <small class="text-muted">— %s</small>') % criterion.description
                     if criterion.description
                     else "",
+                    note,
                 )
             )
         return Markup('<ul class="list-unstyled mb-0">%s</ul>') % Markup("").join(lines)

@@ -86,14 +86,20 @@ class CrmLead(models.Model):
                 stages_by_lead[lead] = cache[key]
         return stages_by_lead
 
-    def _pilot_exit_criteria_error(self, missing, stage, creation=False):
+    def _pilot_exit_criteria_error(self, missing, stage, creation=False, broken=()):
         """The translated refusal naming, per lead and per stage, each missing
-        criterion (a readable number of leads)."""
+        criterion (a readable number of leads); the criteria that cannot be
+        evaluated (ids in ``broken``) say so."""
+        broken_note = self.env["crm.stage.exit.criterion"]._pilot_not_evaluable_note()
 
         def by_stage(criteria):
             names = defaultdict(list)
             for criterion in criteria.sorted(lambda c: (c.stage_id.sequence, c.sequence, c.id)):
-                names[criterion.stage_id].append(criterion.name)
+                names[criterion.stage_id].append(
+                    f"{criterion.name} ({broken_note})"
+                    if criterion.id in broken
+                    else criterion.name
+                )
             return [
                 self.env._(
                     "%(stage)s: %(criteria)s",
@@ -175,7 +181,8 @@ class CrmLead(models.Model):
         self.mapped("company_currency")
         with self.env.cr.savepoint():
             yield
-            missing = self._pilot_missing_exit_criteria(stages_by_lead, criteria)
+            broken = set()
+            missing = self._pilot_missing_exit_criteria(stages_by_lead, criteria, broken)
             if missing:
                 # Named after the stage of the first refused lead (the stage
                 # written, or its current one when it enters the pipeline).
@@ -185,6 +192,7 @@ class CrmLead(models.Model):
                     if "stage_id" not in vals
                     else missing,
                     stage,
+                    broken=broken,
                 )
 
     @contextmanager
@@ -205,13 +213,16 @@ class CrmLead(models.Model):
         opportunities = self.filtered(lambda lead: lead.type == "opportunity" and lead.stage_id)
         if not opportunities:
             return
-        missing = self._pilot_missing_exit_criteria(opportunities._pilot_stages_to_exit_by_lead())
+        broken = set()
+        missing = self._pilot_missing_exit_criteria(
+            opportunities._pilot_stages_to_exit_by_lead(), broken=broken
+        )
         if missing:
             stage = next(iter(missing)).stage_id
             missing = {
                 lead: criteria for lead, criteria in missing.items() if lead.stage_id == stage
             }
-            raise self._pilot_exit_criteria_error(missing, stage, creation=True)
+            raise self._pilot_exit_criteria_error(missing, stage, creation=True, broken=broken)
 
     def action_pilot_exit_bypass(self):
         """Open the bypass wizard (members of the bypass group only)."""
