@@ -93,7 +93,6 @@ class CrmLead(models.Model):
         # criteria of the earlier stages; a refusal leaves nothing behind.
         with self._pilot_exit_criteria_savepoint():
             leads = super().create(vals_list)
-            leads._pilot_recompute_forged_fields(vals_list)
             leads._pilot_check_exit_criteria_on_create()
         leads._pilot_check_lost_have_reason()  # mandatory loss reasons
         leads._pilot_set_stage_probability_on_create(vals_list)
@@ -111,7 +110,6 @@ class CrmLead(models.Model):
         with self._pilot_exit_criteria_gate(vals):
             self._pilot_record_amount_revision(vals)
             result = super().write(vals)
-            self._pilot_recompute_forged_fields([vals])
         if vals.keys() & {"active", "type", "lost_reason_id"}:
             self._pilot_check_lost_have_reason()  # mandatory loss reasons
         if "stage_id" in vals:
@@ -147,29 +145,6 @@ class CrmLead(models.Model):
                     ),
                 )
             )
-
-    def _pilot_recompute_forged_fields(self, vals_list):
-        """Recompute the stored fields computed by the application that a
-        user's values gave (the ORM keeps a value written to a computed field):
-        the exit criteria, the reports and the low-margin flag read what the
-        computation gives, never a forged value. Superuser code may set them."""
-        if self.env.su:
-            return
-        forged = {
-            fname
-            for vals in vals_list
-            for fname in vals
-            if (field := self._fields.get(fname))
-            and field.compute
-            and field.store
-            and field.readonly
-            and not field.inverse
-        }
-        if forged:
-            for fname in forged:
-                self.env.add_to_compute(self._fields[fname], self)
-            self._recompute_recordset(list(forged))
-            self.flush_recordset(list(forged))
 
     # ------------------------------------------------------------------
     # Reading for the computes of kanban cards (exit criteria, stagnation)

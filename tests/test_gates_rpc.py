@@ -156,10 +156,13 @@ class TestGatesOverRpc(PilotRpcMixin, HttpCase):
             "write", [[lead.id], {"stage_id": self.stage_to.id, "is_low_margin": False}]
         )
         self.assertIn("- Attack Qualified: Margin at or above the minimum", message)
-        # A forged value alone is recomputed, never kept.
+        # Forged first, moved in a second call: the gate recomputes what the
+        # criteria read before reading it.
         self._ok("write", [[lead.id], {"is_low_margin": False}])
+        message = self._refused("write", [[lead.id], {"stage_id": self.stage_to.id}])
+        self.assertIn("- Attack Qualified: Margin at or above the minimum", message)
         lead.invalidate_recordset()
-        self.assertEqual((lead.stage_id, lead.is_low_margin), (self.stage_from, True))
+        self.assertEqual(lead.stage_id, self.stage_from)
 
     def test_automation_rule_run_as_superuser_with_the_callers_context(self):
         """Automation rules run as superuser with the caller's context: a skip

@@ -153,6 +153,46 @@ class CrmLead(models.Model):
             ]
         return UserError("\n".join([header, *lines]))
 
+    def _pilot_recompute_criteria_inputs(self, criteria):
+        """Recompute, on the leads of self, the stored computed fields that
+        ``criteria`` read (directly, or through a computed helper such as
+        ``is_contact_valid``): the ORM keeps a value written to a computed
+        field, and a value forged by a user's write must never meet a
+        criterion. Called by the gate only, on the leads it checks."""
+        fnames = set()
+        for criterion in criteria:
+            criterion_type, fname, domain_text = criterion._pilot_definition()
+            if criterion_type == "field" and fname:
+                fnames.add(fname)
+            elif criterion_type == "domain":
+                try:
+                    domain = criterion._pilot_get_domain(domain_text)
+                except ValueError:
+                    continue  # counted as not met by the check itself
+                fnames.update(
+                    leaf[0].split(".")[0]
+                    for leaf in domain
+                    if isinstance(leaf, list | tuple) and isinstance(leaf[0], str)
+                )
+        for fname in list(fnames):
+            field = self._fields.get(fname)
+            if field and field.compute and not field.store:
+                fnames.update(dep.split(".")[0] for dep in self.pool.field_depends.get(field, ()))
+        forgeable = [
+            fname
+            for fname in fnames
+            if (field := self._fields.get(fname))
+            and field.compute
+            and field.store
+            and field.readonly
+            and not field.inverse
+        ]
+        if forgeable and self:
+            for fname in forgeable:
+                self.env.add_to_compute(self._fields[fname], self)
+            self._recompute_recordset(forgeable)
+            self.flush_recordset(forgeable)
+
     @contextmanager
     def _pilot_exit_criteria_gate(self, vals):
         """Gate of forward stage moves, wrapped around ``write``.
@@ -181,6 +221,9 @@ class CrmLead(models.Model):
         self.mapped("company_currency")
         with self.env.cr.savepoint():
             yield
+            self.browse([lead.id for lead in stages_by_lead])._pilot_recompute_criteria_inputs(
+                criteria
+            )
             broken = set()
             missing = self._pilot_missing_exit_criteria(stages_by_lead, criteria, broken)
             if missing:
@@ -213,10 +256,11 @@ class CrmLead(models.Model):
         opportunities = self.filtered(lambda lead: lead.type == "opportunity" and lead.stage_id)
         if not opportunities:
             return
+        stages_by_lead = opportunities._pilot_stages_to_exit_by_lead()
+        criteria = self._pilot_exit_criteria_for(stages_by_lead)
+        self.browse([lead.id for lead in stages_by_lead])._pilot_recompute_criteria_inputs(criteria)
         broken = set()
-        missing = self._pilot_missing_exit_criteria(
-            opportunities._pilot_stages_to_exit_by_lead(), broken=broken
-        )
+        missing = self._pilot_missing_exit_criteria(stages_by_lead, criteria, broken=broken)
         if missing:
             stage = next(iter(missing)).stage_id
             missing = {
