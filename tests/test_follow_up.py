@@ -636,3 +636,41 @@ class TestFollowUpConcurrency(TransactionCase):
                 [self.lead_ids],
             )
             self.assertEqual(cr.fetchone()[0], 30)
+
+
+@tagged("post_install", "-at_install")
+class TestFollowUpLanguage(FollowUpCommon):
+    """A follow-up is written in its assignee's language."""
+
+    def test_follow_up_in_the_salespersons_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["crm_pipeline_pilot"], ["fr_FR"], overwrite=True
+        )
+        french = self.env["res.users"].create(
+            {
+                "name": "Fanny Français",
+                "login": "pilot_fanny",
+                "lang": "fr_FR",
+                "groups_id": [(6, 0, [self.env.ref("sales_team.group_sale_salesman").id])],
+            }
+        )
+        with freeze_time(T0):
+            deal_fr = self._opportunity("Affaire", user_id=french.id, team_id=False)
+            deal_en = self._opportunity("Deal")
+        self.assertEqual(self._run(day(5)), 2)
+        activity_fr, activity_en = self._follow_ups(deal_fr), self._follow_ups(deal_en)
+        self.assertEqual(activity_fr.summary, "Relance : aucune interaction depuis un moment")
+        self.assertEqual(
+            str(activity_fr.note),
+            "<p>Rien ne s'est passé sur cette opportunité depuis un moment. Contactez le "
+            "client et planifiez une prochaine action datée.</p>",
+        )
+        self.assertEqual(activity_en.summary, "Follow up: no interaction for a while")
+        self.assertIn("Contact the customer", activity_en.note)
+        # A text the integrator rewrote is kept as written, whatever the language.
+        self.env.ref("crm_pipeline_pilot.action_follow_up_first").activity_summary = "Appeler"
+        with freeze_time(T0):
+            other_fr = self._opportunity("Autre affaire", user_id=french.id, team_id=False)
+        self.assertEqual(self._run(day(5)), 1)
+        self.assertEqual(self._follow_ups(other_fr).summary, "Appeler")

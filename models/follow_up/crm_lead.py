@@ -13,10 +13,43 @@ from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, safe_eval
 from odoo.tools.query import Query
+from odoo.tools.translate import LazyTranslate
 
 from odoo.addons.base_automation.models.base_automation import DATE_RANGE_FUNCTION
 
 _logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
+
+# The texts of the shipped follow-up steps (data/follow_up_data.xml), by their
+# English source: an activity is created in its assignee's language, unless an
+# integrator rewrote the text of the step (which is then kept as written).
+SHIPPED_FOLLOW_UP_TEXTS = {
+    text._source: text
+    for text in (
+        _lt("Follow up: no interaction for a while"),
+        _lt(
+            "<p>Nothing has happened on this opportunity for a while. Contact the "
+            "customer and plan a dated next action.</p>"
+        ),
+        _lt("Second follow-up: the opportunity is going quiet"),
+        _lt(
+            "<p>Still no interaction on this opportunity. Call the customer today and "
+            "plan a dated next action, or mark the opportunity as lost.</p>"
+        ),
+        _lt("Escalation to the team leader: inactive opportunity"),
+        _lt(
+            "<p>The salesperson's follow-ups on this opportunity got no answer. Review "
+            "it with them: relaunch, reassign or mark as lost.</p>"
+        ),
+    )
+}
+
+
+def follow_up_text(text, lang):
+    """``text`` in ``lang`` if it is a shipped text of the follow-up steps."""
+    shipped = SHIPPED_FOLLOW_UP_TEXTS.get(text or "")
+    return shipped._translate(lang or "en_US") if shipped else text
+
 
 # Transaction-level advisory lock taken by a follow-up run: a second run
 # (another cron worker) finding it taken leaves the work to the first one.
@@ -469,18 +502,20 @@ class CrmLead(models.Model):
                     }
                 )
             note = action.activity_note or activity_type.default_note or ""
-            vals_list, skipped = [], []
+            summary = action.activity_summary or activity_type.summary or ""
+            vals_list, langs, skipped = [], [], []
             for lead in self:
                 user = lead._pilot_follow_up_assignee(action, is_valid)
                 if not user:
                     skipped.append(lead.id)
                     continue
+                langs.append(user.lang)
                 vals_list.append(
                     {
                         "res_model_id": model_id,
                         "res_id": lead.id,
                         "activity_type_id": activity_type.id,
-                        "summary": action.activity_summary or activity_type.summary or "",
+                        "summary": follow_up_text(summary, user.lang),
                         "date_deadline": deadline,
                         "user_id": user.id,
                         "automated": True,
@@ -499,6 +534,11 @@ class CrmLead(models.Model):
             if not vals_list:
                 continue
             created = self.env["mail.activity"].create(vals_list)
-            created._pilot_set_same_note(note)
+            # One note per language of the assignees, each written once.
+            by_lang = {}
+            for activity, lang in zip(created, langs, strict=True):
+                by_lang.setdefault(lang, []).append(activity.id)
+            for lang, activity_ids in by_lang.items():
+                created.browse(activity_ids)._pilot_set_same_note(follow_up_text(note, lang))
             activities |= created
         return activities
