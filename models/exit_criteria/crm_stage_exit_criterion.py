@@ -172,17 +172,23 @@ class CrmStageExitCriterion(models.Model):
             return {
                 lead.id for lead in leads if self.id in lead.confirmed_criterion_ids._origin.ids
             }
-        # domain: searched in the database over the saved leads
-        origin_ids = {lead._origin.id: lead.id for lead in leads if lead._origin.id}
-        if not origin_ids:
-            return set()
-        found = (
-            self.env["crm.lead"]
-            .sudo()
-            .with_context(active_test=False)
-            .search(
-                [("id", "in", list(origin_ids)), *self._pilot_get_domain(domain_text)],
-                order="id",
+        # domain: the saved leads are searched in the database (one query for
+        # all of them); new records (the unsaved values of a form) are
+        # evaluated in memory, on the values they hold, not on the saved ones.
+        domain = self._pilot_get_domain(domain_text)
+        saved_ids = [id_ for id_ in leads._ids if isinstance(id_, int)]
+        new_leads = leads.browse([id_ for id_ in leads._ids if not isinstance(id_, int)])
+        satisfied = set()
+        if saved_ids:
+            satisfied.update(
+                self.env["crm.lead"]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("id", "in", saved_ids), *domain], order="id")
+                .ids
             )
-        )
-        return {origin_ids[lead_id] for lead_id in found.ids}
+        if new_leads:
+            satisfied.update(
+                new_leads.sudo().with_context(active_test=False).filtered_domain(domain)._ids
+            )
+        return satisfied
