@@ -376,6 +376,21 @@ class TestUnknownMargin(FormTruthCommon):
         )
         self.assertTrue(lead.is_low_margin)
 
+    def test_average_margin_rate_leaves_unknown_margins_out(self):
+        leads = (
+            self._opportunity("Average A", expected_revenue=10000, estimated_cost=6000)
+            | self._opportunity("Average B", expected_revenue=10000, estimated_cost=8000)
+            | self._opportunity("Average C", expected_revenue=10000)
+        )
+        [(average,)] = self.env["crm.lead"]._read_group(
+            [("id", "in", leads.ids)], [], ["estimated_margin_rate:avg"]
+        )
+        self.assertEqual(average, 30.0)  # (40 + 20) / 2, not (40 + 20 + 0) / 3
+        [(average,)] = self.env["crm.lead"]._read_group(
+            [("id", "=", leads[2].id)], [], ["estimated_margin_rate:avg"]
+        )
+        self.assertIs(average, False)  # no rate at all, not 0 %
+
     def test_margin_criterion_not_met_when_unknown(self):
         lead = self._opportunity(
             "Unknown B",

@@ -4,7 +4,7 @@
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare
 
 from ..crm_lead import format_record_names
 
@@ -202,6 +202,18 @@ class CrmLead(models.Model):
             lead.is_low_margin = not lead.margin_known or (
                 bool(lead.expected_revenue) and lead.estimated_margin_rate < floor
             )
+
+    @api.model
+    def _read_group_select(self, aggregate_spec, query):
+        # The average margin rate of a group (pivot, graph, list) leaves out
+        # the opportunities whose margin is unknown: their 0 is not a rate.
+        if aggregate_spec == "estimated_margin_rate:avg":
+            return SQL(
+                "AVG(%s) FILTER (WHERE %s)",
+                self._field_to_sql(self._table, "estimated_margin_rate", query),
+                self._field_to_sql(self._table, "margin_known", query),
+            )
+        return super()._read_group_select(aggregate_spec, query)
 
     @api.constrains("estimated_cost")
     def _check_estimated_cost(self):
