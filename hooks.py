@@ -20,6 +20,7 @@ def pre_init_hook(env):
     # (another add-on's field of the same name) keeps its values.
     columns = {
         "estimated_cost": "numeric",
+        "margin_known": "boolean",
         "estimated_margin": "numeric",
         "estimated_margin_rate": "double precision",
         "prorated_margin": "numeric",
@@ -45,9 +46,13 @@ def _fill_new_lead_columns(cr, columns):
     allow: it is set afterwards on the leads with a later message only."""
     values = {
         "estimated_cost": "0",
-        # The margin formulas of the model (the new cost column is NULL here)
+        # The margin formulas of the model (the new cost column is NULL here:
+        # existing leads have no cost, so their margin is unknown)
         **MARGIN_SQL,
-        "is_low_margin": "FALSE",
+        # An unknown margin counts as low (a margin criterion is not met); a
+        # known one (from a cost column another add-on already had) is taken
+        # as reaching the floor, which the team settings do not define yet.
+        "is_low_margin": f"NOT ({MARGIN_SQL['margin_known']})",
         "urgency": "'1'",
         "reached_proposal_stage": "FALSE",
         "date_last_interaction": "GREATEST(create_date, date_last_stage_update)",

@@ -89,6 +89,8 @@ class CrmLead(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._pilot_check_protected_fields(vals_list, creating=True)
+        # Margin: an explicit cost wins over the rate given with it.
+        vals_list = [self._pilot_margin_vals(vals) for vals in vals_list]
         # Exit criteria: creating an opportunity in a later stage needs the
         # criteria of the earlier stages; a refusal leaves nothing behind.
         with self._pilot_exit_criteria_savepoint():
@@ -101,6 +103,7 @@ class CrmLead(models.Model):
 
     def write(self, vals):
         self._pilot_check_protected_fields([vals])
+        vals = self._pilot_margin_vals(vals)  # margin: an explicit cost wins over the rate
         vals = self._pilot_stamp_interaction(vals)  # follow-ups
         vals = self._pilot_loss_reason_vals(vals)  # mandatory loss reasons
         stage_probability_leads = self._pilot_check_and_select_stage_probability(vals)

@@ -70,6 +70,11 @@ class CrmPipelineReport(models.Model):
     prorated_margin = fields.Monetary(
         string="Weighted Margin", currency_field="currency_id", readonly=True
     )
+    margin_known = fields.Boolean(
+        readonly=True,
+        help="An estimated cost is entered: without it the margin is unknown and "
+        "the opportunity is left out of the margin rate.",
+    )
     nbr = fields.Integer(string="# Opportunities", readonly=True)
 
     def _select(self):
@@ -107,6 +112,7 @@ class CrmPipelineReport(models.Model):
                 l.prorated_revenue AS prorated_revenue,
                 l.estimated_margin AS estimated_margin,
                 l.prorated_margin AS prorated_margin,
+                COALESCE(l.margin_known, FALSE) AS margin_known,
                 1 AS nbr
         """
 
@@ -153,10 +159,17 @@ class CrmPipelineReport(models.Model):
             [],
             ["__count", "win_rate:avg", "conversion_rate:count", "conversion_rate:avg"],
         )
-        [(won_count, won_revenue, won_margin, cycle_days)] = self._read_group(
+        [(won_count, won_revenue, cycle_days)] = self._read_group(
             [*closed, ("state", "=", "won")],
             [],
-            ["__count", "expected_revenue:sum", "estimated_margin:sum", "cycle_days:avg"],
+            ["__count", "expected_revenue:sum", "cycle_days:avg"],
+        )
+        # The margin rate counts only the won deals whose margin is known (an
+        # estimated cost entered), in its numerator and its denominator.
+        [(margin_revenue, won_margin)] = self._read_group(
+            [*closed, ("state", "=", "won"), ("margin_known", "=", True)],
+            [],
+            ["expected_revenue:sum", "estimated_margin:sum"],
         )
         return {
             "pipeline_value": pipeline_value or 0.0,
@@ -165,7 +178,7 @@ class CrmPipelineReport(models.Model):
             "deal_size": won_revenue / won_count if won_count else None,
             "cycle_days": cycle_days if won_count else None,
             "attrition": self._pilot_attrition(date_from, date_to, domain),
-            "margin_rate": won_margin * 100.0 / won_revenue if won_revenue else None,
+            "margin_rate": won_margin * 100.0 / margin_revenue if margin_revenue else None,
         }
 
     @api.model

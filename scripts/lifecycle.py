@@ -358,7 +358,7 @@ def scenario(args, check, timings):
         cr.execute(
             """
             SELECT COUNT(*) FILTER (WHERE estimated_margin IS NULL OR urgency IS NULL
-                                       OR estimated_cost IS NULL
+                                       OR estimated_cost IS NULL OR margin_known IS NULL
                                        OR date_last_interaction IS NULL
                                        OR reached_proposal_stage IS NULL),
                    COUNT(*) FILTER (WHERE NOT EXISTS (
@@ -372,17 +372,17 @@ def scenario(args, check, timings):
 
     def wrong_values(cr):
         # The values the install hook gives existing leads: no cost yet, so the
-        # margin is the whole expected revenue (rate 100 %, 0 without revenue),
-        # weighted by the probability; the last interaction is the latest of
+        # margin is unknown (margin, rate and weighted margin 0, low margin:
+        # not a 100 % margin); the last interaction is the latest of
         # the creation, the last stage change and the last message or email.
         cr.execute(
             """
             SELECT COUNT(*) FILTER (WHERE estimated_cost <> 0
-                       OR estimated_margin <> COALESCE(expected_revenue, 0)
-                       OR estimated_margin_rate <> CASE WHEN COALESCE(expected_revenue, 0) = 0
-                                                        THEN 0 ELSE 100 END
-                       OR ABS(prorated_margin - COALESCE(expected_revenue, 0)
-                              * COALESCE(probability, 0) / 100.0) > 0.01
+                       OR margin_known IS DISTINCT FROM FALSE
+                       OR estimated_margin <> 0
+                       OR estimated_margin_rate <> 0
+                       OR prorated_margin <> 0
+                       OR is_low_margin IS DISTINCT FROM TRUE
                        OR urgency <> '1'),
                    COUNT(*) FILTER (WHERE date_last_interaction IS DISTINCT FROM GREATEST(
                        l.create_date, l.date_last_stage_update,
@@ -399,7 +399,7 @@ def scenario(args, check, timings):
     wrong_margins, wrong_interactions = query(wrong_values)
     check(
         wrong_margins == 0,
-        "install: margins of existing leads (revenue, rate 100 %, weighted) and normal urgency",
+        "install: margins of existing leads unknown (no cost: 0, low margin) and normal urgency",
         f"{wrong_margins} leads with other values",
     )
     check(

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Upgrade check: a database installed with the previous release of the add-on
 # (18.0.1.0.0, taken from this repository's history) keeps its data when it
-# is upgraded to this version: the renamed fields keep their values and the
-# scheduled actions call the renamed entry points.
+# is upgraded to this version: the renamed fields keep their values, the
+# scheduled actions call the renamed entry points and an opportunity without
+# an estimated cost gets an unknown margin (no longer a margin of 100 %).
 #   scripts/upgrade_check.sh [PREVIOUS_COMMIT]
 set -euo pipefail
 # shellcheck source=scripts/env.sh
@@ -40,6 +41,11 @@ team = env["crm.team"].search([], limit=1)
 team.write({"probability_mode": "adjustable", "probability_band": 12.5})
 stage = env["crm.stage"].search([("is_won", "=", False)], limit=1)
 stage.probability = 42.0
+env["crm.lead"].create([
+    {"name": "Upgrade no cost", "type": "opportunity", "expected_revenue": 1000, "probability": 50},
+    {"name": "Upgrade with cost", "type": "opportunity", "expected_revenue": 1000,
+     "estimated_cost": 400, "probability": 50},
+])
 env.cr.commit()
 PYEOF
 
@@ -76,5 +82,13 @@ check "follow-up steps select open opportunities by their stage (one definition 
     "SELECT COUNT(*) FROM base_automation a JOIN ir_model_data d ON d.model = 'base.automation'
        AND d.res_id = a.id AND d.module = '$PILOT_MODULE'
       WHERE a.filter_domain LIKE '%stage_id.is_won%' AND a.filter_domain NOT LIKE '%probability%'" "3"
+check "no cost: the margin becomes unknown (0, low margin), no longer 100 %" \
+    "SELECT COUNT(*) FROM crm_lead WHERE name = 'Upgrade no cost' AND NOT margin_known
+       AND estimated_margin = 0 AND estimated_margin_rate = 0 AND prorated_margin = 0
+       AND is_low_margin" "1"
+check "a cost: the margin is known and kept" \
+    "SELECT COUNT(*) FROM crm_lead WHERE name = 'Upgrade with cost' AND margin_known
+       AND estimated_margin = 600 AND estimated_margin_rate = 60 AND prorated_margin = 300
+       AND NOT is_low_margin" "1"
 [ $status -eq 0 ] || fail "data lost by the upgrade"
 log "upgrade check passed"

@@ -362,8 +362,9 @@ class TestPipelineKpi(PilotCommon):
         )
         self.assertEqual(expected, 19000.0)
         self.assertEqual(prorated, 2000.0 + 2400.0 + 1800.0)
-        self.assertEqual(margin, 3000.0 + 6000.0 + 6000.0)
-        self.assertEqual(prorated_margin, 1500.0 + 2400.0 + 1200.0)
+        # Open 2 has no estimated cost: its margin is unknown (0), not 6,000.
+        self.assertEqual(margin, 3000.0 + 0.0 + 6000.0)
+        self.assertEqual(prorated_margin, 1500.0 + 0.0 + 1200.0)
         won_row = report.search([("lead_id", "=", self.won_b.id)])
         self.assertEqual(won_row.state, "won")
         self.assertTrue(won_row.reached_proposal)
@@ -404,7 +405,7 @@ class TestPipelineKpi(PilotCommon):
         self.assertEqual(april[:3], [13000.0, 3800.0, 2700.0])
         # 4,000 x 3/11 + 9,000 x 8/18
         self.assertAlmostEqual(april[3], 12000.0 / 11 + 4000.0, places=2)
-        self.assertEqual(may[:3], [6000.0, 2400.0, 2400.0])
+        self.assertEqual(may[:3], [6000.0, 2400.0, 0.0])  # Open 2: margin unknown
         self.assertAlmostEqual(may[3], 18000.0 / 11, places=2)
 
     # ------------------------------------------------------------------
@@ -425,8 +426,9 @@ class TestPipelineKpi(PilotCommon):
         self.assertEqual(by_stage[self.stage_prop].lead_count, 2)
         self.assertEqual(by_stage[self.stage_prop].expected_revenue, 10000.0)
         self.assertEqual(by_stage[self.stage_prop].prorated_revenue, 4400.0)
-        self.assertEqual(by_stage[self.stage_prop].estimated_margin, 9000.0)
-        self.assertEqual(by_stage[self.stage_prop].prorated_margin, 3900.0)
+        # Open 2 has no estimated cost: its margin is unknown and counts 0.
+        self.assertEqual(by_stage[self.stage_prop].estimated_margin, 3000.0)
+        self.assertEqual(by_stage[self.stage_prop].prorated_margin, 1500.0)
         self.assertEqual(by_stage[self.stage_new].lead_count, 1)
         self.assertEqual(by_stage[self.stage_new].user_id, self.sally)
         # Another week adds its own rows.

@@ -37,9 +37,15 @@ class TestMargin(PilotCommon):
 
     def test_cost_changed_after_revenue(self):
         lead = self._opportunity("Revised", expected_revenue=8000, probability=50)
-        self.assertEqual(lead.estimated_margin, 8000.0)
-        self.assertEqual(lead.estimated_margin_rate, 100.0)
+        # No cost entered: the margin is unknown, not 100 %.
+        self.assertFalse(lead.margin_known)
+        self.assertEqual(
+            (lead.estimated_margin, lead.estimated_margin_rate, lead.prorated_margin),
+            (0.0, 0.0, 0.0),
+        )
+        self.assertTrue(lead.is_low_margin)
         lead.estimated_cost = 6000
+        self.assertTrue(lead.margin_known)
         self.assertEqual(lead.estimated_margin, 2000.0)
         self.assertEqual(lead.estimated_margin_rate, 25.0)
         self.assertEqual(lead.prorated_margin, 1000.0)

@@ -22,6 +22,26 @@ PILOT_EXIT_CRITERIA_FIELDS = frozenset(
 )
 
 
+# Fields of the margin: a criterion reading them is not met while the margin
+# is unknown (no estimated cost), which the checklist then says.
+PILOT_MARGIN_FIELDS = (
+    "is_low_margin",
+    "margin_known",
+    "estimated_margin",
+    "estimated_margin_rate",
+    "prorated_margin",
+)
+
+
+def _criterion_reads_margin(criterion):
+    criterion_type, fname, domain_text = criterion._pilot_definition()
+    if criterion_type == "field":
+        return fname in PILOT_MARGIN_FIELDS
+    return criterion_type == "domain" and any(
+        name in (domain_text or "") for name in PILOT_MARGIN_FIELDS
+    )
+
+
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
@@ -53,7 +73,8 @@ class CrmLead(models.Model):
         string="Has a Dated Next Action",
         compute="_compute_has_dated_next_action",
         search="_search_has_dated_next_action",
-        help="The opportunity has a planned activity with a deadline.",
+        help="The opportunity has a planned activity with a deadline, planned by a "
+        "person: the follow-ups and escalations of the application do not count.",
     )
     is_contact_valid = fields.Boolean(
         string="Valid Contact",
@@ -63,10 +84,47 @@ class CrmLead(models.Model):
         "company), stored in E.164, or a valid email address.",
     )
 
-    @api.depends("activity_ids.date_deadline")
+    @api.model
+    def _pilot_follow_up_activity_type_id(self):
+        """Id of the add-on's "Follow-up" activity type (0 when deleted)."""
+        activity_type = self.env.ref(
+            "crm_pipeline_pilot.mail_activity_type_follow_up", raise_if_not_found=False
+        )
+        return activity_type.id if activity_type else 0
+
+    @api.model
+    def _pilot_next_action_domain(self):
+        """Activities that prove a dated next action: planned (active), with a
+        deadline, and planned by a person. The application's own activities
+        do not prove that the salesperson planned anything: the follow-ups
+        and the escalation to the team leader (their follow-up step, or an
+        automated activity of the add-on's "Follow-up" type when the step
+        was deleted)."""
+        return [
+            ("active", "=", True),
+            ("date_deadline", "!=", False),
+            ("pilot_follow_up_step_id", "=", False),
+            "|",
+            ("automated", "=", False),
+            ("activity_type_id", "!=", self._pilot_follow_up_activity_type_id()),
+        ]
+
+    @api.depends(
+        "activity_ids.date_deadline",
+        "activity_ids.pilot_follow_up_step_id",
+        "activity_ids.automated",
+        "activity_ids.activity_type_id",
+    )
     def _compute_has_dated_next_action(self):
+        follow_up_type_id = self._pilot_follow_up_activity_type_id()
         for lead in self:
-            lead.has_dated_next_action = any(lead.activity_ids.mapped("date_deadline"))
+            lead.has_dated_next_action = any(
+                activity.active
+                and activity.date_deadline
+                and not activity.pilot_follow_up_step_id
+                and not (activity.automated and activity.activity_type_id.id == follow_up_type_id)
+                for activity in lead.activity_ids
+            )
 
     def _search_has_dated_next_action(self, operator, value):
         if operator not in ("=", "!="):
@@ -74,13 +132,7 @@ class CrmLead(models.Model):
         positive = (operator == "=") == bool(value)
         # Explicitly planned (active) activities: done ones kept in the history
         # are archived, and the gate searches with active_test=False.
-        domain = [
-            (
-                "activity_ids",
-                "any",
-                [("active", "=", True), ("date_deadline", "!=", False)],
-            )
-        ]
+        domain = [("activity_ids", "any", self._pilot_next_action_domain())]
         return domain if positive else ["!", *domain]
 
     @api.depends("phone_sanitized", "email_normalized")
@@ -192,9 +244,13 @@ class CrmLead(models.Model):
             [fname for c_type, fname in definitions if c_type == "field" and fname in self._fields]
             + (["confirmed_criterion_ids"] if ("manual", None) in definitions else [])
         )
+        # browse((lead_id,)), never browse(lead_id): the id of a new record
+        # (a form's onchange) is a NewId, which is falsy, and browse() of a
+        # falsy id is an empty recordset: its criteria would be evaluated on
+        # nothing and reported as met.
         missing = self._pilot_missing_exit_criteria(
             {
-                self.browse(lead_id): [stage_id]
+                self.browse((lead_id,)): [stage_id]
                 for stage_id in gated_stage_ids
                 for lead_id in leads_by_stage[stage_id]
             },
@@ -204,7 +260,7 @@ class CrmLead(models.Model):
             criteria = Criterion.browse(ids_by_stage[stage_id])
             leads_by_missing = defaultdict(list)
             for lead_id in leads_by_stage[stage_id]:
-                lead = self.browse(lead_id)
+                lead = self.browse((lead_id,))
                 leads_by_missing[missing.get(lead, criteria.browse())].append(lead_id)
             for lead_missing, same_ids in leads_by_missing.items():
                 yield criteria, lead_missing, self.browse(same_ids)
@@ -246,7 +302,16 @@ class CrmLead(models.Model):
                 leads.exit_criteria_checklist = False
                 continue
             leads.exit_criteria_has_manual = bool(manual_ids.intersection(criteria.ids))
-            leads.exit_criteria_checklist = self._pilot_checklist_html(criteria, missing, broken)
+            checklist = self._pilot_checklist_html(criteria, missing, broken)
+            leads.exit_criteria_checklist = checklist
+            if any(_criterion_reads_margin(criterion) for criterion in missing):
+                # Say why a margin criterion is missing when no cost is entered.
+                unknown = leads.filtered(lambda lead: not lead.margin_known)
+                unknown.exit_criteria_checklist = checklist + Markup(
+                    '<p class="o_pilot_margin_unknown text-warning mb-0 mt-1">'
+                    '<i class="fa fa-exclamation-triangle me-1" role="img" aria-hidden="true"></i>'
+                    "%s</p>"
+                ) % self.env._("Margin unknown: enter the estimated cost.")
 
     @api.model
     def _pilot_exit_criteria_depends(self):
@@ -266,6 +331,9 @@ class CrmLead(models.Model):
             "tag_ids",
             "confirmed_criterion_ids",
             "activity_ids.date_deadline",
+            "activity_ids.pilot_follow_up_step_id",
+            "activity_ids.automated",
+            "activity_ids.activity_type_id",
             "stage_id.exit_criterion_ids",
             "stage_id.exit_criterion_ids.active",
         ]

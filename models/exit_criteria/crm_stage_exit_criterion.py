@@ -365,18 +365,26 @@ class CrmStageExitCriterion(models.Model):
             return {
                 lead.id for lead in leads if self.id in lead.confirmed_criterion_ids._origin.ids
             }
-        # domain: searched in the database over the saved leads
-        origin_ids = {lead._origin.id: lead.id for lead in leads if lead._origin.id}
+        # domain: the saved leads are searched in the database (one query for
+        # all of them); new records (the unsaved values of a form) are
+        # evaluated in memory, on the values they hold, not on the saved ones.
+        saved_ids = [id_ for id_ in leads._ids if isinstance(id_, int)]
+        new_leads = leads.browse([id_ for id_ in leads._ids if not isinstance(id_, int)])
+        satisfied = set()
         try:
+            domain = self._pilot_get_domain(domain_text)
             query = (
                 self.env["crm.lead"]
                 .sudo()
                 .with_context(active_test=False)
-                ._search(
-                    [("id", "in", list(origin_ids)), *self._pilot_get_domain(domain_text)],
-                    order="id",
-                )
+                ._search([("id", "in", saved_ids), *domain], order="id")
+                if saved_ids
+                else None
             )
+            if new_leads:
+                satisfied.update(
+                    new_leads.sudo().with_context(active_test=False).filtered_domain(domain)._ids
+                )
         except Exception as error:  # any error: the criterion is not evaluable
             # The id and the kind of error only: no value of the domain.
             _logger.warning(
@@ -386,9 +394,9 @@ class CrmStageExitCriterion(models.Model):
                 type(error.__cause__ or error).__name__,
             )
             return None
-        if not origin_ids:
-            return set()
-        return {origin_ids[lead_id] for lead_id in query.get_result_ids()}
+        if query is not None:
+            satisfied.update(query.get_result_ids())
+        return satisfied
 
 
 class InvalidDomainError(ValueError):

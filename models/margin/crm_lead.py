@@ -4,7 +4,7 @@
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare
 
 from ..crm_lead import format_record_names
 
@@ -15,23 +15,40 @@ URGENCY_SELECTION = [
     ("3", "Critical"),
 ]
 
+# A margin is known once an estimated cost is entered: a cost left empty
+# (stored as 0, the ORM stores no NULL amount) is unknown, never a 100 %
+# margin. Without a known cost, the margin, its rate and the weighted margin
+# are 0, the deal counts as low-margin (a margin criterion is not met) and it
+# is left out of the margin rates of the reports.
+
 # The margin formulas in SQL, for the install hook that fills the stored
 # columns of existing leads in bulk; the same as margin_values() below.
+_KNOWN_SQL = "COALESCE(estimated_cost, 0) > 0"
 MARGIN_SQL = {
-    "estimated_margin": "COALESCE(expected_revenue, 0) - COALESCE(estimated_cost, 0)",
-    "estimated_margin_rate": "CASE WHEN COALESCE(expected_revenue, 0) = 0 THEN 0 "
-    "ELSE (COALESCE(expected_revenue, 0) - COALESCE(estimated_cost, 0)) * 100.0 "
-    "/ expected_revenue END",
-    "prorated_margin": "(COALESCE(expected_revenue, 0) - COALESCE(estimated_cost, 0)) "
-    "* COALESCE(probability, 0) / 100.0",
+    "margin_known": _KNOWN_SQL,
+    "estimated_margin": f"CASE WHEN {_KNOWN_SQL} "
+    "THEN COALESCE(expected_revenue, 0) - estimated_cost ELSE 0 END",
+    "estimated_margin_rate": f"CASE WHEN NOT ({_KNOWN_SQL}) OR COALESCE(expected_revenue, 0) = 0 "
+    "THEN 0 ELSE (expected_revenue - estimated_cost) * 100.0 / expected_revenue END",
+    "prorated_margin": f"CASE WHEN {_KNOWN_SQL} "
+    "THEN (COALESCE(expected_revenue, 0) - estimated_cost) * COALESCE(probability, 0) / 100.0 "
+    "ELSE 0 END",
 }
+
+
+def is_margin_known(cost):
+    """Whether a deal of estimated cost ``cost`` has a known margin."""
+    return (cost or 0.0) > 0
 
 
 def margin_values(revenue, cost, probability):
     """(estimated margin, margin rate in %, weighted margin) of a deal: the
-    one definition of the margin formulas (see MARGIN_SQL)."""
+    one definition of the margin formulas (see MARGIN_SQL); all 0 when the
+    margin is unknown (no cost entered)."""
+    if not is_margin_known(cost):
+        return 0.0, 0.0, 0.0
     revenue = revenue or 0.0
-    margin = revenue - (cost or 0.0)
+    margin = revenue - cost
     rate = margin / revenue * 100.0 if revenue else 0.0
     return margin, rate, margin * (probability or 0.0) / 100.0
 
@@ -51,7 +68,14 @@ class CrmLead(models.Model):
     estimated_cost = fields.Monetary(
         currency_field="company_currency",
         tracking=True,
-        help="Estimated cost of delivering the deal, in the company currency.",
+        help="Estimated cost of delivering the deal, in the company currency. "
+        "Without a cost, the margin is unknown.",
+    )
+    margin_known = fields.Boolean(
+        compute="_compute_margin_known",
+        store=True,
+        help="An estimated cost is entered: the margin can be computed. Without "
+        "it the margin is unknown: not 100 %, and left out of the margin rates.",
     )
     estimated_margin = fields.Monetary(
         currency_field="company_currency",
@@ -68,7 +92,8 @@ class CrmLead(models.Model):
         digits=(16, 2),
         aggregator="avg",
         help="Estimated margin divided by expected revenue, in percent; 0 "
-        "without revenue. Entering a rate sets the estimated cost.",
+        "without revenue or without an estimated cost (margin unknown). "
+        "Entering a rate sets the estimated cost.",
     )
     prorated_margin = fields.Monetary(
         string="Weighted Margin",
@@ -81,8 +106,14 @@ class CrmLead(models.Model):
         string="Low Margin",
         compute="_compute_is_low_margin",
         store=True,
-        help="The margin rate is below the minimum margin rate of the sales team.",
+        help="The margin rate is below the minimum margin rate of the sales team, "
+        "or the margin is unknown (no estimated cost).",
     )
+
+    @api.depends("estimated_cost")
+    def _compute_margin_known(self):
+        for lead in self:
+            lead.margin_known = is_margin_known(lead.estimated_cost)
 
     @api.depends("expected_revenue", "estimated_cost", "probability")
     def _compute_estimated_margin(self):
@@ -103,9 +134,17 @@ class CrmLead(models.Model):
             )[1]
 
     def _inverse_estimated_margin_rate(self):
+        # An explicit cost wins over the rate (see _pilot_margin_vals): the
+        # inverse only runs when the rate is written without a cost. A rate
+        # equal to the one the current cost gives (at the field's precision)
+        # was not entered: the form sends back the rounded rate it computed
+        # when the revenue changed; applying it would change the typed cost.
         for lead in self:
             revenue = lead.expected_revenue or 0.0
             rate = lead.estimated_margin_rate or 0.0
+            current = margin_values(revenue, lead.estimated_cost, 0.0)[1]
+            if not float_compare(rate, current, precision_digits=2):
+                continue
             if not revenue:
                 if rate:
                     raise UserError(
@@ -123,10 +162,31 @@ class CrmLead(models.Model):
                         lead=lead.display_name,
                     )
                 )
-            lead.estimated_cost = lead.company_currency.round(revenue * (1.0 - rate / 100.0))
+            cost = lead.company_currency.round(revenue * (1.0 - rate / 100.0))
+            if not is_margin_known(cost):
+                raise UserError(
+                    self.env._(
+                        "A margin rate of 100 %% means no cost at all, which leaves the "
+                        "margin of %(lead)s unknown: enter its estimated cost instead.",
+                        lead=lead.display_name,
+                    )
+                )
+            lead.estimated_cost = cost
+
+    @api.model
+    def _pilot_margin_vals(self, vals):
+        """Values to write or create: an explicit estimated cost wins over a
+        margin rate given with it (the web client sends back the rounded rate
+        it computed from the typed cost: its inverse would change the cost);
+        the rate is then recomputed from the cost."""
+        if "estimated_cost" in vals and "estimated_margin_rate" in vals:
+            vals = dict(vals)
+            del vals["estimated_margin_rate"]
+        return vals
 
     @api.depends(
         "expected_revenue",
+        "margin_known",
         "estimated_margin_rate",
         "team_id.pilot_min_margin_rate",
         "company_id.pilot_min_margin_rate",
@@ -137,7 +197,23 @@ class CrmLead(models.Model):
                 floor = lead.team_id.pilot_min_margin_rate
             else:
                 floor = (lead.company_id or self.env.company).pilot_min_margin_rate
-            lead.is_low_margin = bool(lead.expected_revenue) and lead.estimated_margin_rate < floor
+            # An unknown margin does not reach the floor: a margin criterion
+            # (is_low_margin = False) is not met without an estimated cost.
+            lead.is_low_margin = not lead.margin_known or (
+                bool(lead.expected_revenue) and lead.estimated_margin_rate < floor
+            )
+
+    @api.model
+    def _read_group_select(self, aggregate_spec, query):
+        # The average margin rate of a group (pivot, graph, list) leaves out
+        # the opportunities whose margin is unknown: their 0 is not a rate.
+        if aggregate_spec == "estimated_margin_rate:avg":
+            return SQL(
+                "AVG(%s) FILTER (WHERE %s)",
+                self._field_to_sql(self._table, "estimated_margin_rate", query),
+                self._field_to_sql(self._table, "margin_known", query),
+            )
+        return super()._read_group_select(aggregate_spec, query)
 
     @api.constrains("estimated_cost")
     def _check_estimated_cost(self):
