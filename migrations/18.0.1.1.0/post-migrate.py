@@ -3,9 +3,8 @@
 """18.0.1.1.0: the scheduled actions call the renamed entry points, and the
 follow-up steps select open opportunities by the one definition of won (a
 won stage), unless an administrator edited their filter (their records are
-not updated by the upgrade: ``noupdate`` data). An opportunity without an
-estimated cost has an unknown margin, no longer a margin of 100 %: the
-margins stored for those opportunities are recomputed.
+not updated by the upgrade: ``noupdate`` data). (The unknown margins of
+opportunities without an estimated cost are set by the pre-migration.)
 
 The domains of exit criteria are now evaluated as data, without ``user``:
 ``user.id`` becomes ``uid``; a domain that still reads ``user`` is logged (it
@@ -40,7 +39,6 @@ FOLLOW_UP_STEPS = (
 )
 OLD_OPEN = '("probability", "<", 100)'
 NEW_OPEN = '("stage_id.is_won", "=", False)'
-MARGIN_FIELDS = ("estimated_margin", "estimated_margin_rate", "prorated_margin", "is_low_margin")
 
 
 def migrate(cr, version):
@@ -55,10 +53,6 @@ def migrate(cr, version):
         rule = env.ref(xmlid, raise_if_not_found=False)
         if rule and OLD_OPEN in (rule.filter_domain or ""):
             rule.filter_domain = rule.filter_domain.replace(OLD_OPEN, NEW_OPEN)
-    leads = env["crm.lead"].with_context(active_test=False).search([("margin_known", "=", False)])
-    for fname in MARGIN_FIELDS:
-        env.add_to_compute(leads._fields[fname], leads)
-    env.flush_all()
     _migrate_criterion_domains(cr)
 
 

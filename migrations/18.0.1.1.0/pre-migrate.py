@@ -7,7 +7,9 @@ external identifiers are renamed before the registry loads: the data stays."""
 
 import logging
 
-from odoo.tools import sql
+from odoo.tools import SQL, sql
+
+from odoo.addons.crm_pipeline_pilot.models.margin.crm_lead import MARGIN_SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -22,6 +24,7 @@ RENAMED_FIELDS = [
 def migrate(cr, version):
     if not version:
         return
+    _fill_margin_known(cr)
     for model, table, old, new in RENAMED_FIELDS:
         if not sql.column_exists(cr, table, old) or sql.column_exists(cr, table, new):
             continue
@@ -46,3 +49,28 @@ def migrate(cr, version):
             ],
         )
         _logger.info("crm_pipeline_pilot: renamed %s.%s to %s", model, old, new)
+
+
+
+def _fill_margin_known(cr):
+    """An opportunity without an estimated cost has an unknown margin (no
+    longer 100 %): the new column and the margins it changes are filled in
+    one UPDATE, as the install hook does, not recomputed lead by lead."""
+    if sql.column_exists(cr, "crm_lead", "margin_known"):
+        return
+    sql.create_column(cr, "crm_lead", "margin_known", "boolean")
+    cr.execute(
+        SQL(
+            """UPDATE crm_lead
+                  SET margin_known = %(known)s,
+                      estimated_margin = %(margin)s,
+                      estimated_margin_rate = %(rate)s,
+                      prorated_margin = %(prorated)s,
+                      is_low_margin = CASE WHEN %(known)s THEN is_low_margin ELSE TRUE END""",
+            known=SQL(MARGIN_SQL["margin_known"]),
+            margin=SQL(MARGIN_SQL["estimated_margin"]),
+            rate=SQL(MARGIN_SQL["estimated_margin_rate"]),
+            prorated=SQL(MARGIN_SQL["prorated_margin"]),
+        )
+    )
+    _logger.info("crm_pipeline_pilot: margin known or not set on %s leads", cr.rowcount)
