@@ -19,7 +19,7 @@ from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .test_follow_up import T0, FollowUpCommon, day
 
-FOLLOW_UP_LOGGER = "odoo.addons.crm_pipeline_pilot.models.follow_up.crm_lead"
+FOLLOW_UP_LOGGER = "odoo.addons.crm_pipeline_pilot.models.follow_up.crm_lead_follow_up_run"
 
 
 @tagged("post_install", "-at_install")

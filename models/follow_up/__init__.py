@@ -3,6 +3,7 @@
 from . import base_automation
 from . import crm_lead
 from . import crm_lead_follow_up_log
+from . import crm_lead_follow_up_run
 from . import crm_stage
 from . import mail_activity
 from . import res_company
