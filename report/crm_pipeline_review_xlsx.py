@@ -6,6 +6,13 @@ import re
 import xlsxwriter
 
 from odoo import api, models
+from odoo.tools import format_date
+
+from ..models.kpi.kpi_definitions import KPI_BY_CODE
+
+# The rows of a sheet by unit (each unit's rows together, so that each has its
+# own chart: amounts, rates and days never share an axis).
+UNIT_ORDER = ("currency", "percent", "days")
 
 # Excel's rules for sheet names: at most 31 characters, none of []:*?/\, not
 # starting or ending with an apostrophe, unique without regard to case, and
@@ -39,8 +46,9 @@ def sheet_name(name, used, fallback="Sheet"):
 
 
 class ReportCrmPipelineReviewXlsx(models.AbstractModel):
-    """XLSX export of the weekly review: one sheet per team with the KPI table
-    and a chart of current values against targets."""
+    """XLSX export of the weekly review: one sheet per team with the KPI table,
+    each figure in its unit (amount, %, days), and one chart of current values
+    against targets per unit."""
 
     _name = "report.crm_pipeline_pilot.review_xlsx"
     _description = "Weekly Review XLSX Export"
@@ -60,10 +68,30 @@ class ReportCrmPipelineReviewXlsx(models.AbstractModel):
             {"bold": True, "bg_color": "#714B67", "font_color": "#FFFFFF", "border": 1}
         )
         text = workbook.add_format({"border": 1, "text_wrap": True, "valign": "top"})
-        number = workbook.add_format({"border": 1, "num_format": "#,##0.00", "valign": "top"})
-        alert = workbook.add_format(
-            {"border": 1, "num_format": "#,##0.00", "font_color": "#9C0006", "bg_color": "#FFC7CE"}
+        currency = self.env.company.currency_id
+        symbol = (currency.symbol or "").replace('"', "")
+        amount_format = (
+            f'"{symbol}" #,##0.00' if currency.position == "before" else f'#,##0.00 "{symbol}"'
         )
+        days_label = self.env._("days").replace('"', "")
+        unit_formats = {
+            "currency": amount_format,
+            "percent": '0.0" %"',
+            "days": f'0.0" {days_label}"',
+        }
+        cell_formats = {
+            (unit, off): workbook.add_format(
+                {"border": 1, "num_format": num_format, "valign": "top"}
+                | ({"font_color": "#9C0006", "bg_color": "#FFC7CE"} if off else {})
+            )
+            for unit, num_format in unit_formats.items()
+            for off in (False, True)
+        }
+        chart_titles = {
+            "currency": self.env._("Amounts: current and target"),
+            "percent": self.env._("Rates: current and target"),
+            "days": self.env._("Days: current and target"),
+        }
         columns = [
             self.env._("KPI"),
             self.env._("Current"),
@@ -81,6 +109,9 @@ class ReportCrmPipelineReviewXlsx(models.AbstractModel):
         used_names = set()
         for team in review.team_ids:
             lines = review.line_ids.filtered(lambda line, team=team: line.team_id == team)
+            lines = lines.sorted(
+                lambda line: (UNIT_ORDER.index(KPI_BY_CODE[line.kpi_id.code].unit), line.sequence)
+            )
             name = sheet_name(team.name, used_names, fallback=self.env._("Team"))
             sheet = workbook.add_worksheet(name)
             sheet.write_string(
@@ -89,34 +120,45 @@ class ReportCrmPipelineReviewXlsx(models.AbstractModel):
                 self.env._(
                     "Weekly review %(team)s, %(start)s to %(end)s",
                     team=team.name or "",
-                    start=review.week_start,
-                    end=review.week_end,
+                    start=format_date(self.env, review.week_start),
+                    end=format_date(self.env, review.week_end),
                 ),
                 title,
             )
             for col, column in enumerate(columns):
                 sheet.write_string(2, col, column, header)
+            rows_by_unit = {}
             for row, line in enumerate(lines, start=3):
+                unit = KPI_BY_CODE[line.kpi_id.code].unit
+                rows_by_unit.setdefault(unit, []).append(row)
                 sheet.write_string(row, 0, line.kpi_id.name or "", text)
-                cell = alert if line.off_target else number
+                cell = cell_formats[unit, bool(line.off_target)]
+                plain = cell_formats[unit, False]
                 write_number(sheet, row, 1, line.current, line.has_value, cell)
-                write_number(sheet, row, 2, line.target, line.has_target, number)
+                write_number(sheet, row, 2, line.target, line.has_target, plain)
                 write_number(sheet, row, 3, line.gap, line.has_value and line.has_target, cell)
                 sheet.write_string(row, 4, line.action or "", text)
             sheet.set_column(0, 0, 26)
-            sheet.set_column(1, 3, 14)
+            sheet.set_column(1, 3, 16)
             sheet.set_column(4, 4, 60)
-            last = 2 + len(lines)
-            chart = workbook.add_chart({"type": "column"})
-            for col in (1, 2):
-                chart.add_series(
-                    {
-                        "name": [name, 2, col],
-                        "categories": [name, 3, 0, last, 0],
-                        "values": [name, 3, col, last, col],
-                    }
-                )
-            chart.set_title({"name": self.env._("Current and target")})
-            sheet.insert_chart(last + 2, 0, chart)
+            chart_row = 3 + len(lines) + 1
+            for unit in UNIT_ORDER:
+                rows = rows_by_unit.get(unit)
+                if not rows:
+                    continue
+                chart = workbook.add_chart({"type": "bar"})
+                for col in (1, 2):
+                    chart.add_series(
+                        {
+                            "name": [name, 2, col],
+                            "categories": [name, rows[0], 0, rows[-1], 0],
+                            "values": [name, rows[0], col, rows[-1], col],
+                        }
+                    )
+                chart.set_title({"name": chart_titles[unit]})
+                chart.set_x_axis({"num_format": unit_formats[unit]})
+                chart.set_size({"width": 520, "height": 90 + 45 * len(rows)})
+                sheet.insert_chart(chart_row, 0, chart)
+                chart_row += 6 + 2 * len(rows)
         workbook.close()
         return output.getvalue()

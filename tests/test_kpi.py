@@ -567,10 +567,30 @@ class TestPipelineKpi(PilotCommon):
                 self.assertEqual(action or False, line.action or False)
         with zipfile.ZipFile(io.BytesIO(base64.b64decode(review.xlsx_file))) as archive:
             charts = [name for name in archive.namelist() if name.startswith("xl/charts/chart")]
-        self.assertEqual(len(charts), 2)  # one per team
+        # One chart per unit (amounts, rates, days) and team.
+        self.assertEqual(len(charts), 6)
         sheet = book["Pilot Team"]
         rows = {row[0]: row[1:4] for row in sheet.iter_rows(min_row=4, values_only=True)}
         self.assertEqual(rows["Conversion Rate"], (20.0, 25.0, -5.0))
+        self.assertEqual(sheet["A1"].value, "Weekly review Pilot Team, 03/02/2026 to 03/08/2026")
+        formats = {row[0].value: row[1].number_format for row in sheet.iter_rows(min_row=4)}
+        self.assertEqual(
+            formats,
+            {
+                "Pipeline Value": '"$" #,##0.00',
+                "Average Deal Size": '"$" #,##0.00',
+                "Conversion Rate": '0.0" %"',
+                "Win Rate": '0.0" %"',
+                "Attrition": '0.0" %"',
+                "Margin Rate": '0.0" %"',
+                "Sales Cycle (days)": '0.0" days"',
+            },
+        )
+
+    def test_weekly_review_xlsx_logs_nothing(self):
+        review = self._review()
+        with self.assertNoLogs(level="WARNING"):
+            review.action_export_xlsx()
 
     def test_digest_kpis(self):
         digest = self.env["digest.digest"].create(
