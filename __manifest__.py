@@ -17,6 +17,7 @@
         # Data and views, one set per capability
         "data/follow_up_data.xml",
         "data/kpi_data.xml",
+        "data/forecast_category_data.xml",
         "views/margin/crm_lead_views.xml",
         "views/margin/crm_team_views.xml",
         "views/loss_reason/crm_lost_reason_views.xml",
@@ -41,6 +42,9 @@
         "report/crm_pipeline_report_views.xml",
         "report/crm_pipeline_forecast_views.xml",
         "wizard/crm_pipeline_review_views.xml",
+        "views/forecast_category/crm_lead_views.xml",
+        "views/forecast_category/crm_stage_views.xml",
+        "views/forecast_category/crm_forecast_submission_views.xml",
         # Shared: the menus and the settings page of the add-on
         "views/crm_pipeline_menus.xml",
         "views/res_config_settings_views.xml",
@@ -49,6 +53,7 @@
         "demo/crm_lead_demo.xml",
         "demo/crm_stage_demo.xml",
         "demo/crm_pipeline_kpi_demo.xml",
+        "demo/forecast_category_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -7,6 +7,7 @@ import logging
 
 from odoo.tools import SQL, sql
 
+from .models.forecast_category.crm_lead import init_forecast_category_columns
 from .models.margin.crm_lead import MARGIN_SQL
 
 _logger = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ def pre_init_hook(env):
     if created:
         _fill_new_lead_columns(cr, {name: columns[name] for name in created})
     _init_stage_tables(env)
+    init_forecast_category_columns(cr)  # forecast categories
 
 
 def _fill_new_lead_columns(cr, columns):

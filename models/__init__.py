@@ -10,3 +10,4 @@ from . import follow_up
 from . import stage_probability
 from . import stage_history
 from . import kpi
+from . import forecast_category

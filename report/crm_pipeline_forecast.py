@@ -3,6 +3,7 @@
 from odoo import fields, models
 
 from ..models.crm_lead import won_sql
+from ..models.forecast_category.crm_lead import FORECAST_CATEGORIES
 from .sql_view import create_report_view
 
 
@@ -14,6 +15,7 @@ class CrmPipelineForecast(models.Model):
     opportunities of the same company that stayed in that stage and are now
     closed, the share that were won (a company's history never weighs on
     another company's forecast). A separate view so that the pipeline analysis stays light.
+    Opportunities in the forecast category Omitted are left out.
     """
 
     _name = "crm.pipeline.forecast"
@@ -44,6 +46,7 @@ class CrmPipelineForecast(models.Model):
         help="Expected revenue x historical win rate of the current stage.",
     )
     nbr = fields.Integer(string="# Opportunities", readonly=True)
+    forecast_category = fields.Selection(FORECAST_CATEGORIES, readonly=True)
 
     def _select(self):
         return """
@@ -62,7 +65,8 @@ class CrmPipelineForecast(models.Model):
                 COALESCE(r.win_rate, 0.0) AS stage_win_rate,
                 COALESCE(l.expected_revenue, 0.0) * COALESCE(r.win_rate, 0.0) / 100.0
                     AS projected_revenue,
-                1 AS nbr
+                1 AS nbr,
+                l.forecast_category AS forecast_category
         """
 
     def _from(self):
@@ -92,6 +96,7 @@ class CrmPipelineForecast(models.Model):
             WHERE l.type = 'opportunity'
               AND l.active
               AND NOT COALESCE(s.is_won, FALSE)
+              AND l.forecast_category IS DISTINCT FROM 'omitted'
         """
 
     def init(self):

@@ -36,6 +36,7 @@ crm.pipeline.review.line            r     r     r        r       -       -
 crm.stage.exit.bypass               -     -     rwcu     rwcu    -       -
 crm.stage.recommended.pipeline      -     -     rwcu     -       -       -
 crm.stage.probability.apply         -     -     rwcu     -       -       -
+crm.forecast.submission             rwcu  rwcu  rwcu     rwcu    -       -
 """
 
 GROUPS = {
@@ -63,6 +64,7 @@ READ_FIELD = {
     "crm.stage.exit.bypass": "justification",
     "crm.stage.recommended.pipeline": "team_id",
     "crm.stage.probability.apply": "stage_id",
+    "crm.forecast.submission": "commit_amount",
 }
 
 
@@ -165,6 +167,8 @@ class AccessMatrixCommon:
             },
             "crm.stage.recommended.pipeline": {"team_id": self.team.id},
             "crm.stage.probability.apply": {"stage_id": self.stage.id},
+            # The creator's own forecast (the salesperson by default), a new week each time.
+            "crm.forecast.submission": {"team_id": self.team.id, "week": self._unique_week()},
         }[model]
 
     def _write_vals(self, model):
@@ -182,6 +186,7 @@ class AccessMatrixCommon:
             "crm.stage.exit.bypass": {"justification": "Matrix changed"},
             "crm.stage.recommended.pipeline": {"team_id": False},
             "crm.stage.probability.apply": {"stage_id": self.stage_next.id},
+            "crm.forecast.submission": {"comment": "Matrix"},
         }[model]
 
     def _fixture(self, model, user):
@@ -195,7 +200,7 @@ class AccessMatrixCommon:
             return record
         if model == "crm.pipeline.kpi":
             return env[model].search([("code", "=", "attrition")])
-        if model == "crm.pipeline.review":
+        if model in ("crm.pipeline.review", "crm.forecast.submission"):
             return as_user.create(self._create_vals(model)).sudo(False)
         if model == "crm.pipeline.review.line":
             review = self._fixture("crm.pipeline.review", user)

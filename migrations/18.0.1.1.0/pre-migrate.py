@@ -3,12 +3,16 @@
 """18.0.1.1.0: fields on core models renamed with the ``pilot_`` prefix, so
 that the add-on installs next to OCA's crm_stage_probability (which adds
 ``crm.stage.probability``). The columns, their field records and their
-external identifiers are renamed before the registry loads: the data stays."""
+external identifiers are renamed before the registry loads: the data stays.
+The new forecast categories of stages and leads are filled in bulk SQL."""
 
 import logging
 
 from odoo.tools import SQL, sql
 
+from odoo.addons.crm_pipeline_pilot.models.forecast_category.crm_lead import (
+    init_forecast_category_columns,
+)
 from odoo.addons.crm_pipeline_pilot.models.margin.crm_lead import MARGIN_SQL
 
 _logger = logging.getLogger(__name__)
@@ -25,6 +29,8 @@ def migrate(cr, version):
     if not version:
         return
     _fill_margin_known(cr)
+    # Forecast categories: stages and existing leads filled in bulk SQL.
+    init_forecast_category_columns(cr)
     for model, table, old, new in RENAMED_FIELDS:
         if not sql.column_exists(cr, table, old) or sql.column_exists(cr, table, new):
             continue

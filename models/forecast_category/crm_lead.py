@@ -1,0 +1,93 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Forecast categories of opportunities: Pipeline, Best case, Commit (from
+the stage, changeable by the salesperson until the next stage change), Closed
+(won deals, computed) and Omitted (left out of forecasts)."""
+
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import sql
+
+from ..crm_lead import bounded_lines
+from .crm_stage import STAGE_FORECAST_CATEGORIES
+
+FORECAST_CATEGORIES = [
+    *STAGE_FORECAST_CATEGORIES[:3],
+    ("closed", "Closed"),
+    STAGE_FORECAST_CATEGORIES[3],
+]
+
+_logger = logging.getLogger(__name__)
+
+
+def init_forecast_category_columns(cr):
+    """Bulk fill at install and upgrade, before the registry loads the
+    fields: the stages get the Pipeline category, and the existing leads too
+    (a column added with a constant default: no rewrite of crm_lead), except
+    the leads of won stages (Closed) and of stages with another category, in
+    one UPDATE. Existing columns (a second run) are left as they are."""
+    if not sql.column_exists(cr, "crm_stage", "pilot_forecast_category"):
+        sql.create_column(cr, "crm_stage", "pilot_forecast_category", "varchar")
+        cr.execute("UPDATE crm_stage SET pilot_forecast_category = 'pipeline'")
+    if sql.column_exists(cr, "crm_lead", "forecast_category"):
+        return
+    cr.execute("ALTER TABLE crm_lead ADD COLUMN forecast_category varchar DEFAULT 'pipeline'")
+    cr.execute("ALTER TABLE crm_lead ALTER COLUMN forecast_category DROP DEFAULT")
+    cr.execute(
+        """
+        UPDATE crm_lead lead
+           SET forecast_category = CASE WHEN COALESCE(stage.is_won, FALSE) THEN 'closed'
+                                        ELSE stage.pilot_forecast_category END
+          FROM crm_stage stage
+         WHERE stage.id = lead.stage_id
+           AND (COALESCE(stage.is_won, FALSE) OR stage.pilot_forecast_category <> 'pipeline')
+        """
+    )
+    _logger.info(
+        "crm_pipeline_pilot: forecast category set on %s leads from their stage", cr.rowcount
+    )
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    forecast_category = fields.Selection(
+        FORECAST_CATEGORIES,
+        compute="_compute_forecast_category",
+        store=True,
+        readonly=False,
+        tracking=True,
+        index=True,
+        help="Pipeline, Best case or Commit: how sure the salesperson is that the deal "
+        "closes in its expected closing month. Set from the stage when the opportunity "
+        "is created or changes stage; its salesperson may change it afterwards. Won "
+        "deals are Closed; Omitted leaves the deal out of forecasts.",
+    )
+
+    @api.depends("stage_id", "stage_id.is_won")
+    def _compute_forecast_category(self):
+        # Any stage change gives the new stage's category: a salesperson's
+        # choice lasts until the next stage change.
+        for lead in self:
+            stage = lead.stage_id
+            if stage.is_won:
+                lead.forecast_category = "closed"
+            else:
+                lead.forecast_category = stage.pilot_forecast_category or "pipeline"
+
+    @api.constrains("forecast_category", "stage_id")
+    def _check_forecast_category(self):
+        """Closed is the category of won deals, and only of them."""
+        errors = [
+            self.env._(
+                "%(lead)s: the forecast category Closed is given to won opportunities "
+                "only, and a won opportunity is always Closed.",
+                lead=lead.display_name,
+            )
+            for lead in self
+            if bool(lead.stage_id.is_won) != (lead.forecast_category == "closed")
+        ]
+        if errors:
+            raise ValidationError("\n".join(bounded_lines(self.env, errors)))
