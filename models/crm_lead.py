@@ -3,8 +3,8 @@
 """crm.lead: the create/write orchestration of the capabilities, and what
 they share. Each capability extends crm.lead in its own folder (margin/,
 loss_reason/, exit_criteria/, follow_up/, stage_probability/,
-stage_history/) with its fields, computes, constraints and the named steps
-called below."""
+stage_history/, forecast_category/) with its fields, computes, constraints and
+the named steps called below."""
 
 from odoo import api, models
 from odoo.exceptions import AccessError

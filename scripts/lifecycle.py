@@ -360,14 +360,18 @@ def scenario(args, check, timings):
             SELECT COUNT(*) FILTER (WHERE estimated_margin IS NULL OR urgency IS NULL
                                        OR estimated_cost IS NULL OR margin_known IS NULL
                                        OR date_last_interaction IS NULL
-                                       OR reached_proposal_stage IS NULL),
+                                       OR reached_proposal_stage IS NULL
+                                       OR forecast_category IS NULL),
                    COUNT(*) FILTER (WHERE NOT EXISTS (
                        SELECT 1 FROM crm_lead_stage_history h WHERE h.lead_id = crm_lead.id))
               FROM crm_lead
             """
         )
         empty, no_history = cr.fetchone()
-        cr.execute("SELECT COUNT(*) FROM crm_stage WHERE stagnation_days IS NULL")
+        cr.execute(
+            "SELECT COUNT(*) FROM crm_stage WHERE stagnation_days IS NULL"
+            " OR pilot_forecast_category IS NULL"
+        )
         return empty, no_history, cr.fetchone()[0]
 
     def wrong_values(cr):

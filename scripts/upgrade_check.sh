@@ -3,7 +3,8 @@
 # (18.0.1.0.0, taken from this repository's history) keeps its data when it
 # is upgraded to this version: the renamed fields keep their values, the
 # scheduled actions call the renamed entry points and an opportunity without
-# an estimated cost gets an unknown margin (no longer a margin of 100 %).
+# an estimated cost gets an unknown margin (no longer a margin of 100 %); the
+# existing leads get a forecast category (Closed when won).
 #   scripts/upgrade_check.sh [PREVIOUS_COMMIT]
 set -euo pipefail
 # shellcheck source=scripts/env.sh
@@ -45,6 +46,8 @@ env["crm.lead"].create([
     {"name": "Upgrade no cost", "type": "opportunity", "expected_revenue": 1000, "probability": 50},
     {"name": "Upgrade with cost", "type": "opportunity", "expected_revenue": 1000,
      "estimated_cost": 400, "probability": 50},
+    {"name": "Upgrade won", "type": "opportunity", "expected_revenue": 500,
+     "stage_id": env["crm.stage"].search([("is_won", "=", True)], limit=1).id},
 ])
 env.cr.commit()
 PYEOF
@@ -90,5 +93,10 @@ check "a cost: the margin is known and kept" \
     "SELECT COUNT(*) FROM crm_lead WHERE name = 'Upgrade with cost' AND margin_known
        AND estimated_margin = 600 AND estimated_margin_rate = 60 AND prorated_margin = 300
        AND NOT is_low_margin" "1"
+check "forecast categories: Pipeline from the stages, Closed when won" \
+    "SELECT string_agg(name || '=' || forecast_category, ',' ORDER BY name) FROM crm_lead
+      WHERE name LIKE 'Upgrade %'" "Upgrade no cost=pipeline,Upgrade with cost=pipeline,Upgrade won=closed"
+check "forecast category of every stage" \
+    "SELECT COUNT(*) FROM crm_stage WHERE pilot_forecast_category IS NULL" "0"
 [ $status -eq 0 ] || fail "data lost by the upgrade"
 log "upgrade check passed"

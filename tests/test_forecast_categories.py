@@ -364,6 +364,14 @@ class TestForecastSubmissions(ForecastCommon):
             )
         with self.assertRaises(AccessError):
             own.with_user(self.salesman).user_id = self.salesman_2
+        # The figures from the deals are not typed
+        for vals in ({"won_amount": 1}, {"accuracy": 100}, {"commit_deals_amount": 5}):
+            with self.assertRaisesMessage(AccessError, "maintained by the application"):
+                own.with_user(self.salesman).write(vals)
+            with self.assertRaisesMessage(AccessError, "maintained by the application"):
+                Submission.with_user(self.salesman).create(
+                    dict(vals, team_id=self.team.id, week="2026-03-02")
+                )
 
 
 @tagged("post_install", "-at_install")

@@ -35,6 +35,7 @@ class TestNavigation(PilotCommon):
                 "Weekly Review",
                 "Pipeline Analysis",
                 "Pipeline Forecast",
+                "Forecast Submissions",
                 "Pipeline Value over Time",
                 "Stage History",
             ],

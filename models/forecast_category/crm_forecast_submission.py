@@ -21,6 +21,8 @@ DEAL_AMOUNT_FIELDS = (
     "weighted_amount",
     "projected_amount",
 )
+# Figures the application maintains: nobody writes them, except code as superuser.
+MAINTAINED_FIELDS = (*DEAL_AMOUNT_FIELDS, "won_amount", "month_closed", "accuracy")
 # What a salesperson can no longer change once the forecast is submitted.
 SUBMITTED_FIELDS = ("commit_amount", "best_case_amount", "month", "week", "user_id", "team_id")
 
@@ -187,6 +189,7 @@ class CrmForecastSubmission(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_maintained_fields(vals_list)
         for vals in vals_list:
             for fname, start in (("month", month_start), ("week", week_start)):
                 if vals.get(fname):
@@ -203,6 +206,7 @@ class CrmForecastSubmission(models.Model):
         return submissions
 
     def write(self, vals):
+        self._check_maintained_fields([vals])
         self._check_write(vals)
         for fname, start in (("month", month_start), ("week", week_start)):
             if vals.get(fname):
@@ -219,6 +223,25 @@ class CrmForecastSubmission(models.Model):
 
     def _is_manager(self):
         return self.env.su or self.env.user.has_group("sales_team.group_sale_manager")
+
+    def _check_maintained_fields(self, vals_list):
+        """The deals' totals, the won revenue and the accuracy come from the
+        deals: nobody types them (by RPC neither), so that they can be trusted."""
+        if self.env.su:
+            return
+        given = {fname for vals in vals_list for fname in vals} & set(MAINTAINED_FIELDS)
+        if given:
+            raise AccessError(
+                self.env._(
+                    "These fields are maintained by the application and cannot be "
+                    "written: %(fields)s.",
+                    fields=", ".join(
+                        self._fields[fname]._description_string(self.env)
+                        for fname in MAINTAINED_FIELDS
+                        if fname in given
+                    ),
+                )
+            )
 
     def _check_write(self, vals):
         """Only sales managers give a submission to someone else or change a
