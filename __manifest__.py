@@ -27,6 +27,8 @@
         "views/exit_criteria/crm_stage_exit_criterion_views.xml",
         "wizard/crm_stage_exit_bypass_views.xml",
         "wizard/crm_stage_recommended_pipeline_views.xml",
+        "views/recommended_pipeline/crm_team_views.xml",
+        "views/recommended_pipeline/crm_lead_views.xml",
         "views/follow_up/base_automation_views.xml",
         "views/follow_up/crm_lead_views.xml",
         "views/follow_up/crm_stage_views.xml",
@@ -53,6 +55,7 @@
         "demo/crm_lead_demo.xml",
         "demo/crm_stage_demo.xml",
         "demo/crm_pipeline_kpi_demo.xml",
+        "demo/crm_pipeline_history_demo.xml",
         "demo/forecast_category_demo.xml",
     ],
     "assets": {

@@ -11,3 +11,4 @@ from . import stage_probability
 from . import stage_history
 from . import kpi
 from . import forecast_category
+from . import demo

@@ -1,6 +1,6 @@
 # Copyright 2026 crm_pipeline_pilot authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..models.crm_lead import won_sql
 from ..models.forecast_category.crm_lead import FORECAST_CATEGORIES
@@ -101,3 +101,23 @@ class CrmPipelineForecast(models.Model):
 
     def init(self):
         create_report_view(self)
+
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+        """Grouped by expected closing date (by month or any interval), the
+        opportunities without one are labelled as such instead of "None"."""
+        result = super().read_group(
+            domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy
+        )
+        keys = [
+            key
+            for key in ([groupby] if isinstance(groupby, str) else groupby or [])
+            if key.split(":")[0] == "date_deadline"
+        ]
+        if keys:
+            label = self.env._("No expected closing date")
+            for group in result:
+                for key in keys:
+                    if key in group and group[key] is False:
+                        group[key] = label
+        return result

@@ -1,3 +1,6 @@
 # Copyright 2026 crm_pipeline_pilot authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from . import crm_stage
+from . import crm_team
+from . import crm_lead
+from . import ir_module_module

@@ -3,12 +3,33 @@
 """The recommended five-stage pipeline with its exit criteria, applied on
 explicit request only."""
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 
 class CrmStage(models.Model):
     _inherit = "crm.stage"
+
+    pilot_pipeline_team_id = fields.Many2one(
+        "crm.team",
+        string="Shown in the Pipeline of",
+        compute="_compute_pilot_pipeline_team_id",
+        search="_search_pilot_pipeline_team_id",
+        help="Search only: the stages shown in the pipeline of a sales team (its "
+        "own stages, and the shared ones unless the team works with its own "
+        "stages only).",
+    )
+
+    def _compute_pilot_pipeline_team_id(self):
+        self.pilot_pipeline_team_id = False
+
+    def _search_pilot_pipeline_team_id(self, operator, value):
+        if operator not in ("=", "in"):
+            return NotImplemented
+        team_ids = [value] if operator == "=" else list(value or [])
+        teams = self.env["crm.team"].browse([team for team in team_ids if team]).exists()
+        return teams._pilot_stage_domain()
 
     def _pilot_recommended_pipeline(self):
         """The five recommended stages and their exit criteria.
@@ -128,7 +149,11 @@ class CrmStage(models.Model):
         if not (self.env.su or self.env.user.has_group("sales_team.group_sale_manager")):
             raise AccessError(self.env._("Only sales managers can apply the recommended pipeline."))
         team = self.env["crm.team"].browse(team_id)
-        scope = [("team_id", "in", [team.id, False] if team else [False])]
+        # A team working with its own stages only gets all five, Won included.
+        if team.pilot_own_stages_only:
+            scope = [("team_id", "=", team.id)]
+        else:
+            scope = [("team_id", "in", [team.id, False] if team else [False])]
         stages = self.with_context(lang="en_US").search(scope)
         Criterion = self.env["crm.stage.exit.criterion"].with_context(
             lang="en_US", active_test=False
@@ -188,3 +213,43 @@ class CrmStage(models.Model):
                     criterion.update_field_translations("description", {lang: t_description})
             result |= stage
         return result
+
+    @api.model
+    def _pilot_translate_recommended(self, langs):
+        """Translate the recommended stages and criteria already created into
+        ``langs`` (a language installed after them): a record whose English
+        name is a recommended one and which has no name in the language gets
+        the shipped translation. A name someone typed is never replaced."""
+        spec = self.with_context(lang="en_US")._pilot_recommended_pipeline()
+        for lang in langs:
+            if lang == "en_US":
+                continue
+            translated = self.with_context(lang=lang)._pilot_recommended_pipeline()
+            stage_names, criterion_texts = {}, {}
+            for stage_spec, stage_tr in zip(spec, translated, strict=True):
+                stage_names[stage_spec[1]] = stage_tr[1]
+                for criterion, criterion_tr in zip(stage_spec[4], stage_tr[4], strict=True):
+                    criterion_texts[criterion[0]] = (criterion, criterion_tr)
+            for model, names in (
+                ("crm.stage", stage_names),
+                ("crm.stage.exit.criterion", criterion_texts),
+            ):
+                Model = self.env[model].sudo().with_context(active_test=False)
+                self.env.cr.execute(
+                    SQL(
+                        """SELECT id FROM %s
+                            WHERE name->>'en_US' IN %s AND NOT name ? %s""",
+                        SQL.identifier(Model._table),
+                        tuple(names),
+                        lang,
+                    )
+                )
+                for record in Model.browse([row[0] for row in self.env.cr.fetchall()]):
+                    english = record.with_context(lang="en_US").name
+                    if model == "crm.stage":
+                        record.update_field_translations("name", {lang: names[english]})
+                        continue
+                    (_name, description, *_rest), (t_name, t_description, *_rest2) = names[english]
+                    record.update_field_translations("name", {lang: t_name})
+                    if (record.with_context(lang="en_US").description or "") == description:
+                        record.update_field_translations("description", {lang: t_description})

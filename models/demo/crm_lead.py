@@ -1,0 +1,362 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Demo data: months of history, so that every report shows figures on first
+open. Deterministic: the same dates (relative to the day of installation),
+amounts and outcomes at every installation; no randomness."""
+
+from datetime import datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+
+from ..crm_lead import TRUSTED
+
+# The demo teams: Odoo's two (Sales, Pre-Sales) and the add-on's one.
+DEMO_TEAMS = (
+    "sales_team.team_sales_department",
+    "sales_team.crm_team_1",
+    "crm_pipeline_pilot.team_pilot_direct_sales",
+)
+# Odoo's shared stages and the recommended stage of a team that replaces each.
+SHARED_TO_RECOMMENDED = {
+    "crm.stage_lead1": 0,
+    "crm.stage_lead2": 1,
+    "crm.stage_lead3": 2,
+    "crm.stage_lead4": "won",
+}
+# Closed deals of each team: (name, revenue, cost, days ago closed, cycle
+# days, won, index of the last stage reached when lost).
+CLOSED_DEALS = (
+    ("Payroll outsourcing", 18000, 11000, 0, 21, True, None),
+    ("Spare parts contract", 9500, 7800, 1, 35, False, 2),
+    ("Office network upgrade", 24000, 15600, 12, 28, True, None),
+    ("Cloud backup service", 7200, 4300, 26, 18, True, None),
+    ("Showroom furniture", 31000, 25000, 33, 40, False, 3),
+    ("Training programme", 12500, 7000, 47, 24, True, None),
+    ("Maintenance renewal", 15800, 9900, 61, 30, True, None),
+    ("Security audit", 8800, 6100, 75, 22, False, 1),
+    ("ERP migration", 42000, 26500, 89, 52, True, None),
+    ("Call centre headsets", 5600, 4900, 104, 15, False, 0),
+    ("Solar panels", 27500, 17800, 118, 45, True, None),
+    ("Delivery vans leasing", 36000, 30200, 131, 33, False, 2),
+)
+LOST_REASONS = ("crm.lost_reason_1", "crm.lost_reason_2", "crm.lost_reason_3")
+PARTNERS = (
+    "base.res_partner_1",
+    "base.res_partner_2",
+    "base.res_partner_3",
+    "base.res_partner_4",
+    "base.res_partner_10",
+    "base.res_partner_12",
+)
+# Probabilities of the recommended stages of the demo teams.
+STAGE_PROBABILITIES = (10, 30, 60, 80)
+HISTORY_MONTHS = 6
+SNAPSHOT_WEEKS = 12
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    @api.model
+    def _pilot_demo_teams(self):
+        return self.env["crm.team"].browse(
+            [team.id for team in map(self._pilot_demo_ref, DEMO_TEAMS) if team]
+        )
+
+    @api.model
+    def _pilot_demo_ref(self, xmlid):
+        return self.env.ref(xmlid, raise_if_not_found=False)
+
+    @api.model
+    def _pilot_demo_team_stages(self, team_xmlids):
+        """Move the opportunities of the demo teams working with their own
+        stages from Odoo's shared stages to the team's recommended ones (demo
+        data only: the stages themselves are left as they are)."""
+        for xmlid in team_xmlids:
+            team = self._pilot_demo_ref(xmlid)
+            if not team:
+                continue
+            stages = self.env["crm.stage"].search([("team_id", "=", team.id)], order="sequence, id")
+            open_stages = stages.filtered(lambda stage: not stage.is_won)
+            won = stages.filtered("is_won")[:1]
+            for stage, probability in zip(open_stages, STAGE_PROBABILITIES, strict=False):
+                stage.pilot_probability = probability
+            for shared_xmlid, target in SHARED_TO_RECOMMENDED.items():
+                shared = self._pilot_demo_ref(shared_xmlid)
+                new_stage = won if target == "won" else open_stages[target : target + 1]
+                if not shared or not new_stage:
+                    continue
+                self.env.cr.execute(
+                    """UPDATE crm_lead SET stage_id = %s
+                        WHERE team_id = %s AND stage_id = %s""",
+                    (new_stage.id, team.id, shared.id),
+                )
+            self.invalidate_model(["stage_id"])
+
+    @api.model
+    def _pilot_demo_history(self):
+        """Six months of history for the demo teams: closed deals (won, and
+        lost with a reason), the stage history of every opportunity of these
+        teams with dated moves, weekly pipeline snapshots for the last twelve
+        weeks and monthly targets. Run once: a second run (module update)
+        leaves everything as it is."""
+        if self._pilot_demo_ref("crm_pipeline_pilot.lead_pilot_history_1_1"):
+            return
+        now = datetime.combine(fields.Date.context_today(self), time(9, 0))
+        teams = self._pilot_demo_teams()
+        closed_dates = self._pilot_demo_closed_deals(teams, now)
+        leads = self.with_context(active_test=False).search(
+            [("team_id", "in", teams.ids), ("type", "=", "opportunity")], order="id"
+        )
+        self._pilot_demo_stage_history(leads, closed_dates, now)
+        self._pilot_demo_follow_ups(leads.filtered("active"), now)
+        self.env["crm.pipeline.snapshot"]._pilot_demo_snapshots(teams, now, SNAPSHOT_WEEKS)
+        self.env["crm.pipeline.target"]._pilot_demo_targets(teams, now, HISTORY_MONTHS)
+
+    @api.model
+    def _pilot_demo_closed_deals(self, teams, now):
+        """Create the closed deals of each team; returns {lead id: date closed}."""
+        Lead = self.sudo().with_context(
+            pilot_skip_exit_criteria=TRUSTED, tracking_disable=True, mail_create_nolog=True
+        )
+        partners = [p for p in map(self._pilot_demo_ref, PARTNERS) if p]
+        reasons = [r for r in map(self._pilot_demo_ref, LOST_REASONS) if r]
+        salespeople = [
+            u for u in map(self._pilot_demo_ref, ("base.user_admin", "base.user_demo")) if u
+        ]
+        closed_dates, xmlids = {}, []
+        for team_index, team in enumerate(teams, start=1):
+            stages = self.env["crm.stage"].search(team._pilot_stage_domain(), order="sequence, id")
+            open_stages = stages.filtered(lambda stage: not stage.is_won)
+            won_stage = stages.filtered("is_won")[:1]
+            for index, (name, revenue, cost, days_ago, _cycle, won, last) in enumerate(
+                CLOSED_DEALS, start=1
+            ):
+                position = team_index + index
+                stage = won_stage if won else open_stages[min(last, len(open_stages) - 1)]
+                lead = Lead.create(
+                    {
+                        "name": f"{name} ({team.name})",
+                        "type": "opportunity",
+                        "team_id": team.id,
+                        "user_id": salespeople[position % len(salespeople)].id
+                        if salespeople
+                        else False,
+                        "partner_id": partners[position % len(partners)].id if partners else False,
+                        "expected_revenue": revenue * (1 + team_index / 10),
+                        "estimated_cost": cost * (1 + team_index / 10),
+                        "stage_id": stage.id,
+                    }
+                )
+                if not won:
+                    lead.write(
+                        {
+                            "lost_reason_id": reasons[position % len(reasons)].id,
+                            "active": False,
+                            "probability": 0,
+                        }
+                    )
+                closed_dates[lead.id] = now - timedelta(days=days_ago)
+                xmlids.append(
+                    {
+                        "xml_id": f"crm_pipeline_pilot.lead_pilot_history_{team_index}_{index}",
+                        "record": lead,
+                        "noupdate": True,
+                    }
+                )
+        self.env["ir.model.data"]._update_xmlids(xmlids)
+        return closed_dates
+
+    @api.model
+    def _pilot_demo_stage_history(self, leads, closed_dates, now):
+        """Replace the stage history of ``leads`` by dated stays through the
+        stages of their team, and set their creation, last stage update and
+        closing dates to match."""
+        self.flush_model()
+        self.env.cr.execute(
+            "DELETE FROM crm_lead_stage_history WHERE lead_id IN %s", [tuple(leads.ids)]
+        )
+        stages_of = {}
+        for index, lead in enumerate(leads):
+            team = lead.team_id
+            if team not in stages_of:
+                stages_of[team] = self.env["crm.stage"].search(
+                    team._pilot_stage_domain(), order="sequence, id"
+                )
+            stages = stages_of[team]
+            open_stages = stages.filtered(lambda stage: not stage.is_won)
+            won = lead.active and lead.stage_id.is_won
+            lost = not lead.active
+            if lead.stage_id in open_stages:
+                path = list(open_stages[: list(open_stages).index(lead.stage_id) + 1])
+            elif won:
+                path = [*open_stages, lead.stage_id]
+            else:
+                path = [lead.stage_id]
+            if won or lost:
+                closed = closed_dates.get(lead.id) or now - timedelta(days=(index * 13) % 120 + 2)
+                cycle = next(
+                    (deal[4] for deal in CLOSED_DEALS if lead.name.startswith(deal[0])),
+                    15 + (index * 9) % 45,
+                )
+                created = closed - timedelta(days=cycle)
+                end = closed
+            else:
+                closed = None
+                created = now - timedelta(days=20 + (index * 11) % 140)
+                end = now
+            stays = len(path) - 1 if won else len(path)
+            step = (end - created) / max(stays, 1)
+            rows = []
+            for position, stage in enumerate(path):
+                date_in = created + step * position
+                date_out = date_in + step if position < len(path) - 1 else None
+                if won and position == len(path) - 1:
+                    date_in = closed
+                if not won and not lost and position == len(path) - 1:
+                    # The current stay of an open deal: a few days to weeks.
+                    date_in = max(date_in, now - timedelta(days=2 + (index * 5) % 24))
+                    if rows:
+                        rows[-1][5] = date_in
+                rows.append(
+                    [
+                        lead.id,
+                        stage.id,
+                        lead.user_id.id or None,
+                        team.id or None,
+                        lead.company_id.id or None,
+                        date_in,
+                        date_out,
+                    ]
+                )
+            for row in rows:
+                self.env.cr.execute(
+                    """INSERT INTO crm_lead_stage_history
+                           (lead_id, stage_id, user_id, team_id, company_id, date_in, date_out,
+                            days, amount_revised, create_uid, create_date, write_uid, write_date)
+                       VALUES (%s, %s, %s, %s, %s, %s, %s,
+                               CASE WHEN %s::timestamp IS NULL THEN NULL
+                                    ELSE EXTRACT(EPOCH FROM (%s::timestamp - %s::timestamp)) / 86400
+                               END,
+                               FALSE, %s, %s, %s, %s)""",
+                    [*row, row[6], row[6], row[5], self.env.uid, now, self.env.uid, now],
+                )
+            self.env.cr.execute(
+                """UPDATE crm_lead
+                      SET create_date = %s, date_open = %s, date_last_stage_update = %s,
+                          date_closed = %s,
+                          date_last_interaction = GREATEST(%s, date_last_interaction),
+                          date_deadline = CASE WHEN %s THEN %s::date ELSE date_deadline END
+                    WHERE id = %s""",
+                [
+                    created,
+                    created,
+                    rows[-1][5],
+                    closed,
+                    rows[-1][5],
+                    closed is not None,
+                    closed,
+                    lead.id,
+                ],
+            )
+        self.invalidate_model()
+        self.env["crm.lead.stage.history"].invalidate_model()
+        self._pilot_recompute_reached_proposal()
+
+    @api.model
+    def _pilot_demo_follow_ups(self, leads, now):
+        """A dated next action on the open deals that have none; one overdue."""
+        follow_up = self._pilot_demo_ref("crm_pipeline_pilot.mail_activity_type_follow_up")
+        if not follow_up:
+            return
+        model = self.env["ir.model"]._get_id("crm.lead")
+        values = []
+        for index, lead in enumerate(leads.filtered(lambda lead: not lead.activity_ids)):
+            if lead.stage_id.is_won:
+                continue
+            values.append(
+                {
+                    "res_model_id": model,
+                    "res_id": lead.id,
+                    "activity_type_id": follow_up.id,
+                    "summary": self.env._("Call back about the proposal"),
+                    "date_deadline": (now + timedelta(days=(index % 5) * 3 - 2)).date(),
+                    "user_id": lead.user_id.id or self.env.uid,
+                }
+            )
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+            values
+        )
+
+
+class CrmPipelineSnapshot(models.Model):
+    _inherit = "crm.pipeline.snapshot"
+
+    @api.model
+    def _pilot_demo_snapshots(self, teams, now, weeks):
+        """The weekly snapshots the cron would have taken over the last weeks,
+        rebuilt from the stage history of the demo teams."""
+        this_week = self._week_start(now.date())
+        for back in range(weeks, -1, -1):
+            week = this_week - timedelta(weeks=back)
+            moment = datetime.combine(week, time(0, 0))
+            self.env.cr.execute(
+                """INSERT INTO crm_pipeline_snapshot
+                       (date, company_id, team_id, user_id, stage_id, lead_count,
+                        expected_revenue, prorated_revenue, estimated_margin, prorated_margin,
+                        create_uid, create_date, write_uid, write_date)
+                   SELECT %(week)s, l.company_id, h.team_id, h.user_id, h.stage_id, COUNT(*),
+                          SUM(COALESCE(l.expected_revenue, 0)),
+                          SUM(COALESCE(l.prorated_revenue, 0)),
+                          SUM(COALESCE(l.estimated_margin, 0)),
+                          SUM(COALESCE(l.prorated_margin, 0)),
+                          %(uid)s, %(now)s, %(uid)s, %(now)s
+                     FROM crm_lead_stage_history h
+                     JOIN crm_lead l ON l.id = h.lead_id
+                     JOIN crm_stage s ON s.id = h.stage_id
+                    WHERE h.team_id IN %(teams)s
+                      AND l.type = 'opportunity'
+                      AND NOT COALESCE(s.is_won, FALSE)
+                      AND h.date_in <= %(moment)s
+                      AND (h.date_out IS NULL OR h.date_out > %(moment)s)
+                      AND (l.date_closed IS NULL OR l.date_closed > %(moment)s)
+                 GROUP BY l.company_id, h.team_id, h.user_id, h.stage_id
+                ON CONFLICT DO NOTHING""",
+                {
+                    "week": week,
+                    "moment": moment,
+                    "teams": tuple(teams.ids),
+                    "uid": self.env.uid,
+                    "now": now,
+                },
+            )
+        self.invalidate_model()
+
+
+class CrmPipelineTarget(models.Model):
+    _inherit = "crm.pipeline.target"
+
+    @api.model
+    def _pilot_demo_targets(self, teams, now, months):
+        """A target for every month of the history, and the current one, for
+        each demo team (a month that already has one keeps it)."""
+        first = now.date().replace(day=1)
+        values = []
+        for team_index, team in enumerate(teams, start=1):
+            for back in range(months, -1, -1):
+                month = first - relativedelta(months=back)
+                if self.search_count(
+                    [("team_id", "=", team.id), ("user_id", "=", False), ("month", "=", month)]
+                ):
+                    continue
+                values.append(
+                    {
+                        "team_id": team.id,
+                        "month": month,
+                        "revenue_target": 40000 + 10000 * team_index + 2000 * (months - back),
+                        "deal_size_target": 15000,
+                    }
+                )
+        self.create(values)

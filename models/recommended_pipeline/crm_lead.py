@@ -1,0 +1,37 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The stages of a team working with its own stages only: kanban columns and
+the first stage of its new opportunities."""
+
+from odoo import api, models
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        """Kanban columns: Odoo shows the stages of the team in context and the
+        shared ones; a team working with its own stages only shows its own
+        (plus any stage that holds a card: what is there is always shown)."""
+        result = super()._read_group_stage_ids(stages, domain)
+        team_id = self.env.context.get("default_team_id")
+        if not isinstance(team_id, int) or not team_id:
+            return result
+        team_domain = self.env["crm.team"].browse(team_id).exists()._pilot_stage_domain()
+        shown = set(result.sudo().filtered_domain(team_domain).ids) | set(stages.ids)
+        return result.filtered(lambda stage: stage.id in shown)
+
+    def _stage_find(self, team_id=False, domain=None, order="sequence, id", limit=1):
+        """The first stage of the leads' team: for a team working with its own
+        stages only, among its own stages."""
+        teams = self.env["crm.team"].browse(team_id or []) | self.team_id
+        team_domain = teams._pilot_stage_domain()
+        if not teams or team_domain[0] == "|":
+            return super()._stage_find(team_id=team_id, domain=domain, order=order, limit=limit)
+        stages = self.env["crm.stage"].search(
+            team_domain + list(domain or []), order=order, limit=limit
+        )
+        return stages or super()._stage_find(
+            team_id=team_id, domain=domain, order=order, limit=limit
+        )

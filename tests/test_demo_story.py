@@ -1,0 +1,243 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The demo tells one story: each demo team works with the recommended
+pipeline, and every report shows figures on first open. Also the forecast's
+label for opportunities without an expected closing date and the French of
+the recommended pipeline when French is installed afterwards."""
+
+from datetime import date, datetime, timedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import PilotCommon
+
+RECOMMENDED = ["Qualified lead", "Discovery", "Proposal sent", "Negotiation", "Won"]
+FRENCH = [
+    "Lead qualifié",
+    "Découverte / cadrage",
+    "Proposition envoyée",
+    "Négociation / validation",
+    "Gagné",
+]
+DEMO_TEAMS = ("sales_team.crm_team_1", "crm_pipeline_pilot.team_pilot_direct_sales")
+
+
+@tagged("post_install", "-at_install")
+class TestDemoPipeline(PilotCommon):
+    def _kanban_columns(self, team):
+        groups = (
+            self.env["crm.lead"]
+            .with_context(default_team_id=team.id)
+            .read_group([("team_id", "=", team.id)], ["stage_id"], ["stage_id"])
+        )
+        return [group["stage_id"][1] for group in groups]
+
+    def test_demo_teams_use_the_recommended_stages_only(self):
+        shared = [self.env.ref(f"crm.stage_lead{index}") for index in range(1, 5)]
+        for xmlid in DEMO_TEAMS:
+            team = self.env.ref(xmlid)
+            with self.subTest(team=team.name):
+                self.assertTrue(team.pilot_own_stages_only)
+                self.assertEqual(self._kanban_columns(team), RECOMMENDED)
+                status_bar = self.env["crm.stage"].search(
+                    [("pilot_pipeline_team_id", "=", team.id)]
+                )
+                self.assertEqual(status_bar.mapped("name"), RECOMMENDED)
+                self.assertEqual(status_bar.team_id, team)
+                # Exit criteria on every stage but Won.
+                self.assertEqual(
+                    [bool(stage.exit_criterion_ids) for stage in status_bar],
+                    [True, True, True, True, False],
+                )
+                lead = self.env["crm.lead"].create(
+                    {"name": "New demo deal", "type": "opportunity", "team_id": team.id}
+                )
+                self.assertEqual(lead.stage_id.name, "Qualified lead")
+                self.assertEqual(lead.stage_id.team_id, team)
+                # No opportunity of the team left in Odoo's shared stages.
+                self.assertFalse(
+                    self.env["crm.lead"]
+                    .with_context(active_test=False)
+                    .search_count(
+                        [("team_id", "=", team.id), ("stage_id", "in", [s.id for s in shared])]
+                    )
+                )
+        # Odoo's shared stages are neither renamed nor moved to a team.
+        self.assertEqual(
+            [stage.with_context(lang="en_US").name for stage in shared],
+            ["New", "Qualified", "Proposition", "Won"],
+        )
+        self.assertFalse(any(stage.team_id for stage in shared))
+
+    def test_other_teams_keep_the_shared_stages(self):
+        self.assertFalse(self.team.pilot_own_stages_only)
+        stages = self.env["crm.stage"].search([("pilot_pipeline_team_id", "=", self.team.id)])
+        self.assertIn(self.stage_new, stages)
+        self.assertIn(self.env.ref("crm.stage_lead1"), stages)
+        self.assertIn("Pilot New", self._kanban_columns(self.team))
+
+    def test_own_stages_only_without_stages_falls_back_to_the_shared_ones(self):
+        team = self.env["crm.team"].create({"name": "Empty own", "pilot_own_stages_only": True})
+        lead = self.env["crm.lead"].create(
+            {"name": "Deal", "type": "opportunity", "team_id": team.id}
+        )
+        self.assertFalse(lead.stage_id.team_id)
+        self.assertTrue(lead.stage_id)
+
+    def test_a_card_in_a_shared_stage_stays_visible(self):
+        team = self.env.ref("sales_team.crm_team_1")
+        lead = self._opportunity("Left behind", team_id=team.id)
+        lead.with_context(default_team_id=team.id)  # the truth is shown
+        self.assertIn("Pilot New", self._kanban_columns(team))
+        self.assertEqual(lead.stage_id, self.stage_new)
+
+
+@tagged("post_install", "-at_install")
+class TestDemoReports(PilotCommon):
+    def test_reports_show_figures_on_first_open(self):
+        teams = [self.env.ref(xmlid) for xmlid in DEMO_TEAMS] + [
+            self.env.ref("sales_team.team_sales_department")
+        ]
+        today = fields.Date.context_today(self.env["crm.lead"])
+        since = datetime.combine(today - timedelta(days=365), datetime.min.time())
+        Report = self.env["crm.pipeline.report"]
+        for team in teams:
+            with self.subTest(team=team.name):
+                groups = Report._read_group(
+                    [("team_id", "=", team.id), ("date_closed", ">=", since)],
+                    ["state"],
+                    ["__count"],
+                )
+                counts = dict(groups)
+                self.assertGreaterEqual(counts.get("won", 0), 6)
+                self.assertGreaterEqual(counts.get("lost", 0), 5)
+                lost = (
+                    self.env["crm.lead"]
+                    .with_context(active_test=False)
+                    .search(
+                        [
+                            ("team_id", "=", team.id),
+                            ("active", "=", False),
+                            ("probability", "=", 0),
+                            ("type", "=", "opportunity"),
+                        ]
+                    )
+                )
+                self.assertTrue(lost)
+                self.assertTrue(all(lost.mapped("lost_reason_id")))
+                # Targets for every month of the history.
+                months = (
+                    self.env["crm.pipeline.target"]
+                    .search([("team_id", "=", team.id), ("user_id", "=", False)])
+                    .mapped("month")
+                )
+                first = today.replace(day=1)
+                for back in range(7):
+                    month = (first - timedelta(days=back * 28)).replace(day=1)
+                    self.assertIn(month, months)
+                # The weekly review of this week has figures.
+                week_start = today - timedelta(days=today.weekday())
+                values = Report._pilot_kpi_values(
+                    datetime.combine(week_start, datetime.min.time()),
+                    datetime.combine(week_start + timedelta(days=7), datetime.min.time()),
+                    [("team_id", "=", team.id)],
+                )
+                self.assertGreater(values["pipeline_value"], 0)
+                self.assertIsNotNone(values["win_rate"])
+                self.assertIsNotNone(values["margin_rate"])
+                self.assertIsNotNone(values["deal_size"])
+        # Stage moves over months; a margin known on won deals.
+        History = self.env["crm.lead.stage.history"]
+        oldest = History.search(
+            [("team_id", "in", [t.id for t in teams])], order="date_in", limit=1
+        )
+        self.assertLess(oldest.date_in, datetime.now() - timedelta(days=120))
+        self.assertGreater(
+            History.search_count(
+                [("team_id", "in", [t.id for t in teams]), ("date_out", "!=", False)]
+            ),
+            50,
+        )
+        # Pipeline value over time: at least 8 weekly points.
+        weeks = sorted(
+            {week for (week,) in self.env["crm.pipeline.snapshot"]._read_group([], ["date:day"])}
+        )
+        self.assertGreaterEqual(len(weeks), 8)
+        self.assertGreaterEqual((weeks[-1] - weeks[0]).days, 7 * 7)
+        # The history-based projection is not zero.
+        projected = self.env["crm.pipeline.forecast"].search(
+            [("team_id", "in", [t.id for t in teams]), ("projected_revenue", ">", 0)]
+        )
+        self.assertTrue(projected)
+        self.assertTrue(0 < min(projected.mapped("stage_win_rate")) <= 100)
+
+    def test_demo_history_is_not_run_twice(self):
+        count = self.env["crm.lead"].with_context(active_test=False).search_count([])
+        self.env["crm.lead"]._pilot_demo_history()
+        self.assertEqual(
+            self.env["crm.lead"].with_context(active_test=False).search_count([]), count
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestForecastLabels(PilotCommon):
+    def test_no_expected_closing_date_label(self):
+        self._opportunity("Undated deal", expected_revenue=1000, date_deadline=False)
+        self._opportunity("Dated deal", expected_revenue=2000, date_deadline=date(2031, 3, 15))
+        Forecast = self.env["crm.pipeline.forecast"].with_context(lang="en_US")
+        domain = [("team_id", "=", self.team.id)]
+        groups = Forecast.read_group(domain, ["expected_revenue:sum"], ["date_deadline:month"])
+        labels = {group["date_deadline:month"]: group["expected_revenue"] for group in groups}
+        self.assertEqual(labels, {"March 2031": 2000.0, "No expected closing date": 1000.0})
+        # Grouping by month still drills down to the right opportunities.
+        undated = next(g for g in groups if g["date_deadline:month"] == "No expected closing date")
+        self.assertEqual(
+            Forecast.search(undated["__domain"]).lead_id.mapped("name"), ["Undated deal"]
+        )
+        # Other groupings are untouched.
+        by_stage = Forecast.read_group(domain, ["expected_revenue:sum"], ["stage_id"])
+        self.assertEqual(by_stage[0]["stage_id"][0], self.stage_new.id)
+
+
+@tagged("post_install", "-at_install")
+class TestRecommendedPipelineFrench(PilotCommon):
+    def test_french_installed_afterwards_translates_the_pipeline(self):
+        team = self.env["crm.team"].create({"name": "English first"})
+        stages = self.env["crm.stage"].action_apply_recommended_pipeline(team.id)
+        criteria = stages.exit_criterion_ids
+        # As if created while only English was installed.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_stage SET name = name - 'fr_FR' WHERE id IN %s", [tuple(stages.ids)]
+        )
+        self.env.cr.execute(
+            """UPDATE crm_stage_exit_criterion
+                  SET name = name - 'fr_FR', description = description - 'fr_FR'
+                WHERE id IN %s""",
+            [tuple(criteria.ids)],
+        )
+        self.env.invalidate_all()
+
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.assertEqual(stages.with_context(lang="fr_FR").mapped("name")[:4], RECOMMENDED[:4])
+        # A stage someone named in French keeps its name.
+        typed = self.env["crm.stage"].create({"name": "Discovery", "team_id": team.id})
+        typed.update_field_translations("name", {"fr_FR": "Ma découverte"})
+        self.env["ir.module.module"]._load_module_terms(["crm_pipeline_pilot"], ["fr_FR"])
+        self.env.invalidate_all()
+
+        french = stages.with_context(lang="fr_FR")
+        self.assertEqual(french.mapped("name"), FRENCH)
+        self.assertEqual(stages.with_context(lang="en_US").mapped("name"), RECOMMENDED)
+        self.assertEqual(typed.with_context(lang="fr_FR").name, "Ma découverte")
+        first = french[0].exit_criterion_ids.sorted("sequence")
+        self.assertEqual(first.mapped("name"), ["Besoin identifié", "Contact valide"])
+        self.assertTrue(all(first.mapped("description")))
+        self.assertNotEqual(
+            first[0].description,
+            criteria.filtered(lambda c: c.id == first[0].id).with_context(lang="en_US").description,
+        )
+        # The data records (activity type, KPIs) are in French too.
+        follow_up = self.env.ref("crm_pipeline_pilot.mail_activity_type_follow_up")
+        self.assertEqual(follow_up.with_context(lang="fr_FR").name, "Relance")
