@@ -6,8 +6,6 @@ amounts and outcomes at every installation; no randomness."""
 
 from datetime import datetime, time, timedelta
 
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 
 from ..crm_lead import TRUSTED
@@ -289,74 +287,3 @@ class CrmLead(models.Model):
         self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
             values
         )
-
-
-class CrmPipelineSnapshot(models.Model):
-    _inherit = "crm.pipeline.snapshot"
-
-    @api.model
-    def _pilot_demo_snapshots(self, teams, now, weeks):
-        """The weekly snapshots the cron would have taken over the last weeks,
-        rebuilt from the stage history of the demo teams."""
-        this_week = self._week_start(now.date())
-        for back in range(weeks, -1, -1):
-            week = this_week - timedelta(weeks=back)
-            moment = datetime.combine(week, time(0, 0))
-            self.env.cr.execute(
-                """INSERT INTO crm_pipeline_snapshot
-                       (date, company_id, team_id, user_id, stage_id, lead_count,
-                        expected_revenue, prorated_revenue, estimated_margin, prorated_margin,
-                        create_uid, create_date, write_uid, write_date)
-                   SELECT %(week)s, l.company_id, h.team_id, h.user_id, h.stage_id, COUNT(*),
-                          SUM(COALESCE(l.expected_revenue, 0)),
-                          SUM(COALESCE(l.prorated_revenue, 0)),
-                          SUM(COALESCE(l.estimated_margin, 0)),
-                          SUM(COALESCE(l.prorated_margin, 0)),
-                          %(uid)s, %(now)s, %(uid)s, %(now)s
-                     FROM crm_lead_stage_history h
-                     JOIN crm_lead l ON l.id = h.lead_id
-                     JOIN crm_stage s ON s.id = h.stage_id
-                    WHERE h.team_id IN %(teams)s
-                      AND l.type = 'opportunity'
-                      AND NOT COALESCE(s.is_won, FALSE)
-                      AND h.date_in <= %(moment)s
-                      AND (h.date_out IS NULL OR h.date_out > %(moment)s)
-                      AND (l.date_closed IS NULL OR l.date_closed > %(moment)s)
-                 GROUP BY l.company_id, h.team_id, h.user_id, h.stage_id
-                ON CONFLICT DO NOTHING""",
-                {
-                    "week": week,
-                    "moment": moment,
-                    "teams": tuple(teams.ids),
-                    "uid": self.env.uid,
-                    "now": now,
-                },
-            )
-        self.invalidate_model()
-
-
-class CrmPipelineTarget(models.Model):
-    _inherit = "crm.pipeline.target"
-
-    @api.model
-    def _pilot_demo_targets(self, teams, now, months):
-        """A target for every month of the history, and the current one, for
-        each demo team (a month that already has one keeps it)."""
-        first = now.date().replace(day=1)
-        values = []
-        for team_index, team in enumerate(teams, start=1):
-            for back in range(months, -1, -1):
-                month = first - relativedelta(months=back)
-                if self.search_count(
-                    [("team_id", "=", team.id), ("user_id", "=", False), ("month", "=", month)]
-                ):
-                    continue
-                values.append(
-                    {
-                        "team_id": team.id,
-                        "month": month,
-                        "revenue_target": 40000 + 10000 * team_index + 2000 * (months - back),
-                        "deal_size_target": 15000,
-                    }
-                )
-        self.create(values)
