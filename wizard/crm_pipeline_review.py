@@ -216,7 +216,7 @@ class CrmPipelineReviewLine(models.TransientModel):
     has_value = fields.Boolean(readonly=True)
     target = fields.Float(string="Target Value", readonly=True, digits=(16, 2))
     has_target = fields.Boolean(readonly=True)
-    gap = fields.Float(readonly=True, digits=(16, 2))
+    gap = fields.Float(string="Gap Value", readonly=True, digits=(16, 2))
     off_target = fields.Boolean(readonly=True)
     status = fields.Selection(
         [
