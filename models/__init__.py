@@ -12,3 +12,4 @@ from . import stage_history
 from . import kpi
 from . import forecast_category
 from . import demo
+from . import close_date

@@ -3,8 +3,8 @@
 """crm.lead: the create/write orchestration of the capabilities, and what
 they share. Each capability extends crm.lead in its own folder (margin/,
 loss_reason/, exit_criteria/, follow_up/, stage_probability/,
-stage_history/, forecast_category/) with its fields, computes, constraints and
-the named steps called below."""
+stage_history/, forecast_category/, close_date/) with its fields, computes,
+constraints and the named steps called below."""
 
 from odoo import api, models
 from odoo.exceptions import AccessError
@@ -31,6 +31,7 @@ PILOT_PROTECTED_FIELDS = (
     "reached_proposal_stage",
     "date_last_interaction",
     "date_last_amount_revision",
+    "close_date_push_count",
 )
 
 
@@ -106,12 +107,16 @@ class CrmLead(models.Model):
         vals = self._pilot_margin_vals(vals)  # margin: an explicit cost wins over the rate
         vals = self._pilot_stamp_interaction(vals)  # follow-ups
         vals = self._pilot_loss_reason_vals(vals)  # mandatory loss reasons
+        vals, slip_reason_id = self._pilot_slip_reason_vals(vals)  # close dates
         stage_probability_leads = self._pilot_check_and_select_stage_probability(vals)
         # Forward stage moves must meet the stage exit criteria, checked
         # against the stay being left: amount revisions written with the move
         # belong to it, and the new stay is recorded after the check.
         with self._pilot_exit_criteria_gate(vals):
             self._pilot_record_amount_revision(vals)
+            # Close dates: ledger rows from the dates before the write; a push
+            # out of the current month without a slip reason is refused.
+            self._pilot_record_close_date_changes(vals, slip_reason_id)
             result = super().write(vals)
         if vals.keys() & {"active", "type", "lost_reason_id"}:
             self._pilot_check_lost_have_reason()  # mandatory loss reasons

@@ -75,6 +75,13 @@ class CrmPipelineReport(models.Model):
         help="An estimated cost is entered: without it the margin is unknown and "
         "the opportunity is left out of the margin rate.",
     )
+    slip_rate = fields.Float(
+        string="Slip Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        help="100 for opportunities whose expected closing date was pushed at least "
+        "once, 0 for the others: its average is the share of pushed opportunities.",
+    )
     nbr = fields.Integer(string="# Opportunities", readonly=True)
 
     def _select(self):
@@ -113,6 +120,8 @@ class CrmPipelineReport(models.Model):
                 l.estimated_margin AS estimated_margin,
                 l.prorated_margin AS prorated_margin,
                 COALESCE(l.margin_known, FALSE) AS margin_known,
+                CASE WHEN COALESCE(l.close_date_push_count, 0) > 0
+                     THEN 100.0 ELSE 0.0 END AS slip_rate,
                 1 AS nbr
         """
 

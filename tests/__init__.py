@@ -21,3 +21,4 @@ from . import test_lifecycle
 from . import test_scheduled_work
 from . import test_targets
 from . import test_forecast_categories
+from . import test_close_dates

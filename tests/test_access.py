@@ -26,6 +26,8 @@ model                               own   all   manager  bypass  portal  public
 crm.stage.exit.criterion            r     r     rwcu     r       -       -
 crm.lead.follow.up.log              -     -     r        -       -       -
 crm.lead.stage.history              r     r     r        r       -       -
+crm.lead.close.date.change          r     r     r        r       -       -
+crm.slip.reason                     r     r     rwcu     r       -       -
 crm.pipeline.report                 r     r     r        r       -       -
 crm.pipeline.forecast               r     r     r        r       -       -
 crm.pipeline.snapshot               r     r     r        r       -       -
@@ -54,6 +56,8 @@ READ_FIELD = {
     "crm.stage.exit.criterion": "name",
     "crm.lead.follow.up.log": "interaction_date",
     "crm.lead.stage.history": "date_in",
+    "crm.lead.close.date.change": "date_changed",
+    "crm.slip.reason": "name",
     "crm.pipeline.report": "expected_revenue",
     "crm.pipeline.forecast": "expected_revenue",
     "crm.pipeline.snapshot": "lead_count",
@@ -151,6 +155,12 @@ class AccessMatrixCommon:
                 "stage_id": self.stage.id,
                 "date_in": self._unique_datetime(),
             },
+            "crm.lead.close.date.change": {
+                "lead_id": self.lead.id,
+                "date_new": "2030-01-31",
+                "date_changed": self._unique_datetime(),
+            },
+            "crm.slip.reason": {"name": "Matrix slip reason"},
             "crm.pipeline.report": {"lead_id": self.lead.id},
             "crm.pipeline.forecast": {"lead_id": self.lead.id},
             # One snapshot per week and key: a new week each time.
@@ -176,6 +186,8 @@ class AccessMatrixCommon:
             "crm.stage.exit.criterion": {"name": "Matrix renamed"},
             "crm.lead.follow.up.log": {"interaction_date": self._unique_datetime()},
             "crm.lead.stage.history": {"days": 2.0},
+            "crm.lead.close.date.change": {"pushed": True},
+            "crm.slip.reason": {"name": "Matrix slip reason renamed"},
             "crm.pipeline.report": {"expected_revenue": 1.0},
             "crm.pipeline.forecast": {"expected_revenue": 1.0},
             "crm.pipeline.snapshot": {"lead_count": 3},

@@ -1,0 +1,214 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Close-date discipline: the ledger of the expected closing dates, slip
+reasons and pushed deals.
+
+Definitions (docs/user_guide.md, "Expected closing dates"):
+- a *change* is a write that gives an opportunity an expected closing date
+  (``date_deadline``) different from the one it had; creating an opportunity
+  is not a change;
+- a change *pushes* the date when the new date is later than the old one, or
+  when a date is removed;
+- a push *out of the current month* moves a date that falls in the current
+  month or earlier (overdue) to a date after the last day of the current
+  month, or removes it. "Today" and so the current month are those of the
+  user who writes (their time zone). It requires a slip reason, given in the
+  same write as the new date.
+"""
+
+import pytz
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
+from odoo.tools import SQL, format_date
+
+from ..crm_lead import format_record_names, is_trusted
+
+# The context key with which trusted server code (superuser, with the value
+# TRUSTED of models/crm_lead.py) changes dates without a slip reason.
+SKIP_SLIP_REASON_KEY = "pilot_skip_slip_reason"
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    slip_reason_id = fields.Many2one(
+        "crm.slip.reason",
+        compute="_compute_slip_reason_id",
+        inverse="_inverse_slip_reason_id",
+        help="Why the expected closing date is pushed out of the current month: "
+        "required when the new date is after the end of this month while the "
+        "previous one was in this month or earlier. Give it together with the "
+        "new date; it is kept in the history of the expected closing dates, "
+        "not on the opportunity.",
+    )
+    close_date_push_count = fields.Integer(
+        string="Close Date Pushes",
+        readonly=True,
+        copy=False,
+        help="How many times the expected closing date was pushed later (or removed).",
+    )
+    close_date_push_alert = fields.Boolean(
+        string="Pushed Repeatedly",
+        compute="_compute_close_date_push_alert",
+        search="_search_close_date_push_alert",
+        help="The expected closing date was pushed at least the number of times "
+        "set in the settings (3 by default).",
+    )
+
+    def _compute_slip_reason_id(self):
+        # A transient input: never stored on the opportunity.
+        self.slip_reason_id = False
+
+    def _inverse_slip_reason_id(self):
+        """Nothing to store: ``write`` hands the reason to the ledger."""
+
+    @api.depends("close_date_push_count", "company_id")
+    def _compute_close_date_push_alert(self):
+        default = self.env.company.pilot_push_alert_count
+        for lead in self:
+            threshold = lead.company_id.pilot_push_alert_count or default
+            lead.close_date_push_alert = lead.close_date_push_count >= threshold
+
+    def _search_close_date_push_alert(self, operator, value):
+        if operator not in ("=", "!="):
+            return NotImplemented
+        # Each company's threshold for its leads (the companies the user works
+        # in), the current company's for the leads without a company.
+        alert = expression.OR(
+            [
+                [
+                    ("company_id", "=", False),
+                    ("close_date_push_count", ">=", self.env.company.pilot_push_alert_count),
+                ]
+            ]
+            + [
+                [
+                    ("company_id", "=", company.id),
+                    ("close_date_push_count", ">=", company.pilot_push_alert_count),
+                ]
+                for company in self.env.companies
+            ]
+        )
+        positive = (operator == "=") == bool(value)
+        return alert if positive else ["!", *alert]
+
+    # ------------------------------------------------------------------
+    # Write step (called by models/crm_lead.py)
+    # ------------------------------------------------------------------
+
+    def _pilot_slip_reason_vals(self, vals):
+        """Write step: take the slip reason, a transient input, out of
+        ``vals``. Returns (vals, slip reason id or False)."""
+        if "slip_reason_id" not in vals:
+            return vals, False
+        vals = dict(vals)
+        return vals, vals.pop("slip_reason_id") or False
+
+    def _pilot_record_close_date_changes(self, vals, slip_reason_id=False):
+        """Before the write: record the changes of the expected closing date
+        given by ``vals`` in the ledger, count the pushes, and refuse, with
+        nothing recorded, a push out of the current month without a slip
+        reason. Set-based: one statement for all the leads of the write."""
+        if "date_deadline" not in vals:
+            return
+        leads = self.filtered("id")
+        if not leads:
+            return
+        leads.flush_recordset(["date_deadline", "type", "user_id", "team_id", "company_id"])
+        Change = self.env["crm.lead.close.date.change"].sudo()
+        Change.flush_model()
+        # "Today" in the user's time zone, as fields.Date.context_today, read in
+        # the statement itself: no query for the user's time zone.
+        tz = self.env.context.get("tz")
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH bounds AS (
+                    SELECT (date_trunc('month', local.day) + INTERVAL '1 month'
+                            - INTERVAL '1 day')::date AS month_end
+                      FROM (SELECT (%(now)s::timestamp AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(
+                                       %(tz)s,
+                                       (SELECT NULLIF(p.tz, '') FROM res_users u
+                                          JOIN res_partner p ON p.id = u.partner_id
+                                         WHERE u.id = %(uid)s),
+                                       'UTC'))::date AS day) local
+                ), reason AS (
+                    SELECT id FROM crm_slip_reason WHERE id = %(reason)s
+                ), allowed AS (
+                    SELECT %(trusted)s OR EXISTS (SELECT 1 FROM reason) AS ok
+                ), cand AS (
+                    SELECT l.id AS lead_id,
+                           l.date_deadline AS date_old,
+                           %(new)s::date AS date_new,
+                           CASE WHEN %(set_user)s THEN %(user)s::int4 ELSE l.user_id END
+                               AS user_id,
+                           CASE WHEN %(set_team)s THEN %(team)s::int4 ELSE l.team_id END
+                               AS team_id,
+                           l.company_id AS company_id,
+                           (l.date_deadline IS NOT NULL
+                            AND (%(new)s::date IS NULL OR %(new)s::date > l.date_deadline))
+                               AS pushed,
+                           (l.date_deadline IS NOT NULL
+                            AND l.date_deadline <= b.month_end
+                            AND (%(new)s::date IS NULL OR %(new)s::date > b.month_end))
+                               AS out_of_month
+                      FROM crm_lead l, bounds b
+                     WHERE l.id = ANY(%(ids)s)
+                       AND l.date_deadline IS DISTINCT FROM %(new)s::date
+                       AND COALESCE(%(type)s::varchar, l.type) = 'opportunity'
+                ), ins AS (
+                    INSERT INTO crm_lead_close_date_change
+                           (lead_id, date_old, date_new, pushed, days_moved, slip_reason_id,
+                            date_changed, changed_by_id, user_id, team_id, company_id,
+                            create_uid, create_date, write_uid, write_date)
+                    SELECT c.lead_id, c.date_old, c.date_new, c.pushed,
+                           c.date_new - c.date_old, (SELECT id FROM reason),
+                           %(now)s, %(uid)s, c.user_id, c.team_id, c.company_id,
+                           %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM cand c
+                     WHERE (SELECT ok FROM allowed)
+                        OR NOT EXISTS (SELECT 1 FROM cand WHERE out_of_month)
+                     ORDER BY c.lead_id
+                    RETURNING lead_id, pushed
+                ), counted AS (
+                    UPDATE crm_lead l
+                       SET close_date_push_count = COALESCE(l.close_date_push_count, 0) + 1
+                      FROM ins
+                     WHERE ins.pushed AND l.id = ins.lead_id
+                    RETURNING l.id
+                )
+                SELECT c.lead_id, b.month_end FROM cand c, bounds b
+                 WHERE c.out_of_month AND NOT (SELECT ok FROM allowed)
+                """,
+                reason=slip_reason_id or None,
+                trusted=is_trusted(self.env, SKIP_SLIP_REASON_KEY),
+                new=fields.Date.to_date(vals["date_deadline"]) or None,
+                set_user="user_id" in vals,
+                user=vals.get("user_id") or None,
+                set_team="team_id" in vals,
+                team=vals.get("team_id") or None,
+                type=vals.get("type") or None,
+                tz=tz if tz in pytz.all_timezones_set else None,
+                ids=leads.ids,
+                now=now,
+                uid=self.env.uid,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        if rows:
+            refused = [lead_id for lead_id, _month_end in rows]
+            month_end = rows[0][1]
+            raise UserError(
+                self.env._(
+                    "The expected closing date of these opportunities is pushed out of "
+                    "the current month (after %(month_end)s): choose a slip reason with "
+                    "the new date. %(leads)s",
+                    month_end=format_date(self.env, month_end),
+                    leads=format_record_names(self.browse(refused)),
+                )
+            )
+        Change.invalidate_model()
+        leads.invalidate_recordset(["close_date_push_count", "close_date_push_alert"])
