@@ -347,6 +347,37 @@ class TestCloseDateLedger(CloseDateCommon):
         self.assertEqual(review.pushed_change_ids.lead_id, pushed)
 
 
+@tagged("post_install", "-at_install")
+class TestCloseDateVisibility(CloseDateCommon):
+    def test_ledger_follows_lead_visibility(self):
+        """Own documents, all documents and multi-company, as crm.lead."""
+        colleague = mail_new_test_user(
+            self.env,
+            login="pilot_slip_colleague",
+            name="Cole Colleague",
+            email="cole@example.com",
+            groups="sales_team.group_sale_salesman_all_leads",
+        )
+        mine = self._deal("Visible mine")
+        theirs = self._deal("Visible theirs", user_id=colleague.id)
+        other_company = self.env["res.company"].create({"name": "Slip Other Company"})
+        elsewhere = self._deal("Visible elsewhere", user_id=False, company_id=other_company.id)
+        for lead in mine | theirs | elsewhere:
+            lead.write({"date_deadline": self.month_end})
+        leads = mine | theirs | elsewhere
+        self.assertEqual(len(self._changes(leads)), 3)
+        self.assertEqual(self._changes(elsewhere).company_id, other_company)
+        Change = self.Change.with_user(self.salesman)
+        self.assertEqual(Change.search([("lead_id", "in", leads.ids)]).lead_id, mine)
+        Change = self.Change.with_user(colleague)
+        self.assertEqual(Change.search([("lead_id", "in", leads.ids)]).lead_id, mine | theirs)
+        colleague.company_ids |= other_company
+        Change = self.Change.with_user(colleague).with_context(
+            allowed_company_ids=[self.company.id, other_company.id]
+        )
+        self.assertEqual(Change.search([("lead_id", "in", leads.ids)]).lead_id, leads)
+
+
 @tagged("post_install", "-at_install", "is_query_count")
 class TestCloseDateQueries(CloseDateCommon):
     def _count(self, func):

@@ -38,6 +38,7 @@ class TestNavigation(PilotCommon):
                 "Forecast Submissions",
                 "Pipeline Value over Time",
                 "Stage History",
+                "Expected Closing Date Changes",
             ],
         )
         config = self.env.ref("crm_pipeline_pilot.crm_pipeline_config_menu")
@@ -50,6 +51,7 @@ class TestNavigation(PilotCommon):
                 "Recommended Pipeline",
                 "Pipeline Targets",
                 "Weekly Review KPIs",
+                "Slip Reasons",
             ],
         )
 
