@@ -124,8 +124,12 @@ class CrmLead(models.Model):
         salespeople = [
             u for u in map(self._pilot_demo_ref, ("base.user_admin", "base.user_demo")) if u
         ]
+        direct_sales = self._pilot_demo_ref("crm_pipeline_pilot.team_pilot_direct_sales")
         closed_dates, xmlids = {}, []
         for team_index, team in enumerate(teams, start=1):
+            # Direct Sales is its leader's; the demo salesperson works in one
+            # team only, so that their pipeline shows one team's stages.
+            people = [team.user_id] if team == direct_sales and team.user_id else salespeople
             stages = self.env["crm.stage"].search(team._pilot_stage_domain(), order="sequence, id")
             open_stages = stages.filtered(lambda stage: not stage.is_won)
             won_stage = stages.filtered("is_won")[:1]
@@ -139,9 +143,7 @@ class CrmLead(models.Model):
                         "name": f"{name} ({team.name})",
                         "type": "opportunity",
                         "team_id": team.id,
-                        "user_id": salespeople[position % len(salespeople)].id
-                        if salespeople
-                        else False,
+                        "user_id": people[position % len(people)].id if people else False,
                         "partner_id": partners[position % len(partners)].id if partners else False,
                         "expected_revenue": revenue * (1 + team_index / 10),
                         "estimated_cost": cost * (1 + team_index / 10),

@@ -15,7 +15,8 @@ class CrmLead(models.Model):
         shared ones; a team working with its own stages only shows its own
         (plus any stage that holds a card: what is there is always shown)."""
         result = super()._read_group_stage_ids(stages, domain)
-        team_id = self.env.context.get("default_team_id")
+        # "My Pipeline" has no team in its context: the user's own team.
+        team_id = self.env.context.get("default_team_id") or self.env.user.sale_team_id.id
         if not isinstance(team_id, int) or not team_id:
             return result
         team_domain = self.env["crm.team"].browse(team_id).exists()._pilot_stage_domain()
