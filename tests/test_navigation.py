@@ -88,3 +88,30 @@ class TestNavigation(PilotCommon):
             result["params"]["message"],
             "0 stages created, 5 existing stages kept, 0 exit criteria added.",
         )
+
+    def test_my_pipeline_shows_the_own_stages_of_the_users_team(self):
+        """'My Pipeline' has no team in its context: a salesperson whose team
+        works with its own stages sees that team's five stages, not Odoo's
+        shared ones."""
+        salesperson = mail_new_test_user(
+            self.env,
+            login="pilot_nav_own",
+            name="Olga Own",
+            email="olga@example.com",
+            groups="sales_team.group_sale_salesman",
+        )
+        team = self.env["crm.team"].create(
+            {
+                "name": "Own Stages Team",
+                "pilot_own_stages_only": True,
+                "member_ids": [(6, 0, [salesperson.id])],
+            }
+        )
+        self.env["crm.stage"].action_apply_recommended_pipeline(team_id=team.id)
+        self.assertEqual(salesperson.sale_team_id, team)
+        Lead = self.env["crm.lead"].with_user(salesperson)
+        columns = Lead._read_group_stage_ids(self.env["crm.stage"], [])
+        self.assertEqual(
+            columns.mapped("name"),
+            ["Qualified lead", "Discovery", "Proposal sent", "Negotiation", "Won"],
+        )

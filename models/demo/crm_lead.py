@@ -124,12 +124,17 @@ class CrmLead(models.Model):
         salespeople = [
             u for u in map(self._pilot_demo_ref, ("base.user_admin", "base.user_demo")) if u
         ]
-        direct_sales = self._pilot_demo_ref("crm_pipeline_pilot.team_pilot_direct_sales")
+        demo_team = self._pilot_demo_ref("sales_team.crm_team_1")
+        admin = self._pilot_demo_ref("base.user_admin")
         closed_dates, xmlids = {}, []
         for team_index, team in enumerate(teams, start=1):
-            # Direct Sales is its leader's; the demo salesperson works in one
-            # team only, so that their pipeline shows one team's stages.
-            people = [team.user_id] if team == direct_sales and team.user_id else salespeople
+            # The demo salesperson works in one team only (so that their
+            # pipeline shows that team's stages); the other teams' deals are
+            # their leader's, or the administrator's.
+            if team == demo_team:
+                people = salespeople[1:] or salespeople
+            else:
+                people = [team.user_id or admin] if (team.user_id or admin) else salespeople
             stages = self.env["crm.stage"].search(team._pilot_stage_domain(), order="sequence, id")
             open_stages = stages.filtered(lambda stage: not stage.is_won)
             won_stage = stages.filtered("is_won")[:1]

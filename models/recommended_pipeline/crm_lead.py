@@ -14,9 +14,15 @@ class CrmLead(models.Model):
         """Kanban columns: Odoo shows the stages of the team in context and the
         shared ones; a team working with its own stages only shows its own
         (plus any stage that holds a card: what is there is always shown)."""
-        result = super()._read_group_stage_ids(stages, domain)
-        # "My Pipeline" has no team in its context: the user's own team.
-        team_id = self.env.context.get("default_team_id") or self.env.user.sale_team_id.id
+        team_id = self.env.context.get("default_team_id")
+        own_team = self.env.user.sale_team_id
+        leads = self
+        if not team_id and own_team.pilot_own_stages_only:
+            # "My Pipeline" has no team in its context: the user's own team,
+            # when it works with its own stages only.
+            team_id = own_team.id
+            leads = self.with_context(default_team_id=team_id)
+        result = super(CrmLead, leads)._read_group_stage_ids(stages, domain)
         if not isinstance(team_id, int) or not team_id:
             return result
         team_domain = self.env["crm.team"].browse(team_id).exists()._pilot_stage_domain()
