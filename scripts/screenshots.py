@@ -188,7 +188,14 @@ def main():
         [[("team_id", "!=", False)]],
         {"fields": ["team_id"], "limit": 1},
     )[0]["team_id"][0]
-    review = session.rpc("crm.pipeline.review", "create", [[{"team_ids": [(6, 0, [team])]}]])[0]
+    # Created in the user's language, as the web client does (the review's
+    # figures are written with their units when it is computed).
+    review = session.rpc(
+        "crm.pipeline.review",
+        "create",
+        [[{"team_ids": [(6, 0, [team])]}]],
+        {"context": {"lang": args.lang}},
+    )[0]
     os.makedirs(OUT, exist_ok=True)
     browser = Browser()
     try:
