@@ -14,7 +14,9 @@ Odoo CRM database (``-u crm``) and a database with the add-on
    (add-on only);
 5. the report pivot (week x salesperson) on a larger dataset, against plain
    Odoo's ``crm.lead`` pivot of the same shape;
-6. installing the add-on, against ``-u crm``, on the same data.
+6. installing the add-on, against ``-u crm``, on the same data;
+7. the forecast back-test of the last 12 months over every opportunity
+   (add-on only), with a generated stage history and close-date ledger.
 
 Prints SQL query counts, wall-clock medians over several repetitions (state
 rolled back between them), the ratio add-on / plain and the budget of each
@@ -71,6 +73,10 @@ FOLLOW_UP_SECONDS = 60.0
 FOLLOW_UP_QUERIES_PER_1000 = 100
 PIVOT_TIME_RATIO = 1.5
 INSTALL_TIME_RATIO = 2.0
+BACKTEST_MONTHS = 12
+BACKTEST_SECONDS = 30.0
+# Queries of a back-test: one per month plus a constant, whatever the leads.
+BACKTEST_QUERIES = BACKTEST_MONTHS + 40
 
 # What the web client's kanban asks per column (Odoo 18 relational model).
 KANBAN_COLUMN_LIMIT = 40
@@ -406,6 +412,8 @@ class Benchmark:
                     "UPDATE crm_lead SET date_last_interaction = write_date WHERE NOT active"
                 )
                 cr.execute("ANALYZE crm_lead")
+            if "crm.forecast.backtest" in env:
+                self.facts["backtest_rows"] = generate.backtest_history(env)
 
     def _stages(self, env):
         stages = env["crm.stage"].search([("is_won", "=", False)], order="sequence, id", limit=2)
@@ -480,6 +488,10 @@ class Benchmark:
         if self.facts["addon_follow_ups"]:
             follow_up = self._measure_follow_ups(jobs["addon"]["kanban"].registry)
         self.results["follow_up"] = (None, follow_up)
+        backtest = Result()
+        if "backtest_rows" in self.facts:
+            backtest = self._measure_backtest(jobs["addon"]["kanban"].registry, manager)
+        self.results["backtest"] = (None, backtest)
         for key in ("plain", "addon"):
             _release(self.names[key])
 
@@ -497,6 +509,22 @@ class Benchmark:
         job = Job(registry, odoo.SUPERUSER_ID, {}, run)
         (result,) = _measure([job], self.follow_up_reps)
         result.note = f"{result.extra:,} follow-up activities created"
+        return result
+
+    def _measure_backtest(self, registry, manager):
+        _out(f"* forecast back-test, {BACKTEST_MONTHS} months (add-on)")
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            uid, context = _user_context(env, manager)
+
+        def run(env):
+            backtest = env["crm.forecast.backtest"].create({"months": BACKTEST_MONTHS})
+            backtest.action_run()
+            return len(backtest.result_ids)
+
+        job = Job(registry, uid, context, run)
+        (result,) = _measure([job], self.follow_up_reps)
+        result.note = f"{result.extra:,} results"
         return result
 
     # -- pivot on the larger dataset -------------------------------------
@@ -677,6 +705,28 @@ class Benchmark:
                 r,
                 f"<= {INSTALL_TIME_RATIO}x",
                 verdict(r is not None and r <= INSTALL_TIME_RATIO, plain, addon),
+            )
+        )
+        _plain, addon = self.results["backtest"]
+        label = (
+            f"7. Forecast back-test, {BACKTEST_MONTHS} months x {size['open'] + size['closed']:,}"
+        )
+        label += " opportunities"
+        if addon.available:
+            label += f": {addon.note}"
+        budget_seconds = BACKTEST_SECONDS * (size["open"] + size["closed"]) / 100000
+        ok = addon.available and (
+            addon.seconds < max(budget_seconds, 1.0) and addon.queries <= BACKTEST_QUERIES
+        )
+        rows.append(
+            (
+                label,
+                None,
+                addon,
+                None,
+                f"< {BACKTEST_SECONDS:.0f} s per 100,000 opportunities (at least 1 s), "
+                f"<= {BACKTEST_QUERIES} q",
+                verdict(ok, None, addon),
             )
         )
         return [

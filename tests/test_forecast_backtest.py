@@ -554,3 +554,28 @@ class TestForecastBacktestRpc(PilotRpcMixin, HttpCase):
                 [{"months": 3, "team_ids": [(6, 0, self.team_b.ids)]}],
             ),
         )
+
+
+@tagged("post_install", "-at_install")
+class TestForecastBacktestDemo(PilotCommon):
+    def test_demo_backtest_has_figures_for_every_demo_team(self):
+        """The demo's back-test (run at install over six months) measures each
+        demo team over months with revenue won, and recommends a method."""
+        run = self.env.ref("crm_pipeline_pilot.forecast_backtest_demo")
+        self.assertEqual(run.state, "done")
+        teams = self.env["crm.lead"]._pilot_demo_teams()
+        self.assertEqual(len(teams), 3)
+        for team in teams:
+            with self.subTest(team=team.name):
+                results = run.result_ids.filtered(lambda r, t=team: r.team_id == t)
+                history = results.filtered(lambda r: r.method == "history")
+                self.assertGreaterEqual(history.months_used, 3)
+                self.assertIn(
+                    team.pilot_forecast_method, results.filtered("recommended").mapped("method")
+                )
+                details = run.detail_ids.filtered(lambda d, t=team: d.team_id == t and d.used)
+                self.assertTrue(all(d.actual > 0 for d in details))
+                for method in ("history", "best_case"):
+                    self.assertTrue(
+                        any(d.forecast > 0 for d in details if d.method == method), method
+                    )
