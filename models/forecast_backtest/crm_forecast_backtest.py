@@ -71,7 +71,6 @@ class CrmForecastBacktest(models.Model):
         help="The back-test covers the months before the month of this date.",
     )
     months = fields.Integer(
-        string="Months",
         required=True,
         default=DEFAULT_MONTHS,
         help="How many months before the month of the reference date are back-tested.",

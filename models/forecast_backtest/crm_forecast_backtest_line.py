@@ -51,7 +51,6 @@ class CrmForecastBacktestResult(models.Model):
         help="Share of the months used whose forecast was within 10 % of the revenue won.",
     )
     months_used = fields.Integer(
-        string="Months Used",
         aggregator="max",
         help="Months with revenue won (and, for submitted forecasts, with a "
         "submission): the months over which the errors are measured.",
