@@ -160,15 +160,14 @@ class CrmForecastBacktest(models.Model):
     def _cron_backtest(self):
         """Weekly: a back-test of the last twelve months for every company
         with sales teams (the recommended methods follow the latest)."""
-        companies = {
-            company
+        # Teams without a company count with the current company's.
+        company_ids = {
+            (company or self.env.company).id
             for [company] in self.env["crm.team"]._read_group(
                 [("active", "=", True)], groupby=["company_id"]
             )
         }
-        runs = self.create(
-            [{"company_id": (company or self.env.company).id} for company in companies]
-        )
+        runs = self.create([{"company_id": company_id} for company_id in sorted(company_ids)])
         runs.action_run()
         return runs
 
