@@ -52,6 +52,7 @@
         "views/close_date/crm_lead_close_date_change_views.xml",
         "views/close_date/crm_slip_reason_views.xml",
         "views/close_date/crm_pipeline_review_views.xml",
+        "wizard/crm_lead_slip_views.xml",
         # Shared: the menus and the settings page of the add-on
         "views/crm_pipeline_menus.xml",
         "views/res_config_settings_views.xml",
@@ -65,6 +66,9 @@
         "demo/close_date_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "crm_pipeline_pilot/static/src/**/*",
+        ],
         "web.assets_tests": [
             "crm_pipeline_pilot/static/tests/tours/*.js",
         ],
