@@ -39,6 +39,7 @@ crm.stage.exit.bypass               -     -     rwcu     rwcu    -       -
 crm.stage.recommended.pipeline      -     -     rwcu     -       -       -
 crm.stage.probability.apply         -     -     rwcu     -       -       -
 crm.forecast.submission             rwcu  rwcu  rwcu     rwcu    -       -
+crm.lead.slip                       rwcu  rwcu  rwcu     rwcu    -       -
 """
 
 GROUPS = {
@@ -69,6 +70,7 @@ READ_FIELD = {
     "crm.stage.recommended.pipeline": "team_id",
     "crm.stage.probability.apply": "stage_id",
     "crm.forecast.submission": "commit_amount",
+    "crm.lead.slip": "date_deadline",
 }
 
 
@@ -179,6 +181,7 @@ class AccessMatrixCommon:
             "crm.stage.probability.apply": {"stage_id": self.stage.id},
             # The creator's own forecast (the salesperson by default), a new week each time.
             "crm.forecast.submission": {"team_id": self.team.id, "week": self._unique_week()},
+            "crm.lead.slip": {"lead_ids": [[6, 0, [self.lead.id]]], "date_deadline": "2030-01-31"},
         }[model]
 
     def _write_vals(self, model):
@@ -199,6 +202,7 @@ class AccessMatrixCommon:
             "crm.stage.recommended.pipeline": {"team_id": False},
             "crm.stage.probability.apply": {"stage_id": self.stage_next.id},
             "crm.forecast.submission": {"comment": "Matrix"},
+            "crm.lead.slip": {"date_deadline": "2030-02-28"},
         }[model]
 
     def _fixture(self, model, user):
@@ -218,7 +222,9 @@ class AccessMatrixCommon:
             review = self._fixture("crm.pipeline.review", user)
             self.assertEqual(len(review.sudo().line_ids), 7)
             return review.sudo().line_ids[:1].sudo(False)
-        if model.startswith("crm.stage.") and model != "crm.stage.exit.criterion":
+        if model == "crm.lead.slip" or (
+            model.startswith("crm.stage.") and model != "crm.stage.exit.criterion"
+        ):
             return as_user.create(self._create_vals(model)).sudo(False)
         return env[model].create(self._create_vals(model))
 

@@ -319,3 +319,27 @@ class TestSlipDialogTour(HttpCase):
         self.lead.invalidate_recordset()
         self.assertEqual(self.lead.date_deadline, self.today)
         self.assertFalse(self._new_changes())
+
+    def test_tour_form_asks_the_slip_reason(self):
+        self.start_tour(
+            "/odoo/action-crm.crm_lead_action_forecast",
+            "crm_pipeline_pilot_slip_dialog_form",
+            login="admin",
+        )
+        pushed_to = self.today + relativedelta(months=1, day=15)
+        self.lead.invalidate_recordset()
+        self.assertEqual(self.lead.date_deadline, pushed_to)
+        self.assertRecordValues(
+            self._new_changes(),
+            [
+                {
+                    "date_old": self.today,
+                    "date_new": pushed_to,
+                    "pushed": True,
+                    "slip_reason_id": self.env.ref(
+                        "crm_pipeline_pilot.slip_reason_budget_not_approved"
+                    ).id,
+                    "changed_by_id": self.admin.id,
+                }
+            ],
+        )

@@ -23,8 +23,8 @@ class CrmLeadSlip(models.TransientModel):
         string="New Expected Closing",
         help="The date the opportunities are pushed to (empty: the date is removed).",
     )
-    slip_reason_id = fields.Many2one("crm.slip.reason", string="Slip Reason")
-    note = fields.Html(string="Note", sanitize=True)
+    slip_reason_id = fields.Many2one("crm.slip.reason")
+    note = fields.Html(sanitize=True)
 
     def action_apply(self):
         """Write the new date with the slip reason, in one write, as the user:
@@ -37,7 +37,7 @@ class CrmLeadSlip(models.TransientModel):
             raise UserError(self.env._("There is no opportunity to push."))
         # The dialog's context holds default_* values for the wizard: none of
         # them must reach what the write creates.
-        leads = self.lead_ids.with_context(clean_context(self.env.context))
+        leads = self.lead_ids.with_env(self.env(context=clean_context(self.env.context)))
         leads.write({"date_deadline": self.date_deadline, "slip_reason_id": self.slip_reason_id.id})
         if not is_html_empty(self.note):
             date = (

@@ -101,3 +101,49 @@ registry.category("web_tour.tours").add("crm_pipeline_pilot_slip_dialog_cancel",
         },
     ],
 });
+
+// The same dialog when the date is pushed from the form, without choosing the
+// reason in the form: the form is saved with the date and the reason.
+const FORM_DATE = today.plus({ months: 1 }).set({ day: 15 });
+registry.category("web_tour.tours").add("crm_pipeline_pilot_slip_dialog_form", {
+    steps: () => [
+        {
+            content: "Open the deal",
+            trigger: `${column(THIS_MONTH)} .o_kanban_record:contains('${DEAL}')`,
+            run: "click",
+        },
+        {
+            content: "Push its expected closing date to next month",
+            trigger: ".o_form_view div[name='date_deadline'] input",
+            run: `edit ${FORM_DATE.toFormat("dd/MM/yyyy")} && press Escape`,
+        },
+        {
+            content: "Save",
+            trigger: ".o_form_view .o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "The dialog asks for the slip reason",
+            trigger: `${DIALOG} div[name='slip_reason_id'] input`,
+            run: "edit Budget",
+        },
+        {
+            content: "Pick it",
+            trigger: ".o-autocomplete--dropdown-item:contains('Budget non validé')",
+            run: "click",
+        },
+        {
+            content: "Confirm",
+            trigger: `${DIALOG} button:contains('Reporter la date')`,
+            run: "click",
+        },
+        {
+            content: "The dialog is closed and the form saved",
+            trigger: "body:not(:has(.modal)) .o_form_view .o_form_saved",
+        },
+        {
+            content: "with the new date",
+            trigger: `.o_form_view div[name='date_deadline'] input:value(${FORM_DATE.toFormat("dd/MM/yyyy")})`,
+        },
+    ],
+});
