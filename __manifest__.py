@@ -56,6 +56,7 @@
         "views/forecast_backtest/crm_forecast_backtest_views.xml",
         "views/forecast_backtest/crm_team_views.xml",
         "views/forecast_backtest/crm_pipeline_review_views.xml",
+        "wizard/crm_lead_slip_views.xml",
         # Shared: the menus and the settings page of the add-on
         "views/crm_pipeline_menus.xml",
         "views/res_config_settings_views.xml",
@@ -70,6 +71,9 @@
         "demo/forecast_backtest_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "crm_pipeline_pilot/static/src/**/*",
+        ],
         "web.assets_tests": [
             "crm_pipeline_pilot/static/tests/tours/*.js",
         ],

@@ -42,6 +42,7 @@ crm.forecast.submission             rwcu  rwcu  rwcu     rwcu    -       -
 crm.forecast.backtest               r     r     rwcu     r       -       -
 crm.forecast.backtest.result        r     r     r        r       -       -
 crm.forecast.backtest.detail        -     -     r        -       -       -
+crm.lead.slip                       rwcu  rwcu  rwcu     rwcu    -       -
 """
 
 GROUPS = {
@@ -75,6 +76,7 @@ READ_FIELD = {
     "crm.forecast.backtest": "months",
     "crm.forecast.backtest.result": "mape",
     "crm.forecast.backtest.detail": "forecast",
+    "crm.lead.slip": "date_deadline",
 }
 
 
@@ -198,6 +200,7 @@ class AccessMatrixCommon:
                 "method": "history",
                 "month": "2026-01-01",
             },
+            "crm.lead.slip": {"lead_ids": [[6, 0, [self.lead.id]]], "date_deadline": "2030-01-31"},
         }[model]
 
     def _write_vals(self, model):
@@ -221,6 +224,7 @@ class AccessMatrixCommon:
             "crm.forecast.backtest": {"months": 4},
             "crm.forecast.backtest.result": {"mape": 1.0},
             "crm.forecast.backtest.detail": {"forecast": 1.0},
+            "crm.lead.slip": {"date_deadline": "2030-02-28"},
         }[model]
 
     def _fixture(self, model, user):
@@ -240,7 +244,9 @@ class AccessMatrixCommon:
             review = self._fixture("crm.pipeline.review", user)
             self.assertEqual(len(review.sudo().line_ids), 7)
             return review.sudo().line_ids[:1].sudo(False)
-        if model.startswith("crm.stage.") and model != "crm.stage.exit.criterion":
+        if model == "crm.lead.slip" or (
+            model.startswith("crm.stage.") and model != "crm.stage.exit.criterion"
+        ):
             return as_user.create(self._create_vals(model)).sudo(False)
         return env[model].create(self._create_vals(model))
 

@@ -18,6 +18,10 @@ from ..models.crm_lead import TRUSTED
 from .common import PilotCommon, PilotRpcMixin
 
 REFUSED = "pushed out of the current month"
+# A UserError, whose context lets the web client ask for the slip reason.
+SLIP_REASON_REQUIRED = (
+    "odoo.addons.crm_pipeline_pilot.models.close_date.crm_lead.SlipReasonRequired"
+)
 
 
 class CloseDateCommon(PilotCommon):
@@ -463,7 +467,7 @@ class TestCloseDatesOverRpc(PilotRpcMixin, HttpCase):
                 error = self._error(
                     self._call_kw("crm.lead", method, [[lead.id], {"date_deadline": later}], kwargs)
                 )
-                self.assertEqual(error["name"], "odoo.exceptions.UserError")
+                self.assertEqual(error["name"], SLIP_REASON_REQUIRED)
                 self.assertIn(REFUSED, error["message"])
                 self.assertIn("RPC slipping deal", error["message"])
         lead.invalidate_recordset()

@@ -30,6 +30,23 @@ from ..crm_lead import format_record_names, is_trusted
 SKIP_SLIP_REASON_KEY = "pilot_skip_slip_reason"
 
 
+class SlipReasonRequired(UserError):
+    """A push out of the current month without a slip reason: the write is
+    refused. The web client receives ``context`` with the error: the
+    opportunities of the refused write and the new date, with which it asks
+    for the slip reason (the dialog of ``crm.lead.slip``,
+    static/src/errors/slip_reason_error_handler.js) and writes again."""
+
+    def __init__(self, message, leads=None, date_deadline=False):
+        super().__init__(message)
+        self.context = {
+            "pilot_slip_reason": {
+                "lead_ids": leads.ids if leads else [],
+                "date_deadline": fields.Date.to_string(date_deadline) if date_deadline else False,
+            }
+        }
+
+
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
@@ -201,14 +218,16 @@ class CrmLead(models.Model):
         if rows:
             refused = [lead_id for lead_id, _month_end in rows]
             month_end = rows[0][1]
-            raise UserError(
+            raise SlipReasonRequired(
                 self.env._(
                     "The expected closing date of these opportunities is pushed out of "
                     "the current month (after %(month_end)s): choose a slip reason with "
                     "the new date. %(leads)s",
                     month_end=format_date(self.env, month_end),
                     leads=format_record_names(self.browse(refused)),
-                )
+                ),
+                leads=leads,
+                date_deadline=fields.Date.to_date(vals["date_deadline"]),
             )
         Change.invalidate_model()
         leads.invalidate_recordset(["close_date_push_count", "close_date_push_alert"])
