@@ -293,10 +293,10 @@ class TestExitCriteriaFactors(FactorsCommon, PilotCommon):
         self.assertEqual(
             factor_lines(lead.exit_criteria_factors),
             [
-                "Décisionnaire identifié : gagnée 60\u00a0% du temps contre 20\u00a0% quand il "
-                "n'est pas rempli (10 et 10 opportunités clôturées)",
-                "Client renseigné : gagnée 42\u00a0% du temps contre 18\u00a0% quand il "
-                "n'est pas rempli (1\u00a0234 et 10 opportunités clôturées)",
+                "Décisionnaire identifié : 60\u00a0% d'affaires gagnées quand il est validé, "
+                "contre 20\u00a0% quand il manque (10 et 10 opportunités clôturées)",
+                "Client renseigné : 42\u00a0% d'affaires gagnées quand il est validé, "
+                "contre 18\u00a0% quand il manque (1\u00a0234 et 10 opportunités clôturées)",
                 "Grosse affaire : pas assez d'historique (n < 10)",
             ],
         )
