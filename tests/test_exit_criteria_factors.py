@@ -241,6 +241,24 @@ class TestExitCriteriaFactors(FactorsCommon, PilotCommon):
             "Decision maker identified: not enough history (n < 10)",
         )
 
+    def test_refresh_is_set_based(self):
+        """One query for the closed deals, one search per criterion: more
+        closed deals, the same number of queries."""
+        Stat = self.env["crm.stage.exit.criterion.stat"]
+
+        def queries():
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            Stat._pilot_refresh()
+            return self.env.cr.sql_log_count - before
+
+        first = queries()
+        for index in range(6):
+            self._closed_deal(f"Factors more {index}", won=index % 2 == 0, manual=True)
+        self.env.flush_all()
+        self.assertEqual(queries(), first)
+        self.assertEqual(self._rows()[0][1:5], (16, 9, 10, 2))
+
     def test_verdict_thresholds(self):
         self.assertEqual(verdict(10, 10, 10.0, 10, 10.0), "predictive")
         self.assertEqual(verdict(10, 10, 9.99, 10, 10.0), "paperwork")
