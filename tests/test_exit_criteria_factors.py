@@ -252,6 +252,7 @@ class TestExitCriteriaFactors(FactorsCommon, PilotCommon):
             Stat._pilot_refresh()
             return self.env.cr.sql_log_count - before
 
+        queries()  # registry caches warmed up
         first = queries()
         for index in range(6):
             self._closed_deal(f"Factors more {index}", won=index % 2 == 0, manual=True)
@@ -399,7 +400,7 @@ class TestExitCriteriaFactorsRpc(FactorsCommon, PilotRpcMixin, HttpCase):
             ("write", [[self.stat.id], {"met_win_rate": 99.0}]),
             ("create", [{"criterion_id": self.c_manual.id, "met_win_rate": 99.0}]),
             ("unlink", [[self.stat.id]]),
-            ("action_refresh", []),
+            ("action_refresh", [[]]),
             ("_pilot_refresh", []),
         ):
             with self.subTest(method=method):
@@ -423,7 +424,8 @@ class TestExitCriteriaFactorsRpc(FactorsCommon, PilotRpcMixin, HttpCase):
     def test_manager_refreshes(self):
         self.stat.sudo().write({"met_win_rate": 99.0})
         self.authenticate("pilot_factors_manager", "pilot_factors_manager")
-        response = self._call_kw("crm.stage.exit.criterion.stat", "action_refresh", [])
+        # As the button of the list sends it (the selected rows: none).
+        response = self._call_kw("crm.stage.exit.criterion.stat", "action_refresh", [[]])
         self.assertNotIn("error", response)
         self.assertEqual(
             self._call_kw(

@@ -113,9 +113,9 @@ class CrmStageExitCriterionStat(models.Model):
     # Actions
     # ------------------------------------------------------------------
 
-    @api.model
     def action_refresh(self):
-        """Recompute the win rates now (sales managers)."""
+        """Recompute the win rates now (sales managers; the button of the
+        report's list, whatever rows are selected)."""
         if not (self.env.su or self.env.user.has_group("sales_team.group_sale_manager")):
             raise AccessError(
                 self.env._("Only sales managers can recompute the win rates of the exit criteria.")
