@@ -8,6 +8,7 @@ import xlsxwriter
 from odoo import api, models
 from odoo.tools import format_date
 
+from ..models.forecast_category.crm_team import MONTH_FORECAST_FIGURES
 from ..models.kpi.kpi_definitions import KPI_BY_CODE
 
 # The rows of a sheet by unit (each unit's rows together, so that each has its
@@ -68,11 +69,7 @@ class ReportCrmPipelineReviewXlsx(models.AbstractModel):
             {"bold": True, "bg_color": "#714B67", "font_color": "#FFFFFF", "border": 1}
         )
         text = workbook.add_format({"border": 1, "text_wrap": True, "valign": "top"})
-        currency = self.env.company.currency_id
-        symbol = (currency.symbol or "").replace('"', "")
-        amount_format = (
-            f'"{symbol}" #,##0.00' if currency.position == "before" else f'#,##0.00 "{symbol}"'
-        )
+        amount_format = self._amount_format(self.env.company.currency_id)
         days_label = self.env._("days").replace('"', "")
         unit_formats = {
             "currency": amount_format,
@@ -160,5 +157,51 @@ class ReportCrmPipelineReviewXlsx(models.AbstractModel):
                 chart.set_size({"width": 520, "height": 90 + 45 * len(rows)})
                 sheet.insert_chart(chart_row, 0, chart)
                 chart_row += 6 + 2 * len(rows)
+        self._write_forecast_sheet(workbook, review, used_names, title, header, text)
         workbook.close()
         return output.getvalue()
+
+    @api.model
+    def _amount_format(self, currency):
+        """Excel's number format of an amount in ``currency`` (its symbol
+        before or after, two decimals)."""
+        symbol = (currency.symbol or "").replace('"', "")
+        if currency.position == "before":
+            return f'"{symbol}" #,##0.00'
+        return f'#,##0.00 "{symbol}"'
+
+    @api.model
+    def _write_forecast_sheet(self, workbook, review, used_names, title, header, text):
+        """The last sheet: the forecast of the review's month per team (the two
+        projections and the category totals), amounts in the currency of each
+        team's company, as numbers (no formula)."""
+        teams = review.team_ids
+        month = review.date.replace(day=1)
+        figures = teams._pilot_month_forecast(month)
+        labels = teams._pilot_month_forecast_labels()
+        name = sheet_name(self.env._("Forecast"), used_names, fallback="Forecast")
+        sheet = workbook.add_worksheet(name)
+        sheet.write_string(
+            0,
+            0,
+            self.env._(
+                "Forecast of %(month)s by team",
+                month=format_date(self.env, month, date_format="MMMM y"),
+            ),
+            title,
+        )
+        sheet.write_string(2, 0, self.env._("Sales Team"), header)
+        for col, key in enumerate(MONTH_FORECAST_FIGURES, start=1):
+            sheet.write_string(2, col, labels[key], header)
+        amount_formats = {}
+        for row, team in enumerate(teams, start=3):
+            currency = team.company_id.currency_id or self.env.company.currency_id
+            if currency not in amount_formats:
+                amount_formats[currency] = workbook.add_format(
+                    {"border": 1, "num_format": self._amount_format(currency), "valign": "top"}
+                )
+            sheet.write_string(row, 0, team.name or "", text)
+            for col, key in enumerate(MONTH_FORECAST_FIGURES, start=1):
+                sheet.write_number(row, col, figures[team.id][key], amount_formats[currency])
+        sheet.set_column(0, 0, 26)
+        sheet.set_column(1, len(MONTH_FORECAST_FIGURES), 22)

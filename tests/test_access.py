@@ -24,6 +24,7 @@ from .common import PilotCommon, PilotRpcMixin
 ACCESS_MATRIX = """
 model                               own   all   manager  bypass  portal  public
 crm.stage.exit.criterion            r     r     rwcu     r       -       -
+crm.stage.exit.criterion.stat       r     r     r        r       -       -
 crm.lead.follow.up.log              -     -     r        -       -       -
 crm.lead.stage.history              r     r     r        r       -       -
 crm.lead.close.date.change          r     r     r        r       -       -
@@ -58,6 +59,7 @@ INTERNAL = ("own", "all", "manager", "bypass")
 # A stored field of each model, read to check the read access.
 READ_FIELD = {
     "crm.stage.exit.criterion": "name",
+    "crm.stage.exit.criterion.stat": "met_win_rate",
     "crm.lead.follow.up.log": "interaction_date",
     "crm.lead.stage.history": "date_in",
     "crm.lead.close.date.change": "date_changed",
@@ -146,6 +148,11 @@ class AccessMatrixCommon:
     def _unique_week(self):
         return fields.Date.to_string(date(2030, 1, 7) + timedelta(weeks=self._next()))
 
+    def _criterion(self):
+        return self.env["crm.stage.exit.criterion"].create(
+            {"name": "Matrix win rates", "stage_id": self.stage.id, "criterion_type": "manual"}
+        )
+
     def _create_vals(self, model):
         """Valid values (JSON-compatible, for RPC too) to create a record."""
         return {
@@ -154,6 +161,7 @@ class AccessMatrixCommon:
                 "stage_id": self.stage.id,
                 "criterion_type": "manual",
             },
+            "crm.stage.exit.criterion.stat": {"criterion_id": self._criterion().id},
             "crm.lead.follow.up.log": {
                 "lead_id": self.lead.id,
                 "automation_id": self.step.id,
@@ -206,6 +214,7 @@ class AccessMatrixCommon:
     def _write_vals(self, model):
         return {
             "crm.stage.exit.criterion": {"name": "Matrix renamed"},
+            "crm.stage.exit.criterion.stat": {"met_win_rate": 99.0},
             "crm.lead.follow.up.log": {"interaction_date": self._unique_datetime()},
             "crm.lead.stage.history": {"days": 2.0},
             "crm.lead.close.date.change": {"pushed": True},

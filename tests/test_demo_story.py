@@ -172,6 +172,23 @@ class TestDemoReports(PilotCommon):
         self.assertTrue(projected)
         self.assertTrue(0 < min(projected.mapped("stage_win_rate")) <= 100)
 
+    def test_demo_claims_on_two_exit_criteria(self):
+        """The Direct Sales team has enough closed deals for two claims: a
+        criterion that predicts wins and one that is paperwork."""
+        team = self.env.ref("crm_pipeline_pilot.team_pilot_direct_sales")
+        Stat = self.env["crm.stage.exit.criterion.stat"]
+        # As installed, then recomputed today.
+        for refresh in (False, True):
+            stats = Stat._pilot_refresh() if refresh else Stat.search([("team_id", "=", team.id)])
+            verdicts = {
+                stat.criterion_id.name: stat.verdict
+                for stat in stats.filtered(lambda stat: stat.team_id == team)
+            }
+            self.assertEqual(verdicts["Decision maker identified"], "predictive")
+            self.assertEqual(verdicts["Need identified"], "paperwork")
+            claimed = stats.filtered(lambda stat: stat.verdict != "insufficient")
+            self.assertTrue(all(min(s.met_count, s.not_met_count) >= 10 for s in claimed))
+
     def test_demo_history_is_not_run_twice(self):
         count = self.env["crm.lead"].with_context(active_test=False).search_count([])
         self.env["crm.lead"]._pilot_demo_history()

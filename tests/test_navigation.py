@@ -39,6 +39,7 @@ class TestNavigation(PilotCommon):
                 "Forecast Back-tests",
                 "Forecast Methods Compared",
                 "Forecast Back-test Months",
+                "Exit Criteria: What Predicts Wins",
                 "Pipeline Value over Time",
                 "Stage History",
                 "Expected Closing Date Changes",
@@ -66,6 +67,10 @@ class TestNavigation(PilotCommon):
             self._visible(self.salesman, "crm_pipeline_pilot.crm_pipeline_config_menu")
         )
         self.assertTrue(self._visible(self.salesman, "crm_pipeline_pilot.crm_pipeline_review_menu"))
+        # The report on the exit criteria is the managers'.
+        stat_menu = "crm_pipeline_pilot.crm_stage_exit_criterion_stat_menu"
+        self.assertFalse(self._visible(self.salesman, stat_menu))
+        self.assertTrue(self._visible(self.manager, stat_menu))
 
     def test_recommended_pipeline_wizard_says_what_it_did(self):
         team = self.env["crm.team"].create({"name": "Navigation Team"})

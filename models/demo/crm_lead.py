@@ -39,6 +39,39 @@ CLOSED_DEALS = (
     ("Solar panels", 27500, 17800, 118, 45, True, None),
     ("Delivery vans leasing", 36000, 30200, 131, 33, False, 2),
 )
+# Closed deals of the Direct Sales team on top of the above, with the manual
+# exit criteria ticked, so that the win rates of two criteria can be claimed
+# (at least 10 closed deals on each side): "Decision maker identified"
+# predicts wins, "Need identified" is paperwork. (name, revenue, cost, days
+# ago closed, cycle days, won, index of the last stage reached when lost,
+# need identified, decision maker identified).
+CRITERIA_TEAM = "crm_pipeline_pilot.team_pilot_direct_sales"
+CRITERIA_DEALS = (
+    ("Fleet telematics", 14000, 9000, 3, 26, True, None, True, True),
+    ("Label printers", 6400, 4100, 9, 19, True, None, True, True),
+    ("HR software", 21000, 13500, 17, 38, True, None, True, True),
+    ("Data centre cooling", 33000, 22000, 24, 44, True, None, True, True),
+    ("Website redesign", 11500, 6900, 38, 27, True, None, True, True),
+    ("Point of sale terminals", 9800, 6500, 52, 23, True, None, True, True),
+    ("Energy audit", 7600, 4800, 66, 20, True, None, False, True),
+    ("Document scanning", 5900, 3700, 80, 17, True, None, False, True),
+    ("Cybersecurity training", 8700, 5200, 95, 25, True, None, False, True),
+    ("Conference room video", 12800, 8600, 110, 29, True, None, False, True),
+    ("Inventory robots", 46000, 31000, 125, 55, True, None, False, True),
+    ("Customer portal", 17500, 10400, 140, 36, True, None, False, True),
+    ("Printer fleet", 4800, 3900, 7, 14, False, 0, True, False),
+    ("Coffee machines", 3200, 2500, 29, 12, False, 0, True, False),
+    ("Parking sensors", 9100, 7200, 58, 16, False, 0, True, False),
+    ("Mobile app", 26000, 17000, 86, 31, False, 0, True, False),
+    ("Access badges", 5400, 4300, 114, 13, False, 0, True, False),
+    ("Cleaning contract", 7900, 6600, 150, 18, False, 0, True, False),
+    ("E-learning platform", 15200, 9800, 15, 30, False, 1, False, True),
+    ("Warehouse shelving", 19800, 15600, 44, 27, False, 1, False, True),
+    ("Translation services", 6100, 4200, 73, 21, False, 1, False, False),
+    ("Telephony migration", 13300, 9100, 101, 34, False, 1, False, False),
+    ("Lighting retrofit", 22600, 16900, 129, 39, False, 1, False, False),
+    ("Payroll audit", 8300, 5600, 158, 22, False, 1, False, False),
+)
 LOST_REASONS = ("crm.lost_reason_1", "crm.lost_reason_2", "crm.lost_reason_3")
 PARTNERS = (
     "base.res_partner_1",
@@ -112,6 +145,7 @@ class CrmLead(models.Model):
         self._pilot_demo_follow_ups(leads.filtered("active"), now)
         self.env["crm.pipeline.snapshot"]._pilot_demo_snapshots(teams, now, SNAPSHOT_WEEKS)
         self.env["crm.pipeline.target"]._pilot_demo_targets(teams, now, HISTORY_MONTHS)
+        self.env["crm.stage.exit.criterion.stat"]._pilot_refresh()
 
     @api.model
     def _pilot_demo_closed_deals(self, teams, now):
@@ -172,6 +206,67 @@ class CrmLead(models.Model):
                     }
                 )
         self.env["ir.model.data"]._update_xmlids(xmlids)
+        criteria_team = self._pilot_demo_ref(CRITERIA_TEAM)
+        if criteria_team in teams:
+            closed_dates.update(self._pilot_demo_criteria_deals(criteria_team, now))
+        return closed_dates
+
+    @api.model
+    def _pilot_demo_criteria_deals(self, team, now):
+        """The closed deals of CRITERIA_DEALS in ``team``, with the manual
+        criteria "Need identified" (first stage) and "Decision maker
+        identified" (second stage) ticked as listed; {lead id: date closed}."""
+        Lead = self.sudo().with_context(
+            pilot_skip_exit_criteria=TRUSTED, tracking_disable=True, mail_create_nolog=True
+        )
+        stages = self.env["crm.stage"].search(team._pilot_stage_domain(), order="sequence, id")
+        open_stages = stages.filtered(lambda stage: not stage.is_won)
+        won_stage = stages.filtered("is_won")[:1]
+        if len(open_stages) < 2 or not won_stage:
+            return {}
+
+        def manual(stage):
+            return stage.exit_criterion_ids.filtered(lambda c: c.criterion_type == "manual")[:1]
+
+        need, decision = manual(open_stages[0]), manual(open_stages[1])
+        partners = [p for p in map(self._pilot_demo_ref, PARTNERS) if p]
+        reasons = [r for r in map(self._pilot_demo_ref, LOST_REASONS) if r]
+        closed_dates, xmlids = {}, []
+        for index, deal in enumerate(CRITERIA_DEALS, start=1):
+            name, revenue, cost, days_ago, _cycle, won, last, need_met, decision_met = deal
+            confirmed = (need if need_met else need.browse()) | (
+                decision if decision_met else decision.browse()
+            )
+            lead = Lead.create(
+                {
+                    "name": f"{name} ({team.name})",
+                    "type": "opportunity",
+                    "team_id": team.id,
+                    "user_id": team.user_id.id,
+                    "partner_id": partners[index % len(partners)].id if partners else False,
+                    "expected_revenue": revenue,
+                    "estimated_cost": cost,
+                    "stage_id": (won_stage if won else open_stages[last]).id,
+                    "confirmed_criterion_ids": [(6, 0, confirmed.ids)],
+                }
+            )
+            if not won:
+                lead.write(
+                    {
+                        "lost_reason_id": reasons[index % len(reasons)].id if reasons else False,
+                        "active": False,
+                        "probability": 0,
+                    }
+                )
+            closed_dates[lead.id] = now - timedelta(days=days_ago)
+            xmlids.append(
+                {
+                    "xml_id": f"crm_pipeline_pilot.lead_pilot_criteria_history_{index}",
+                    "record": lead,
+                    "noupdate": True,
+                }
+            )
+        self.env["ir.model.data"]._update_xmlids(xmlids)
         return closed_dates
 
     @api.model
@@ -203,7 +298,11 @@ class CrmLead(models.Model):
             if won or lost:
                 closed = closed_dates.get(lead.id) or now - timedelta(days=(index * 13) % 120 + 2)
                 cycle = next(
-                    (deal[4] for deal in CLOSED_DEALS if lead.name.startswith(deal[0])),
+                    (
+                        deal[4]
+                        for deal in CLOSED_DEALS + CRITERIA_DEALS
+                        if lead.name.startswith(deal[0])
+                    ),
                     15 + (index * 9) % 45,
                 )
                 created = closed - timedelta(days=cycle)

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import format_amount, format_date
 
 
 class DigestDigest(models.Model):
@@ -18,6 +19,13 @@ class DigestDigest(models.Model):
     kpi_crm_pipeline_conversion_rate = fields.Boolean(string="Conversion Rate (%)")
     kpi_crm_pipeline_conversion_rate_value = fields.Float(
         compute="_compute_kpi_crm_pipeline_conversion_rate_value"
+    )
+
+    pilot_forecast_by_team = fields.Boolean(
+        string="Forecast of the Month by Team",
+        default=True,
+        help="Add to the email the forecast of the current month of each sales team: "
+        "the stage-probability and history-based projections, Commit and Best case.",
     )
 
     def _pilot_digest_kpis(self):
@@ -60,3 +68,39 @@ class DigestDigest(models.Model):
         ):
             res[kpi] = action
         return res
+
+    def _pilot_digest_forecast(self, user, company):
+        """The forecast of the current month by team for the digest email of
+        ``user`` (within their visibility, in their language): a dict with the
+        month, the column labels and one row per team with figures, amounts
+        formatted in the company's currency; None when not shown."""
+        self.ensure_one()
+        if not self.pilot_forecast_by_team or not user.has_group("sales_team.group_sale_salesman"):
+            return None
+        env = self.with_user(user).with_company(company).with_context(lang=user.lang).env
+        month = fields.Date.context_today(self.with_env(env)).replace(day=1)
+        teams = env["crm.team"].search(
+            [("company_id", "in", [company.id, False])], order="sequence, name, id"
+        )
+        figures = teams._pilot_month_forecast(month)
+        labels = teams._pilot_month_forecast_labels()
+        currency = company.currency_id
+        rows = [
+            {
+                "team": team.name,
+                "values": [format_amount(env, figures[team.id][key], currency) for key in labels],
+            }
+            for team in teams
+            if any(figures[team.id].values())
+        ]
+        if not rows:
+            return None
+        return {
+            "title": env._(
+                "Forecast of %(month)s by team",
+                month=format_date(env, month, date_format="MMMM y"),
+            ),
+            "team_label": env._("Sales Team"),
+            "labels": list(labels.values()),
+            "rows": rows,
+        }
