@@ -33,6 +33,7 @@ class TestNavigation(PilotCommon):
             reporting.child_id.sorted("sequence").mapped("name"),
             [
                 "Weekly Review",
+                "Weekly Reviews",
                 "Pipeline Analysis",
                 "Pipeline Forecast",
                 "Forecast Submissions",
@@ -63,6 +64,9 @@ class TestNavigation(PilotCommon):
             self._visible(self.salesman, "crm_pipeline_pilot.crm_pipeline_config_menu")
         )
         self.assertTrue(self._visible(self.salesman, "crm_pipeline_pilot.crm_pipeline_review_menu"))
+        self.assertTrue(
+            self._visible(self.salesman, "crm_pipeline_pilot.crm_pipeline_review_list_menu")
+        )
 
     def test_recommended_pipeline_wizard_says_what_it_did(self):
         team = self.env["crm.team"].create({"name": "Navigation Team"})
