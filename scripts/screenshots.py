@@ -40,11 +40,6 @@ PAGES = [
         "/odoo/action-crm_pipeline_pilot.crm_pipeline_review_action/{review}",
         ".o_form_view .o_field_one2many .o_data_row",
     ),
-    (
-        "weekly_reviews",
-        "/odoo/action-crm_pipeline_pilot.crm_pipeline_review_action_list",
-        ".o_list_view .o_data_row",
-    ),
     # The trend of the first KPI (pipeline value) of last week's review.
     (
         "kpi_trend",
@@ -176,6 +171,9 @@ def main():
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
     parser.add_argument("--lang", default="en_US", help="e.g. fr_FR for French screenshots")
+    parser.add_argument(
+        "--only", default="", help="comma-separated names of the pages to take (default: all)"
+    )
     args = parser.parse_args()
     session = Session(args.url, args.db, args.login, args.password)
     if args.lang != "en_US":
@@ -247,7 +245,10 @@ def main():
         browser.send(
             "Network.setCookie", name="session_id", value=session.session_id, domain=host, path="/"
         )
+        only = set(filter(None, args.only.split(",")))
         for name, path, selector in PAGES:
+            if only and name not in only:
+                continue
             path = path.format(
                 opportunity=opportunity,
                 checklist=checklist,
