@@ -12,6 +12,7 @@ through websocket-client (a test dependency of the add-on).
 
 import argparse
 import base64
+import datetime
 import json
 import os
 import shutil
@@ -27,6 +28,8 @@ OUT = os.path.join(ROOT, "docs", "screenshots")
 
 # name, path ({opportunity}: a demo opportunity with a cost), selector to wait for
 APPS_PAGE = ("pipeline_kanban", "exit_criteria_checklist", "weekly_review")
+# Pages reached by a click on the page opened first: name, selector to click.
+CLICKS = {"kpi_trend": "button[name='action_open_trend']"}
 PAGES = [
     ("pipeline_kanban", "/odoo/crm", ".o_kanban_record .o_pilot_urgency"),
     ("opportunity_form", "/odoo/crm/{opportunity}", ".o_form_view div[name='estimated_margin']"),
@@ -36,6 +39,12 @@ PAGES = [
         "weekly_review",
         "/odoo/action-crm_pipeline_pilot.crm_pipeline_review_action/{review}",
         ".o_form_view .o_field_one2many .o_data_row",
+    ),
+    # The trend of the first KPI (pipeline value) of last week's review.
+    (
+        "kpi_trend",
+        "/odoo/action-crm_pipeline_pilot.crm_pipeline_review_action_list/{past_review}",
+        ".o_graph_renderer canvas",
     ),
     (
         "pipeline_analysis_pivot",
@@ -142,6 +151,12 @@ class Browser:
             time.sleep(0.25)
         raise SystemExit(f"timed out waiting for {selector}")
 
+    def click(self, selector, timeout=30):
+        """Click the first element matching ``selector`` once it is there."""
+        self.wait_for(selector, timeout)
+        expression = f"document.querySelector({json.dumps(selector)}).click()"
+        self.send("Runtime.evaluate", expression=expression)
+
     def close(self):
         self.ws.close()
         self.process.terminate()
@@ -156,6 +171,9 @@ def main():
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
     parser.add_argument("--lang", default="en_US", help="e.g. fr_FR for French screenshots")
+    parser.add_argument(
+        "--only", default="", help="comma-separated names of the pages to take (default: all)"
+    )
     args = parser.parse_args()
     session = Session(args.url, args.db, args.login, args.password)
     if args.lang != "en_US":
@@ -188,14 +206,37 @@ def main():
         [[("team_id", "!=", False)]],
         {"fields": ["team_id"], "limit": 1},
     )[0]["team_id"][0]
-    # Created in the user's language, as the web client does (the review's
-    # figures are written with their units when it is computed).
+    # This week's review, computed in the user's language as the web client
+    # does (the review's figures are written with their units): reopened
+    # when it exists (one review per week and teams), else created.
+    monday = datetime.date.today() - datetime.timedelta(days=datetime.date.today().weekday())
+    key = [("team_ids", "in", [team]), ("review_key", "=", f"0:{team}")]
     review = session.rpc(
+        "crm.pipeline.review", "search", [[*key, ("week_start", "=", str(monday))]], {"limit": 1}
+    )
+    if review:
+        review = review[0]
+        session.rpc(
+            "crm.pipeline.review", "action_refresh", [[review]], {"context": {"lang": args.lang}}
+        )
+    else:
+        review = session.rpc(
+            "crm.pipeline.review",
+            "create",
+            [[{"team_ids": [(6, 0, [team])]}]],
+            {"context": {"lang": args.lang}},
+        )[0]
+    # Last week's review of that team (the demo's history), recomputed in the
+    # user's language.
+    past_review = session.rpc(
         "crm.pipeline.review",
-        "create",
-        [[{"team_ids": [(6, 0, [team])]}]],
-        {"context": {"lang": args.lang}},
+        "search",
+        [[*key, ("week_start", "=", str(monday - datetime.timedelta(weeks=1)))]],
+        {"limit": 1},
     )[0]
+    session.rpc(
+        "crm.pipeline.review", "action_refresh", [[past_review]], {"context": {"lang": args.lang}}
+    )
     os.makedirs(OUT, exist_ok=True)
     browser = Browser()
     try:
@@ -204,9 +245,19 @@ def main():
         browser.send(
             "Network.setCookie", name="session_id", value=session.session_id, domain=host, path="/"
         )
+        only = set(filter(None, args.only.split(",")))
         for name, path, selector in PAGES:
-            path = path.format(opportunity=opportunity, checklist=checklist, review=review)
+            if only and name not in only:
+                continue
+            path = path.format(
+                opportunity=opportunity,
+                checklist=checklist,
+                review=review,
+                past_review=past_review,
+            )
             browser.send("Page.navigate", url=args.url + path)
+            if name in CLICKS:
+                browser.click(CLICKS[name])
             browser.wait_for(selector)
             time.sleep(1.5)  # let animations and lazy parts settle
             data = browser.send("Page.captureScreenshot", format="png")["data"]

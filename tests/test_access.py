@@ -34,8 +34,9 @@ crm.pipeline.forecast               r     r     r        r       -       -
 crm.pipeline.snapshot               r     r     r        r       -       -
 crm.pipeline.target                 r     r     rwcu     r       -       -
 crm.pipeline.kpi                    r     r     rwcu     r       -       -
-crm.pipeline.review                 rwcu  rwcu  rwcu     rwcu    -       -
+crm.pipeline.review                 rwc   rwc   rwcu     rwc     -       -
 crm.pipeline.review.line            r     r     r        r       -       -
+crm.pipeline.kpi.value              r     r     r        r       -       -
 crm.stage.exit.bypass               -     -     rwcu     rwcu    -       -
 crm.stage.recommended.pipeline      -     -     rwcu     -       -       -
 crm.stage.probability.apply         -     -     rwcu     -       -       -
@@ -71,6 +72,7 @@ READ_FIELD = {
     "crm.pipeline.kpi": "action",
     "crm.pipeline.review": "date",
     "crm.pipeline.review.line": "current",
+    "crm.pipeline.kpi.value": "amount",
     "crm.stage.exit.bypass": "justification",
     "crm.stage.recommended.pipeline": "team_id",
     "crm.stage.probability.apply": "stage_id",
@@ -153,6 +155,10 @@ class AccessMatrixCommon:
             {"name": "Matrix win rates", "stage_id": self.stage.id, "criterion_type": "manual"}
         )
 
+    def _unique_past_week(self):
+        """A week that has started (weekly reviews), a new one each time."""
+        return fields.Date.to_string(date(1980, 1, 2) + timedelta(weeks=self._next()))
+
     def _create_vals(self, model):
         """Valid values (JSON-compatible, for RPC too) to create a record."""
         return {
@@ -185,8 +191,19 @@ class AccessMatrixCommon:
             "crm.pipeline.target": {"team_id": self.team.id, "month": self._unique_month()},
             # The code freed by the unlink tried just before.
             "crm.pipeline.kpi": {"name": "Attrition", "code": "attrition"},
-            "crm.pipeline.review": {"date": "2026-03-05", "team_ids": [[6, 0, [self.team.id]]]},
+            # One review per week and teams: a new week each time.
+            "crm.pipeline.review": {
+                "date": self._unique_past_week(),
+                "team_ids": [[6, 0, [self.team.id]]],
+            },
             "crm.pipeline.review.line": {"review_id": False, "kpi_id": self.kpi_line.id},
+            "crm.pipeline.kpi.value": {
+                "week": self._unique_week(),
+                "team_id": self.team.id,
+                "kpi_id": self.kpi_line.id,
+                "series": "value",
+                "amount": 1.0,
+            },
             "crm.stage.exit.bypass": {
                 "lead_ids": [[6, 0, [self.lead.id]]],
                 "stage_id": self.stage_next.id,
@@ -224,8 +241,9 @@ class AccessMatrixCommon:
             "crm.pipeline.snapshot": {"lead_count": 3},
             "crm.pipeline.target": {"revenue_target": 5000.0},
             "crm.pipeline.kpi": {"action": "Call them"},
-            "crm.pipeline.review": {"date": "2026-03-12"},
+            "crm.pipeline.review": {"date": self._unique_past_week()},
             "crm.pipeline.review.line": {"current": 99.0},
+            "crm.pipeline.kpi.value": {"amount": 3.0},
             "crm.stage.exit.bypass": {"justification": "Matrix changed"},
             "crm.stage.recommended.pipeline": {"team_id": False},
             "crm.stage.probability.apply": {"stage_id": self.stage_next.id},
@@ -247,6 +265,12 @@ class AccessMatrixCommon:
             return record
         if model == "crm.pipeline.kpi":
             return env[model].search([("code", "=", "attrition")])
+        if model == "crm.pipeline.kpi.value":
+            # The values of the user's own scope: visible to them.
+            return env[model].create(dict(self._create_vals(model), scope_user_id=user.id))
+        if model == "crm.pipeline.review" and not user.has_group("sales_team.group_sale_salesman"):
+            # No review of their own (they see no opportunity): a team review.
+            return env[model].create(self._create_vals(model))
         if model in ("crm.pipeline.review", "crm.forecast.submission"):
             return as_user.create(self._create_vals(model)).sudo(False)
         if model == "crm.pipeline.review.line":
@@ -372,20 +396,73 @@ class TestAccessRecordRules(AccessMatrixCommon, PilotCommon):
             self.users["own"] | self.users["all"],
         )
 
-    def test_weekly_reviews_are_personal(self):
-        review = self._fixture("crm.pipeline.review", self.users["manager"])
-        for key in ("own", "all", "bypass"):
+    def test_weekly_reviews_follow_lead_visibility(self):
+        """A review of the whole team (a manager's) is seen by those who see
+        every opportunity; a salesperson limited to their own documents gets
+        the review of their own opportunities, seen by them and by those who
+        see everything, not by another salesperson. Lines and weekly values
+        likewise; the scope cannot be chosen by the client."""
+        self.env["crm.lead"].create(
+            {
+                "name": "Matrix colleague deal",
+                "type": "opportunity",
+                "user_id": self.users["all"].id,
+                "team_id": self.team.id,
+                "stage_id": self.stage.id,
+                "expected_revenue": 5000,
+            }
+        )
+        today = fields.Date.today()
+        Review = self.env["crm.pipeline.review"]
+        team_review = Review.with_user(self.users["manager"]).create(
+            {"date": today, "team_ids": [(6, 0, self.team.ids)]}
+        )
+        # The client asks for the whole team: the scope is the user's.
+        own_review = Review.with_user(self.users["own"]).create(
+            {"date": today, "team_ids": [(6, 0, self.team.ids)], "scope_user_id": False}
+        )
+        self.assertFalse(team_review.scope_user_id)
+        self.assertEqual(own_review.scope_user_id, self.users["own"])
+
+        def pipeline(review):
+            line = review.sudo().line_ids.filtered(
+                lambda line: line.kpi_id.code == "pipeline_value"
+            )
+            return line.current
+
+        self.assertEqual(pipeline(team_review), 6000.0)
+        self.assertEqual(pipeline(own_review), 1000.0)  # the unassigned deal only
+        visible = {
+            "own": own_review,
+            "bypass": Review.browse(),
+            "all": team_review | own_review,
+            "manager": team_review | own_review,
+        }
+        Value = self.env["crm.pipeline.kpi.value"]
+        for key, expected in visible.items():
             with self.subTest(user=key):
                 user = self.users[key]
-                Review = self.env["crm.pipeline.review"].with_user(user)
-                self.assertFalse(Review.search([("id", "=", review.id)]))
-                with self.assertRaises(AccessError):
-                    review.with_user(user).read(["date"])
-                with self.assertRaises(AccessError):
-                    review.line_ids.with_user(user).read(["current"])
-                with self.assertRaises(AccessError):
-                    review.with_user(user).action_export_xlsx()
-        self.assertEqual(len(review.with_user(self.users["manager"]).line_ids), 7)
+                reviews = Review.with_user(user).search([("team_ids", "in", self.team.ids)])
+                self.assertEqual(reviews, expected)
+                lines = (
+                    self.env["crm.pipeline.review.line"]
+                    .with_user(user)
+                    .search([("team_id", "=", self.team.id)])
+                )
+                self.assertEqual(lines.review_id, expected)
+                values = Value.with_user(user).search([("team_id", "=", self.team.id)])
+                self.assertEqual(set(values.mapped("scope_user_id")), set(expected.scope_user_id))
+                self.assertEqual(len(values), 14 * len(expected))
+                for review in (team_review | own_review) - expected:
+                    with self.assertRaises(AccessError):
+                        review.with_user(user).read(["date"])
+                    with self.assertRaises(AccessError):
+                        review.line_ids.with_user(user).read(["current"])
+                    with self.assertRaises(AccessError):
+                        review.with_user(user).action_export_xlsx()
+        # A salesperson cannot write the scope of their review either.
+        own_review.with_user(self.users["own"]).write({"scope_user_id": False})
+        self.assertEqual(own_review.scope_user_id, self.users["own"])
 
     def test_review_lines_are_computed_not_typed(self):
         review = self._fixture("crm.pipeline.review", self.users["own"])

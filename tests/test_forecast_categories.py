@@ -3,9 +3,10 @@
 from datetime import date
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import Form, HttpCase, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
@@ -185,6 +186,69 @@ class TestForecastCategories(ForecastCommon):
         init_forecast_category_columns(cr)
         cr.execute("SELECT forecast_category FROM crm_lead WHERE id = %s", [leads["commit"].id])
         self.assertEqual(cr.fetchone()[0], "omitted")
+
+
+@tagged("post_install", "-at_install")
+class TestForecastCategorySelector(ForecastCommon):
+    """The selector of the opportunity form: open deals offer Pipeline, Best
+    case, Commit and Omitted (never Closed); won deals show Closed, read-only.
+    ``forecast_category`` stays the field of integrators."""
+
+    OPEN_CHOICES = ["pipeline", "best_case", "commit", "omitted"]
+
+    def test_form_arch_offers_the_open_categories(self):
+        arch = self.env["crm.lead"].get_view(view_type="form")["arch"]
+        root = etree.fromstring(arch)
+        [choice] = root.xpath("//field[@name='pilot_forecast_choice']")
+        self.assertEqual(choice.get("widget"), "selection_badge")
+        self.assertEqual(choice.get("invisible"), "forecast_category == 'closed'")
+        [category] = root.xpath("//field[@name='forecast_category']")
+        self.assertEqual(category.get("readonly"), "1")
+        self.assertEqual(category.get("invisible"), "forecast_category != 'closed'")
+        selection = self.env["crm.lead"].fields_get(["pilot_forecast_choice"])[
+            "pilot_forecast_choice"
+        ]["selection"]
+        self.assertEqual([key for key, _label in selection], self.OPEN_CHOICES)
+        # The keys of the technical field are unchanged.
+        selection = self.env["crm.lead"].fields_get(["forecast_category"])["forecast_category"][
+            "selection"
+        ]
+        self.assertEqual(
+            [key for key, _label in selection],
+            ["pipeline", "best_case", "commit", "closed", "omitted"],
+        )
+
+    def test_form_choice_and_onchange(self):
+        lead = self._opportunity("FC form", stage_id=self.s_pipeline.id)
+        with Form(lead.with_user(self.salesman)) as form:
+            self.assertEqual(form.pilot_forecast_choice, "pipeline")
+            form.pilot_forecast_choice = "commit"
+            self.assertEqual(form.forecast_category, "commit")
+        self.assertEqual(lead.forecast_category, "commit")
+        with Form(lead.with_user(self.salesman)) as form:
+            # A stage change gives the stage's category, then the choice wins.
+            form.stage_id = self.s_best
+            self.assertEqual(form.pilot_forecast_choice, "best_case")
+            form.pilot_forecast_choice = "omitted"
+        self.assertEqual((lead.stage_id, lead.forecast_category), (self.s_best, "omitted"))
+        won = self._opportunity("FC form won", stage_id=self.s_won.id)
+        with Form(won.with_user(self.salesman)) as form:
+            self.assertEqual(form.forecast_category, "closed")
+            self.assertFalse(form.pilot_forecast_choice)
+            with self.assertRaises(AssertionError):
+                form.forecast_category = "commit"
+            with self.assertRaises(AssertionError):
+                form.pilot_forecast_choice = "commit"
+        self.assertEqual(won.forecast_category, "closed")
+
+    def test_write_the_choice(self):
+        lead = self._opportunity("FC write", stage_id=self.s_pipeline.id).with_user(self.salesman)
+        lead.pilot_forecast_choice = "best_case"
+        self.assertEqual(lead.forecast_category, "best_case")
+        won = self._opportunity("FC write won", stage_id=self.s_won.id).with_user(self.salesman)
+        with self.assertRaisesMessage(ValidationError, "always Closed in forecasts"):
+            won.pilot_forecast_choice = "commit"
+        self.assertEqual(won.forecast_category, "closed")
 
 
 @tagged("post_install", "-at_install")
@@ -432,3 +496,65 @@ class TestForecastSubmissionRpc(PilotRpcMixin, HttpCase):
         self.assertNotIn("error", response)
         own = self.env[model].browse(response["result"])
         self.assertEqual(own.user_id, self.sam)
+
+    def test_forecast_category_by_rpc(self):
+        """A salesperson sets the category of their open deal by either field;
+        Closed is refused on an open deal and the choice on a won one."""
+        Lead = self.env["crm.lead"]
+        stage = self.env["crm.stage"].create({"name": "FC RPC Qualified", "sequence": 301})
+        won_stage = self.env["crm.stage"].create(
+            {"name": "FC RPC Won", "sequence": 302, "is_won": True}
+        )
+        lead = Lead.create(
+            {
+                "name": "FC RPC deal",
+                "type": "opportunity",
+                "user_id": self.sam.id,
+                "team_id": self.team.id,
+                "stage_id": stage.id,
+            }
+        )
+        won = Lead.create(
+            {
+                "name": "FC RPC won",
+                "type": "opportunity",
+                "user_id": self.sam.id,
+                "team_id": self.team.id,
+                "stage_id": won_stage.id,
+            }
+        )
+        self.authenticate("pilot_fc_rpc_sam", "pilot_fc_rpc_sam")
+        response = self._call_kw(
+            "crm.lead", "write", [lead.ids, {"pilot_forecast_choice": "commit"}]
+        )
+        self.assertNotIn("error", response)
+        self.assertEqual(lead.forecast_category, "commit")
+        response = self._call_kw("crm.lead", "write", [lead.ids, {"forecast_category": "omitted"}])
+        self.assertNotIn("error", response)
+        lead.invalidate_recordset()
+        self.assertEqual(
+            (lead.forecast_category, lead.pilot_forecast_choice), ("omitted", "omitted")
+        )
+        response = self._call_kw("crm.lead", "write", [lead.ids, {"forecast_category": "closed"}])
+        self.assertEqual(self._error(response), "odoo.exceptions.ValidationError")
+        response = self._call_kw(
+            "crm.lead", "write", [lead.ids, {"pilot_forecast_choice": "closed"}]
+        )
+        self.assertIn("error", response)
+        response = self._call_kw(
+            "crm.lead", "write", [won.ids, {"pilot_forecast_choice": "commit"}]
+        )
+        self.assertEqual(self._error(response), "odoo.exceptions.ValidationError")
+        lead.invalidate_recordset()
+        won.invalidate_recordset()
+        self.assertEqual((lead.forecast_category, won.forecast_category), ("omitted", "closed"))
+        response = self._call_kw(
+            "crm.lead", "read", [[lead.id, won.id], ["forecast_category", "pilot_forecast_choice"]]
+        )
+        self.assertEqual(
+            [
+                (row["forecast_category"], row["pilot_forecast_choice"])
+                for row in response["result"]
+            ],
+            [("omitted", "omitted"), ("closed", False)],
+        )

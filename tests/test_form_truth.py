@@ -445,6 +445,13 @@ class TestUnknownMargin(FormTruthCommon):
 
 @tagged("post_install", "-at_install")
 class TestFormTruthTour(PilotRpcMixin, HttpCase):
+    """The form-truth walk of a French salesperson (the tour), the same walk
+    in English below: one tour definition, the texts chosen by language."""
+
+    LANG = "fr_FR"
+    TOUR = "crm_pipeline_pilot_form_truth"
+    DEAL = "Affaire Vérité"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -453,11 +460,11 @@ class TestFormTruthTour(PilotRpcMixin, HttpCase):
         cls.env["crm.stage.exit.criterion"].search([]).active = False
         cls.salesman = mail_new_test_user(
             cls.env,
-            login="pilot_truth_vendeur",
+            login=f"pilot_truth_vendeur_{cls.LANG}",
             name="Valérie Vendeuse",
             email="valerie@example.com",
             groups="sales_team.group_sale_salesman",
-            lang="fr_FR",
+            lang=cls.LANG,
         )
         cls.team = cls.env["crm.team"].create(
             {
@@ -493,7 +500,7 @@ class TestFormTruthTour(PilotRpcMixin, HttpCase):
         )
         cls.lead = cls.env["crm.lead"].create(
             {
-                "name": "Affaire Vérité",
+                "name": cls.DEAL,
                 "type": "opportunity",
                 "user_id": cls.salesman.id,
                 "team_id": cls.team.id,
@@ -502,16 +509,25 @@ class TestFormTruthTour(PilotRpcMixin, HttpCase):
             }
         )
 
-    def test_tour_checklist_tells_the_truth_in_french(self):
-        """A French salesperson: an urgency click leaves the checklist at 0/2,
+    def test_tour_checklist_tells_the_truth(self):
+        """A salesperson in their language: an urgency click leaves the checklist at 0/2,
         ticking the manual criterion gives 1/2 and a cost under the minimum
         leaves the margin criterion missing, all before saving; the typed cost
         is saved as typed."""
         self.assertEqual(self.lead.exit_criteria_progress, "0/2")
-        self.start_tour("/odoo/crm", "crm_pipeline_pilot_form_truth", login=self.salesman.login)
+        self.start_tour("/odoo/crm", self.TOUR, login=self.salesman.login)
         self.assertEqual(self.lead.urgency, "2")
         self.assertEqual(self.lead.confirmed_criterion_ids, self.c_decision)
         self.assertEqual(self.lead.estimated_cost, 8000.0)
         self.assertEqual(self.lead.estimated_margin_rate, 20.0)
         self.assertTrue(self.lead.is_low_margin)
         self.assertEqual(self.lead.exit_criteria_progress, "1/2")
+
+
+@tagged("post_install", "-at_install")
+class TestFormTruthTourEnglish(TestFormTruthTour):
+    """The same walk for an English salesperson (French installed too)."""
+
+    LANG = "en_US"
+    TOUR = "crm_pipeline_pilot_form_truth_en"
+    DEAL = "Truth Deal"

@@ -33,6 +33,7 @@ class TestNavigation(PilotCommon):
             reporting.child_id.sorted("sequence").mapped("name"),
             [
                 "Weekly Review",
+                "Weekly Reviews",
                 "Pipeline Analysis",
                 "Pipeline Forecast",
                 "Forecast Submissions",
@@ -71,6 +72,9 @@ class TestNavigation(PilotCommon):
         stat_menu = "crm_pipeline_pilot.crm_stage_exit_criterion_stat_menu"
         self.assertFalse(self._visible(self.salesman, stat_menu))
         self.assertTrue(self._visible(self.manager, stat_menu))
+        self.assertTrue(
+            self._visible(self.salesman, "crm_pipeline_pilot.crm_pipeline_review_list_menu")
+        )
 
     def test_recommended_pipeline_wizard_says_what_it_did(self):
         team = self.env["crm.team"].create({"name": "Navigation Team"})

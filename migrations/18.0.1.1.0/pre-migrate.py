@@ -4,7 +4,11 @@
 that the add-on installs next to OCA's crm_stage_probability (which adds
 ``crm.stage.probability``). The columns, their field records and their
 external identifiers are renamed before the registry loads: the data stays.
-The new forecast categories of stages and leads are filled in bulk SQL."""
+The new forecast categories of stages and leads are filled in bulk SQL.
+
+Weekly reviews are kept from now on (a regular model, one review per week
+and set of teams): the temporary reviews of earlier versions (transient
+records, vacuumed) are removed, so that the kept ones start clean."""
 
 import logging
 
@@ -29,6 +33,7 @@ def migrate(cr, version):
     if not version:
         return
     _fill_margin_known(cr)
+    _drop_transient_reviews(cr)
     # Forecast categories: stages and existing leads filled in bulk SQL.
     init_forecast_category_columns(cr)
     for model, table, old, new in RENAMED_FIELDS:
@@ -80,3 +85,10 @@ def _fill_margin_known(cr):
         )
     )
     _logger.info("crm_pipeline_pilot: margin known or not set on %s leads", cr.rowcount)
+
+
+def _drop_transient_reviews(cr):
+    """The reviews of earlier versions were temporary: remove them."""
+    for table in ("crm_pipeline_review_line", "crm_pipeline_review"):
+        if sql.table_exists(cr, table):
+            cr.execute(SQL("DELETE FROM %s", SQL.identifier(table)))

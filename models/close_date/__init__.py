@@ -5,3 +5,4 @@ from . import crm_lead_close_date_change
 from . import crm_lead
 from . import res_company
 from . import res_config_settings
+from . import crm_pipeline_review

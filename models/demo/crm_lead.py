@@ -131,7 +131,8 @@ class CrmLead(models.Model):
         """Six months of history for the demo teams: closed deals (won, and
         lost with a reason), the stage history of every opportunity of these
         teams with dated moves, weekly pipeline snapshots for the last twelve
-        weeks and monthly targets. Run once: a second run (module update)
+        weeks, monthly targets and the weekly reviews of the last twelve
+        weeks. Run once: a second run (module update)
         leaves everything as it is."""
         if self._pilot_demo_ref("crm_pipeline_pilot.lead_pilot_history_1_1"):
             return
@@ -146,6 +147,7 @@ class CrmLead(models.Model):
         self.env["crm.pipeline.snapshot"]._pilot_demo_snapshots(teams, now, SNAPSHOT_WEEKS)
         self.env["crm.pipeline.target"]._pilot_demo_targets(teams, now, HISTORY_MONTHS)
         self.env["crm.stage.exit.criterion.stat"]._pilot_refresh()
+        self.env["crm.pipeline.review"]._pilot_demo_reviews(teams, now, SNAPSHOT_WEEKS)
 
     @api.model
     def _pilot_demo_closed_deals(self, teams, now):

@@ -3,3 +3,4 @@
 from . import crm_forecast_backtest
 from . import crm_forecast_backtest_line
 from . import crm_team
+from . import crm_pipeline_review

@@ -66,6 +66,52 @@ class CrmLead(models.Model):
         "deals are Closed; Omitted leaves the deal out of forecasts.",
     )
 
+    # The selector of the form for open deals: the categories a salesperson
+    # may choose (Closed is the won deals', computed); ``forecast_category``
+    # stays the field integrators read and write.
+    pilot_forecast_choice = fields.Selection(
+        STAGE_FORECAST_CATEGORIES,
+        string="Forecast",
+        compute="_compute_pilot_forecast_choice",
+        inverse="_inverse_pilot_forecast_choice",
+        help="Pipeline, Best case or Commit: how sure you are that the deal closes in "
+        "its expected closing month; Omitted leaves it out of forecasts. Set from the "
+        "stage when the opportunity changes stage; you may change it afterwards.",
+    )
+
+    @api.depends("forecast_category")
+    def _compute_pilot_forecast_choice(self):
+        for lead in self:
+            category = lead.forecast_category
+            lead.pilot_forecast_choice = category if category != "closed" else False
+
+    def _inverse_pilot_forecast_choice(self):
+        won = self.filtered(lambda lead: lead.pilot_forecast_choice and lead.stage_id.is_won)
+        if won:
+            raise ValidationError(
+                "\n".join(
+                    bounded_lines(
+                        self.env,
+                        [
+                            self.env._(
+                                "%(lead)s: a won opportunity is always Closed in forecasts.",
+                                lead=lead.display_name,
+                            )
+                            for lead in won
+                        ],
+                    )
+                )
+            )
+        for lead in self:
+            if lead.pilot_forecast_choice:
+                lead.forecast_category = lead.pilot_forecast_choice
+
+    @api.onchange("pilot_forecast_choice")
+    def _onchange_pilot_forecast_choice(self):
+        for lead in self:
+            if lead.pilot_forecast_choice and not lead.stage_id.is_won:
+                lead.forecast_category = lead.pilot_forecast_choice
+
     @api.depends("stage_id", "stage_id.is_won")
     def _compute_forecast_category(self):
         # Any stage change gives the new stage's category: a salesperson's

@@ -183,4 +183,9 @@ class CrmPipelineSnapshot(models.Model):
 
     @api.model
     def _cron_snapshot(self):
+        """Weekly: the snapshot of the open pipeline, then the review of the
+        week that just ended for each sales team (its pipeline value is the
+        snapshot just taken), so that past reviews and KPI trends have
+        history."""
         self._take_snapshot()
+        self.env["crm.pipeline.review"]._pilot_store_past_week()

@@ -1,17 +1,32 @@
 import { registry } from "@web/core/registry";
 
-// A French salesperson: the checklist of the form tells the truth about the
-// values on screen, before saving.
+// A salesperson, in French or in English: the checklist of the form tells
+// the truth about the values on screen, before saving. One walk, the texts
+// on screen chosen by language.
 const CHECKLIST = ".o_form_view .o_pilot_exit_criteria";
 const PROGRESS = `${CHECKLIST} div[name='exit_criteria_progress']`;
-const DECISION = "Décisionnaire identifié";
-const MARGIN = "Taux de marge au moins égal au minimum";
+const TEXTS = {
+    fr_FR: {
+        deal: "Affaire Vérité",
+        decision: "Décisionnaire identifié",
+        margin: "Taux de marge au moins égal au minimum",
+        high: "Haute",
+        rate: "20,00",
+    },
+    en_US: {
+        deal: "Truth Deal",
+        decision: "Decision maker identified",
+        margin: "Margin rate at or above the team minimum",
+        high: "High",
+        rate: "20.00",
+    },
+};
 
-registry.category("web_tour.tours").add("crm_pipeline_pilot_form_truth", {
-    steps: () => [
+function formTruthSteps({ deal, decision: DECISION, margin: MARGIN, high, rate }) {
+    return [
         {
             content: "Open the opportunity from the pipeline",
-            trigger: ".o_kanban_record:contains('Affaire Vérité')",
+            trigger: `.o_kanban_record:contains('${deal}')`,
             run: "click",
         },
         {
@@ -24,12 +39,12 @@ registry.category("web_tour.tours").add("crm_pipeline_pilot_form_truth", {
         },
         {
             content: "Set the urgency to High",
-            trigger: ".o_form_view div[name='urgency'] .o_selection_badge:contains('Haute')",
+            trigger: `.o_form_view div[name='urgency'] .o_selection_badge:contains('${high}')`,
             run: "click",
         },
         {
             content: "Urgency High on screen",
-            trigger: ".o_form_view div[name='urgency'] .o_selection_badge.active:contains('Haute')",
+            trigger: `.o_form_view div[name='urgency'] .o_selection_badge.active:contains('${high}')`,
         },
         {
             content: "Still 0/2: the manual criterion is not ticked",
@@ -59,7 +74,7 @@ registry.category("web_tour.tours").add("crm_pipeline_pilot_form_truth", {
         },
         {
             content: "The margin is known now",
-            trigger: `.o_form_view:not(:has(.o_pilot_margin_unknown)) div[name='estimated_margin_rate'] input:value('20,00')`,
+            trigger: `.o_form_view:not(:has(.o_pilot_margin_unknown)) div[name='estimated_margin_rate'] input:value('${rate}')`,
         },
         {
             content: "The margin criterion is still missing before saving",
@@ -82,5 +97,13 @@ registry.category("web_tour.tours").add("crm_pipeline_pilot_form_truth", {
             content: "After saving: the same checklist",
             trigger: `${PROGRESS}:contains('1/2')`,
         },
-    ],
+    ];
+}
+
+registry.category("web_tour.tours").add("crm_pipeline_pilot_form_truth", {
+    steps: () => formTruthSteps(TEXTS.fr_FR),
+});
+
+registry.category("web_tour.tours").add("crm_pipeline_pilot_form_truth_en", {
+    steps: () => formTruthSteps(TEXTS.en_US),
 });

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 from odoo import api, fields, models
 
 
-class CrmPipelineReview(models.TransientModel):
+class CrmPipelineReview(models.Model):
     """Close-date discipline in the weekly review: the deals whose expected
     closing date was pushed during the week."""
 

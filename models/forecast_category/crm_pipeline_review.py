@@ -8,7 +8,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 
-class CrmPipelineReview(models.TransientModel):
+class CrmPipelineReview(models.Model):
     _inherit = "crm.pipeline.review"
 
     forecast_submission_ids = fields.Many2many(

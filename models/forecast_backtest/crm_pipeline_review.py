@@ -6,7 +6,7 @@ for each team of the review by its latest back-test."""
 from odoo import api, fields, models
 
 
-class CrmPipelineReview(models.TransientModel):
+class CrmPipelineReview(models.Model):
     _inherit = "crm.pipeline.review"
 
     backtest_recommendation_ids = fields.Many2many(

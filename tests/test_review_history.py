@@ -1,0 +1,446 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Weekly reviews are kept (one per week and teams), the scheduled action and
+the demo give the list its history, and each KPI can be drawn over the last
+12 weeks against its target."""
+
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+from .common import PilotCommon, PilotRpcMixin
+
+MODULE = "crm_pipeline_pilot"
+
+
+class ReviewHistoryCommon(PilotCommon):
+    """A team with a small history, today being Wednesday 18 March 2026.
+
+    Closed deals (no customer): week of 5 January one won (created 20 days
+    before) and one lost; week of 9 February one won; week of 9 March one
+    won (4,000, cost 1,000, 20 days) and one lost. Open: one deal of 9,000.
+    Targets: January win rate 40, February 20, March 50 and cycle 10 days;
+    December has none (the defaults: win rate 30). No revenue target (no
+    pipeline target), no deal size target. A snapshot of the week of
+    9 March holds a pipeline of 7,000 (the pipeline when the week of 2 March
+    ended)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stage_won = cls.env["crm.stage"].create(
+            {"name": "History Won", "sequence": 9, "is_won": True}
+        )
+        cls.trend_team = cls.env["crm.team"].create(
+            {"name": "History Team", "user_id": cls.manager.id}
+        )
+        Target = cls.env["crm.pipeline.target"]
+        for month, win_rate, cycle in (
+            ("2026-01-01", 40.0, 30.0),
+            ("2026-02-01", 20.0, 30.0),
+            ("2026-03-01", 50.0, 10.0),
+        ):
+            Target.create(
+                {
+                    "team_id": cls.trend_team.id,
+                    "month": month,
+                    "revenue_target": 0.0,
+                    "win_rate_target": win_rate,
+                    "cycle_days_target": cycle,
+                }
+            )
+        cls._closed("Won January", True, "2026-01-06 10:00:00", 20, 3000, 1000)
+        cls._closed("Lost January", False, "2026-01-07 10:00:00", 10, 2000)
+        cls._closed("Won February", True, "2026-02-11 10:00:00", 15, 5000, 2000)
+        cls._closed("Won March", True, "2026-03-10 10:00:00", 20, 4000, 1000)
+        cls._closed("Lost March", False, "2026-03-12 10:00:00", 5, 1000)
+        cls.open_deal = cls._opportunity(
+            "History open deal", team_id=cls.trend_team.id, expected_revenue=9000
+        )
+        cls.env["crm.pipeline.snapshot"].create(
+            {
+                "date": "2026-03-09",
+                "team_id": cls.trend_team.id,
+                "company_id": cls.trend_team.company_id.id,
+                "lead_count": 1,
+                "expected_revenue": 7000,
+            }
+        )
+
+    @classmethod
+    def _closed(cls, name, won, closed, cycle_days, revenue, cost=None):
+        values = {"team_id": cls.trend_team.id, "expected_revenue": revenue}
+        if cost is not None:
+            values["estimated_cost"] = cost
+        lead = cls._opportunity(name, **values)
+        if won:
+            lead.write({"stage_id": cls.stage_won.id})
+        else:
+            lead.action_set_lost(lost_reason_id=cls.reason.id)
+        closed = fields.Datetime.to_datetime(closed)
+        cls.env.flush_all()
+        cls.env.cr.execute(
+            "UPDATE crm_lead SET date_closed = %s, create_date = %s WHERE id = %s",
+            [closed, closed - timedelta(days=cycle_days), lead.id],
+        )
+        lead.invalidate_recordset()
+        return lead
+
+    def _team_review(self, week, team=None):
+        team = team or self.trend_team
+        Review = self.env["crm.pipeline.review"]
+        return Review.search(
+            [("week_start", "=", week), ("review_key", "=", Review._pilot_review_key(team, None))]
+        )
+
+    def _line(self, review, code):
+        return review.line_ids.filtered(lambda line: line.kpi_id.code == code)
+
+
+@tagged("post_install", "-at_install")
+class TestReviewHistory(ReviewHistoryCommon):
+    def test_cron_stores_the_week_that_ended(self):
+        """Monday 16 March: the scheduled action takes the snapshot, then
+        stores the review of the week of 9 March of each team, of the whole
+        team; its pipeline value is the snapshot just taken."""
+        with freeze_time("2026-03-16 08:00:00"):
+            self.env["crm.pipeline.snapshot"]._cron_snapshot()
+        review = self._team_review(date(2026, 3, 9))
+        self.assertEqual(len(review), 1)
+        self.assertEqual(review.team_ids, self.trend_team)
+        self.assertFalse(review.scope_user_id)
+        self.assertEqual(
+            (review.week_start, review.week_end), (date(2026, 3, 9), date(2026, 3, 15))
+        )
+        expected = {
+            # code: (has value, current, status)
+            "pipeline_value": (True, 9000.0, "no_target"),
+            "conversion_rate": (False, 0.0, "no_value"),
+            "win_rate": (True, 50.0, "on_target"),
+            "deal_size": (True, 4000.0, "no_target"),
+            "cycle_days": (True, 20.0, "off_target"),
+            "attrition": (False, 0.0, "no_value"),
+            "margin_rate": (True, 75.0, "on_target"),
+        }
+        got = {
+            line.kpi_id.code: (line.has_value, round(line.current, 2), line.status)
+            for line in review.line_ids
+        }
+        self.assertEqual(got, expected)
+        self.assertEqual((review.on_target_count, review.off_target_count), (2, 1))
+        self.assertEqual(review.computed_by_id, self.env.user)
+        # Every active team has the review of that week, one each.
+        teams = self.env["crm.team"].search([("active", "=", True)])
+        for team in teams:
+            self.assertEqual(len(self._team_review(date(2026, 3, 9), team)), 1)
+        # The scheduled action runs again: the same reviews, recomputed.
+        self.open_deal.expected_revenue = 11000
+        with freeze_time("2026-03-16 09:00:00"):
+            self.env["crm.pipeline.snapshot"]._cron_snapshot()
+        again = self._team_review(date(2026, 3, 9))
+        self.assertEqual(again, review)
+        self.assertEqual(self._line(again, "pipeline_value").current, 11000.0)
+        self.assertEqual(
+            self.env["crm.pipeline.review"].search_count(
+                [("week_start", "=", "2026-03-09"), ("team_ids", "in", teams.ids)]
+            ),
+            len(teams),
+        )
+
+    def test_past_week_pipeline_value_from_its_snapshot(self):
+        with freeze_time("2026-03-18 10:00:00"):
+            review = self.env["crm.pipeline.review"].create(
+                {"date": "2026-03-04", "team_ids": [(6, 0, self.trend_team.ids)]}
+            )
+            current = self.env["crm.pipeline.review"].create(
+                {"date": "2026-03-18", "team_ids": [(6, 0, self.trend_team.ids)]}
+            )
+        # The week of 2 March ended with the pipeline of the 9 March snapshot.
+        self.assertEqual(self._line(review, "pipeline_value").current, 7000.0)
+        # The current week: the pipeline now, against the snapshot of the
+        # week before's end (none: the current pipeline).
+        self.assertEqual(self._line(current, "pipeline_value").current, 9000.0)
+
+    @freeze_time("2026-03-18 10:00:00")
+    def test_one_review_per_week_and_teams(self):
+        Review = self.env["crm.pipeline.review"].with_user(self.manager)
+        self.trend_team.member_ids = self.manager
+        first = Review.action_open_current_week()
+        self.open_deal.expected_revenue = 12000
+        second = Review.action_open_current_week()
+        self.assertEqual(first["res_id"], second["res_id"])
+        review = Review.browse(first["res_id"])
+        self.assertEqual(review.team_ids, self.trend_team)
+        # Reopened: computed again.
+        self.assertEqual(self._line(review, "pipeline_value").current, 12000.0)
+        self.assertEqual(len(review.line_ids), 7)
+        with self.assertRaisesMessage(ValidationError, "There is already a weekly review"):
+            Review.create({"date": "2026-03-20", "team_ids": [(6, 0, self.trend_team.ids)]})
+        # The same teams in another order are the same set.
+        both = Review.create(
+            {"date": "2026-03-17", "team_ids": [(6, 0, [self.trend_team.id, self.team.id])]}
+        )
+        with self.assertRaisesMessage(ValidationError, "There is already a weekly review"):
+            Review.create(
+                {"date": "2026-03-16", "team_ids": [(6, 0, [self.team.id, self.trend_team.id])]}
+            )
+        with self.assertRaisesMessage(ValidationError, "There is already a weekly review"):
+            both.team_ids = self.trend_team
+        self.assertEqual(Review.search_count([("week_start", "=", "2026-03-16")]), 2)
+        # Refresh recomputes.
+        self.open_deal.expected_revenue = 13000
+        review.action_refresh()
+        self.assertEqual(self._line(review, "pipeline_value").current, 13000.0)
+        # Another week: a review of its own.
+        last_week = Review.create({"date": "2026-03-10", "team_ids": [(6, 0, self.trend_team.ids)]})
+        self.assertNotEqual(last_week, review)
+
+    def test_twelve_week_trend_against_the_target(self):
+        """The win rate of the team over the 12 weeks to the week of 9 March:
+        the values computed by hand, None where no deal closed; the targets
+        of each week prorated to its days in each month."""
+        with freeze_time("2026-03-16 08:00:00"):
+            self.env["crm.pipeline.snapshot"]._cron_snapshot()
+        review = self._team_review(date(2026, 3, 9))
+        with freeze_time("2026-03-18 10:00:00"):
+            action = self._line(review, "win_rate").action_open_trend()
+        self.assertEqual(action["res_model"], "crm.pipeline.kpi.value")
+        self.assertEqual(action["view_mode"], "graph,list")
+        Value = self.env["crm.pipeline.kpi.value"]
+        groups = Value._read_group(action["domain"], ["week:day", "series"], ["amount:avg"])
+        series = {}
+        for week, name, amount in groups:
+            # No data (NULL) reads False; a value of 0 reads 0.0.
+            series.setdefault(name, {})[fields.Date.to_date(week)] = (
+                None if amount is False else round(amount, 2)
+            )
+        weeks = [date(2025, 12, 22) + timedelta(weeks=n) for n in range(12)]
+        self.assertEqual(sorted(series["value"]), weeks)
+        self.assertEqual(sorted(series["target"]), weeks)
+        values = dict.fromkeys(weeks)
+        values.update({date(2026, 1, 5): 50.0, date(2026, 2, 9): 100.0, date(2026, 3, 9): 50.0})
+        self.assertEqual(series["value"], values)
+        self.assertEqual(
+            series["target"],
+            {
+                date(2025, 12, 22): 30.0,  # no target record: the default
+                date(2025, 12, 29): 35.71,  # 3/7 * 30 + 4/7 * 40
+                date(2026, 1, 5): 40.0,
+                date(2026, 1, 12): 40.0,
+                date(2026, 1, 19): 40.0,
+                date(2026, 1, 26): 37.14,  # 6/7 * 40 + 1/7 * 20
+                date(2026, 2, 2): 20.0,
+                date(2026, 2, 9): 20.0,
+                date(2026, 2, 16): 20.0,
+                date(2026, 2, 23): 24.29,  # 6/7 * 20 + 1/7 * 50
+                date(2026, 3, 2): 50.0,
+                date(2026, 3, 9): 50.0,
+            },
+        )
+        # The pipeline value: known where a snapshot ended the week.
+        with freeze_time("2026-03-18 10:00:00"):
+            action = self._line(review, "pipeline_value").action_open_trend()
+        groups = Value._read_group(
+            [*action["domain"], ("series", "=", "value")], ["week:day"], ["amount:avg"]
+        )
+        pipeline = {
+            fields.Date.to_date(week): None if amount is False else amount
+            for week, amount in groups
+        }
+        expected = dict.fromkeys(weeks)
+        expected.update({date(2026, 3, 2): 7000.0, date(2026, 3, 9): 9000.0})
+        self.assertEqual(pipeline, expected)
+        # Opening the trend again stores nothing more.
+        count = Value.search_count([("team_id", "=", self.trend_team.id)])
+        with freeze_time("2026-03-18 10:00:00"):
+            self._line(review, "win_rate").action_open_trend()
+        self.assertEqual(Value.search_count([("team_id", "=", self.trend_team.id)]), count)
+        self.assertEqual(count, 12 * 7 * 2)
+
+    def test_personal_review_of_a_salesperson(self):
+        """A salesperson who sees only their own opportunities: their review
+        and its trend count their deals only, and they see no team review."""
+        self.trend_team.member_ids = self.salesman
+        self._opportunity(
+            "History mine", team_id=self.trend_team.id, expected_revenue=2500
+        )  # the salesperson's
+        self.open_deal.user_id = self.manager
+        with freeze_time("2026-03-16 08:00:00"):
+            self.env["crm.pipeline.snapshot"]._cron_snapshot()
+        Review = self.env["crm.pipeline.review"].with_user(self.salesman)
+        with freeze_time("2026-03-18 10:00:00"):
+            mine = Review.create({"date": "2026-03-18", "team_ids": [(6, 0, self.trend_team.ids)]})
+            self.assertEqual(mine.scope_user_id, self.salesman)
+            self.assertEqual(self._line(mine, "pipeline_value").current, 2500.0)
+            action = self._line(mine, "pipeline_value").action_open_trend()
+        self.assertIn(("scope_user_id", "=", self.salesman.id), action["domain"])
+        values = (
+            self.env["crm.pipeline.kpi.value"]
+            .with_user(self.salesman)
+            .search([("team_id", "=", self.trend_team.id), ("kpi_id.code", "=", "pipeline_value")])
+        )
+        self.assertEqual(values.scope_user_id, self.salesman)
+        self.assertEqual(len(values), 24)
+        team_review = self._team_review(date(2026, 3, 9))
+        self.assertFalse(Review.search([("id", "=", team_review.id)]))
+        with self.assertRaises(AccessError):
+            self._line(team_review, "win_rate").with_user(self.salesman).action_open_trend()
+
+
+@tagged("post_install", "-at_install")
+class TestDemoReviewHistory(PilotCommon):
+    """The demo data: twelve past weeks of reviews for each demo team, with
+    figures, and a trend of 12 points."""
+
+    def test_demo_reviews_and_trend(self):
+        Review = self.env["crm.pipeline.review"]
+        this_week = self.env["crm.pipeline.snapshot"]._week_start(fields.Date.context_today(Review))
+        weeks = [this_week - timedelta(weeks=back) for back in range(12, 0, -1)]
+        teams = self.env["crm.lead"]._pilot_demo_teams()
+        self.assertEqual(len(teams), 3)
+        for team in teams:
+            with self.subTest(team=team.name):
+                reviews = Review.search(
+                    [
+                        ("review_key", "=", Review._pilot_review_key(team, None)),
+                        ("week_start", "in", weeks),
+                    ]
+                )
+                self.assertEqual(sorted(reviews.mapped("week_start")), weeks)
+                self.assertTrue(all(len(review.line_ids) == 7 for review in reviews))
+                # Figures: a pipeline each week (from the snapshots), changing
+                # over the weeks; statuses against the targets.
+                pipeline = [
+                    review.line_ids.filtered(lambda line: line.kpi_id.code == "pipeline_value")
+                    for review in reviews.sorted("week_start")
+                ]
+                self.assertTrue(all(line.has_value for line in pipeline))
+                self.assertGreater(len({line.current for line in pipeline}), 1)
+                self.assertGreater(sum(reviews.mapped("on_target_count")), 0)
+                self.assertGreater(sum(reviews.mapped("off_target_count")), 0)
+                self.assertTrue(all(review.computed_on for review in reviews))
+        latest = Review.search(
+            [
+                ("review_key", "=", Review._pilot_review_key(teams[:1], None)),
+                ("week_start", "=", weeks[-1]),
+            ]
+        )
+        line = latest.line_ids.filtered(lambda line: line.kpi_id.code == "pipeline_value")
+        action = line.action_open_trend()
+        groups = self.env["crm.pipeline.kpi.value"]._read_group(
+            action["domain"], ["week:day", "series"], ["amount:avg"]
+        )
+        points = {
+            fields.Date.to_date(week)
+            for week, series, amount in groups
+            if series == "value" and amount
+        }
+        self.assertEqual(sorted(points), weeks)
+        self.assertEqual(len(groups), 24)
+
+
+@tagged("post_install", "-at_install")
+class TestReviewHistoryTour(PilotRpcMixin, HttpCase):
+    """A French sales manager opens the list of weekly reviews, a review, and
+    the trend graph of its pipeline value (12 weeks against the target).
+    A salesperson, by RPC, reads only their own reviews."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.env["ir.module.module"]._load_module_terms(["crm", MODULE], ["fr_FR"], overwrite=True)
+        cls.manager = mail_new_test_user(
+            cls.env,
+            login="pilot_history_directrice",
+            name="Hélène Directrice",
+            email="helene@example.com",
+            groups="sales_team.group_sale_manager",
+            lang="fr_FR",
+        )
+        cls.salesman = mail_new_test_user(
+            cls.env,
+            login="pilot_history_vendeur",
+            name="Victor Vendeur",
+            email="victor@example.com",
+            groups="sales_team.group_sale_salesman",
+        )
+        cls.team = cls.env["crm.team"].create(
+            {"name": "Équipe Historique", "user_id": cls.manager.id}
+        )
+        cls.env["crm.lead"].create(
+            {
+                "name": "Affaire historique",
+                "type": "opportunity",
+                "team_id": cls.team.id,
+                "user_id": cls.manager.id,
+                "expected_revenue": 5000,
+            }
+        )
+        # The team's reviews of the last twelve weeks (the latest first in the list).
+        today = fields.Date.today()
+        Snapshot = cls.env["crm.pipeline.snapshot"]
+        this_week = Snapshot._week_start(today)
+        for back in range(12, -1, -1):
+            Snapshot.create(
+                {
+                    "date": this_week - timedelta(weeks=back),
+                    "team_id": cls.team.id,
+                    "company_id": cls.team.company_id.id,
+                    "lead_count": 1,
+                    "expected_revenue": 1000 * (13 - back),
+                }
+            )
+        Review = cls.env["crm.pipeline.review"]
+        for back in range(12, 0, -1):
+            Review._pilot_get_or_create(
+                this_week - timedelta(weeks=back), cls.team, cls.env["res.users"]
+            )
+        cls.latest = Review.search(
+            [("week_start", "=", this_week - timedelta(weeks=1)), ("team_ids", "=", cls.team.id)]
+        )
+
+    def test_tour_review_list_and_trend(self):
+        self.assertEqual(len(self.latest), 1)
+        self.start_tour("/odoo/crm", "crm_pipeline_pilot_review_history", login=self.manager.login)
+
+    def test_salesperson_reads_only_their_reviews_by_rpc(self):
+        self.authenticate(self.salesman.login, self.salesman.login)
+        response = self._call_kw(
+            "crm.pipeline.review",
+            "create",
+            [
+                {
+                    "date": fields.Date.to_string(fields.Date.today()),
+                    "scope_user_id": False,
+                    "team_ids": [[6, 0, [self.team.id]]],
+                }
+            ],
+        )
+        self.assertNotIn("error", response)
+        mine = self.env["crm.pipeline.review"].browse(response["result"])
+        self.assertEqual(mine.scope_user_id, self.salesman)
+        # The deal of the team is the manager's: not in the salesperson's figures.
+        value = mine.line_ids.filtered(lambda line: line.kpi_id.code == "pipeline_value")
+        self.assertEqual(value.current, 0.0)
+        response = self._call_kw(
+            "crm.pipeline.review",
+            "search_read",
+            [[("team_ids", "in", [self.team.id])]],
+            {"fields": ["week_start", "scope_user_id"]},
+        )
+        self.assertEqual([row["id"] for row in response["result"]], mine.ids)
+        line = self.latest.line_ids[:1]
+        response = self._call_kw("crm.pipeline.review.line", "action_open_trend", [line.ids])
+        self.assertEqual(response["error"]["data"]["name"], "odoo.exceptions.AccessError")
+        response = self._call_kw(
+            "crm.pipeline.review", "write", [self.latest.ids, {"date": "2020-01-01"}]
+        )
+        self.assertEqual(response["error"]["data"]["name"], "odoo.exceptions.AccessError")
+        self.assertEqual(self.latest.date, self.latest.week_start)
