@@ -819,6 +819,11 @@ def main(argv=None):
         help="opportunities of each step of the scaling curve (--size scale), comma-separated",
     )
     parser.add_argument(
+        "--redraw",
+        action="store_true",
+        help="with --size scale: redraw the table and the curves from docs/benchmark_scale.csv",
+    )
+    parser.add_argument(
         "--prefix", default=PREFIX, help="prefix of the benchmark's databases (default %(default)s)"
     )
     parser.add_argument("--reps", type=int, default=5, help="measured repetitions (median)")
@@ -832,6 +837,9 @@ def main(argv=None):
     odoo.tools.config.parse_config([*args.odoo_args, "--max-cron-threads=0", "--log-level=warn"])
     args.pg_env = dict(os.environ)
     if args.size == "scale":
+        if args.redraw:
+            scale.redraw(sys.modules[__name__])
+            return 0
         return scale.run(args, sys.modules[__name__])
     bench = Benchmark(args, prefix=args.prefix)
     try:

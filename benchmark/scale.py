@@ -34,7 +34,7 @@ BUDGET_SIZE = 100000
 
 # (key, label, has a plain Odoo counterpart)
 OPERATIONS = (
-    ("install", "Install (plain: -u crm)", True),
+    ("install", "Install (plain Odoo: -u crm)", True),
     ("kanban", "Kanban open (salesperson)", True),
     ("move", "Stage move, 1 opportunity", True),
     ("mass", "Mass stage change, 1,000", True),
@@ -232,7 +232,7 @@ def draw(points, path, mod):
             if not series:
                 continue
             sizes = [count for count, _result in series]
-            name = f"{label} ({'plain' if side == 0 else 'add-on'})"
+            name = f"{label.split(' (')[0]} ({'plain Odoo' if side == 0 else 'add-on'})"
             ax_time.plot(
                 sizes,
                 [result.seconds for _count, result in series],
@@ -268,6 +268,24 @@ def draw(points, path, mod):
     figure.savefig(path, dpi=110)
     pyplot.close(figure)
     mod._out(f"* curves drawn: docs/{path.name}")
+
+
+def load(path, mod):
+    """The measures of a CSV written by save(), as {size: {key: (plain, add-on)}}."""
+    points = {}
+    with open(path, newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            results = points.setdefault(int(row["opportunities"]), {})
+            pair = list(results.get(row["operation"], (None, None)))
+            queries = int(row["queries"]) if row["queries"] else None
+            pair[row["side"] == "addon"] = mod.Result(float(row["seconds"]), queries)
+            results[row["operation"]] = tuple(pair)
+    return points
+
+
+def redraw(mod, output=OUTPUT):
+    """Table and curves again from the saved CSV (no measure)."""
+    save(load(output / f"{STEM}.csv", mod), mod, output)
 
 
 def run(args, mod):
