@@ -70,7 +70,7 @@ MOVE_EXTRA_QUERIES = 5
 MASS_TIME_RATIO = 1.5
 FOLLOW_UP_SECONDS = 60.0
 FOLLOW_UP_QUERIES_PER_1000 = 100
-PIVOT_TIME_RATIO = 1.5
+PIVOT_TIME_RATIO = 1.1
 INSTALL_TIME_RATIO = 2.0
 # The weekly review of the current week for this many teams (the main
 # dataset has 5 teams), as the sales manager.
