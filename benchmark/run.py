@@ -40,6 +40,7 @@ import time
 from datetime import datetime, timezone
 
 import generate
+import scale
 from lxml import etree
 
 import odoo
@@ -71,8 +72,13 @@ MOVE_EXTRA_QUERIES = 5
 MASS_TIME_RATIO = 1.5
 FOLLOW_UP_SECONDS = 60.0
 FOLLOW_UP_QUERIES_PER_1000 = 100
-PIVOT_TIME_RATIO = 1.5
+PIVOT_TIME_RATIO = 1.1
 INSTALL_TIME_RATIO = 2.0
+# The weekly review of the current week for this many teams (the main
+# dataset has 5 teams), as the sales manager.
+REVIEW_TEAMS = 5
+REVIEW_SECONDS = 1.0
+# The forecast back-test over this many months, when the build has it.
 BACKTEST_MONTHS = 12
 BACKTEST_SECONDS = 30.0
 # Queries of a back-test: one per month plus a constant, whatever the leads.
@@ -201,12 +207,13 @@ class Job:
         return elapsed, count, extra
 
 
-def _measure(jobs, reps):
+def _measure(jobs, reps, warm_up=True):
     """Median seconds and queries of each job over ``reps`` runs, after one
-    warm-up run each. The jobs alternate (in turn order reversed every
-    repetition), so that a load change on the machine hits them alike."""
+    warm-up run each (unless ``warm_up`` is false: for runs of minutes). The
+    jobs alternate (in turn order reversed every repetition), so that a load
+    change on the machine hits them alike."""
     samples = [([], [], None) for _job in jobs]
-    for job in jobs:
+    for job in jobs if warm_up else ():
         job.run()
     for rep in range(reps):
         order = list(enumerate(jobs))
@@ -304,22 +311,77 @@ def kanban_open(env, kanban):
         )
 
 
+PIVOT_GROUPBYS = ([], ["create_date:week"], ["user_id"], ["create_date:week", "user_id"])
+
+
+def pivot(env, model, measures, domain):
+    """The pivot view's read_group calls: total, weeks, salespeople, weeks x
+    salespeople."""
+    for groupby in PIVOT_GROUPBYS:
+        env[model].read_group(domain, measures, groupby, lazy=False)
+
+
+def review_teams(env):
+    """The REVIEW_TEAMS sales teams with the most opportunities."""
+    env.cr.execute(
+        SQL(
+            """
+            SELECT team_id FROM crm_lead WHERE team_id IS NOT NULL
+             GROUP BY team_id ORDER BY COUNT(*) DESC, team_id LIMIT %s
+            """,
+            REVIEW_TEAMS,
+        )
+    )
+    return [row[0] for row in env.cr.fetchall()]
+
+
+def weekly_review(env, team_ids):
+    """The weekly review of the current week for ``team_ids``, through the
+    review's public entry points: created for the teams (which computes its
+    KPI lines), refreshed when creating it does not compute them. Returns the
+    number of KPI lines."""
+    Review = env["crm.pipeline.review"]
+    review = Review.create({"team_ids": [(6, 0, team_ids)]})
+    if not review.line_ids and hasattr(review, "action_refresh"):
+        review.action_refresh()
+    return len(review.line_ids)
+
+
+def forecast_backtest(env, team_ids, months):
+    """The forecast back-test over ``months`` months for ``team_ids`` through
+    its public entry point (create, then run). Returns the number of result
+    rows."""
+    Backtest = env["crm.forecast.backtest"]
+    values = {"team_ids": [(6, 0, team_ids)]}
+    if "months" in Backtest._fields:
+        values["months"] = months
+    backtest = Backtest.create(values)
+    backtest.action_run()
+    return len(backtest.result_ids) if "result_ids" in backtest._fields else 0
+
+
 # ----------------------------------------------------------------------
 # The scenario
 # ----------------------------------------------------------------------
 
 
 class Benchmark:
-    def __init__(self, args):
+    def __init__(self, args, size=None, prefix=PREFIX, base=None):
         self.args = args
-        self.size = SIZES[args.size]
+        self.size = size or SIZES[args.size]
         self.names = {
-            key: f"{PREFIX}{key}"
+            key: f"{prefix}{key}"
             for key in ("base", "template", "plain", "addon", "pivot_plain", "pivot_addon")
         }
+        # A database where crm is already installed (the scaling curve
+        # installs it once for all its sizes).
+        self.base = base
+        if base:
+            self.names["base"] = base
         self.results = {}
         self.facts = {}
         self.follow_up_reps = max(1, args.reps // 2)
+        self.follow_up_warm_up = True
 
     # -- preparation -----------------------------------------------------
 
@@ -327,17 +389,21 @@ class Benchmark:
         registry = Registry(database)
         with registry.cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-            info = generate.generate(env, open_count, closed_count, messages, activities)
+            info = generate.generate(
+                env, open_count, closed_count, messages, activities, teams=self.size.get("teams")
+            )
         _release(database)
         return info
 
     def prepare(self):
         args, names = self.args, self.names
-        for name in names.values():
-            _drop(args, name)
-        _out(f"* {names['base']}: installing crm (no demo data)")
-        _psql_command(args, "createdb", names["base"])
-        _odoo_bin(args, names["base"], "-i", "crm", "--without-demo=all")
+        for key, name in names.items():
+            if not (key == "base" and self.base):
+                _drop(args, name)
+        if not self.base:
+            _out(f"* {names['base']}: installing crm (no demo data)")
+            _psql_command(args, "createdb", names["base"])
+            _odoo_bin(args, names["base"], "-i", "crm", "--without-demo=all")
         _copy(args, names["base"], names["template"])
         started = time.perf_counter()
         self.facts["main"] = self._generate(
@@ -488,12 +554,29 @@ class Benchmark:
         if self.facts["addon_follow_ups"]:
             follow_up = self._measure_follow_ups(jobs["addon"]["kanban"].registry)
         self.results["follow_up"] = (None, follow_up)
+        self.results["review"] = (None, self._measure_review(jobs["addon"]["kanban"].registry))
         backtest = Result()
         if "backtest_rows" in self.facts:
             backtest = self._measure_backtest(jobs["addon"]["kanban"].registry, manager)
         self.results["backtest"] = (None, backtest)
         for key in ("plain", "addon"):
             _release(self.names[key])
+
+    def _measure_review(self, registry):
+        """The weekly review of the current week for REVIEW_TEAMS teams, as
+        the sales manager (add-on only)."""
+        with registry.cursor() as cr:
+            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+            if "crm.pipeline.review" not in env:
+                return Result(note=NOT_AVAILABLE)
+            uid, context = _user_context(env, self.facts["main"]["manager"])
+            team_ids = review_teams(env)
+        self.facts["review_teams"] = len(team_ids)
+        _out(f"* weekly review, {len(team_ids)} teams (add-on)")
+        job = Job(registry, uid, context, lambda env, ids=team_ids: weekly_review(env, ids))
+        (result,) = _measure([job], self.args.reps)
+        result.note = f"{result.extra} KPI lines"
+        return result
 
     def _measure_follow_ups(self, registry):
         _out("* follow-up run (add-on)")
@@ -507,7 +590,7 @@ class Benchmark:
             return env.cr.fetchone()[0] - before
 
         job = Job(registry, odoo.SUPERUSER_ID, {}, run)
-        (result,) = _measure([job], self.follow_up_reps)
+        (result,) = _measure([job], self.follow_up_reps, warm_up=self.follow_up_warm_up)
         result.note = f"{result.extra:,} follow-up activities created"
         return result
 
@@ -546,19 +629,19 @@ class Benchmark:
         _odoo_bin(args, names["pivot_addon"], "-i", MODULE)
         _vacuum(args, names["pivot_plain"])
         _vacuum(args, names["pivot_addon"])
-        reps = self.args.reps
-        groupbys = ([], ["create_date:week"], ["user_id"], ["create_date:week", "user_id"])
+        self.results["pivot"] = self._measure_pivot_on(
+            names["pivot_plain"], names["pivot_addon"], info["manager"]
+        )
 
-        def pivot(env, model, measures, domain):
-            for groupby in groupbys:
-                env[model].read_group(domain, measures, groupby, lazy=False)
-
+    def _measure_pivot_on(self, plain_db, addon_db, manager):
+        """The pivot's read_group calls as the sales manager: plain Odoo's
+        crm.lead in ``plain_db`` against the add-on's report in ``addon_db``."""
         jobs = []
-        for key, model in (("pivot_plain", "crm.lead"), ("pivot_addon", "crm.pipeline.report")):
-            registry = Registry(names[key])
+        for database, model in ((plain_db, "crm.lead"), (addon_db, "crm.pipeline.report")):
+            registry = Registry(database)
             with registry.cursor() as cr:
                 env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-                uid, context = _user_context(env, info["manager"])
+                uid, context = _user_context(env, manager)
                 if model not in env:
                     jobs.append(None)
                     continue
@@ -574,18 +657,19 @@ class Benchmark:
                 )
             )
         _out("* pivot week x salesperson: plain crm.lead and add-on report, alternately")
-        measured = iter(_measure([job for job in jobs if job], reps))
+        measured = iter(_measure([job for job in jobs if job], self.args.reps))
         results = [next(measured) if job else Result() for job in jobs]
-        for key in ("pivot_plain", "pivot_addon"):
-            _release(names[key])
-        self.results["pivot"] = tuple(results)
+        for database in (plain_db, addon_db):
+            _release(database)
+        return tuple(results)
 
     def cleanup(self):
         if self.args.keep:
             _out("* databases kept: " + ", ".join(self.names.values()))
             return
-        for name in self.names.values():
-            _drop(self.args, name)
+        for key, name in self.names.items():
+            if not (key == "base" and self.base):
+                _drop(self.args, name)
 
     # -- report ------------------------------------------------------------
 
@@ -707,9 +791,10 @@ class Benchmark:
                 verdict(r is not None and r <= INSTALL_TIME_RATIO, plain, addon),
             )
         )
+        rows.append(self._review_line())
         _plain, addon = self.results["backtest"]
         label = (
-            f"7. Forecast back-test, {BACKTEST_MONTHS} months x {size['open'] + size['closed']:,}"
+            f"8. Forecast back-test, {BACKTEST_MONTHS} months x {size['open'] + size['closed']:,}"
         )
         label += " opportunities"
         if addon.available:
@@ -734,6 +819,24 @@ class Benchmark:
             for label, p, a, r, budget, v in rows
         ]
 
+    def _review_line(self):
+        """7. The weekly review (add-on only): < REVIEW_SECONDS."""
+        _plain, addon = self.results.get("review", (None, Result()))
+        label = f"7. Weekly review, {self.facts.get('review_teams', REVIEW_TEAMS)} teams"
+        if addon.available:
+            label += f", {self.facts['main']['leads']:,} opportunities ({addon.note})"
+        else:
+            label += " (" + NOT_AVAILABLE + ")"
+        ok = addon.available and addon.seconds < REVIEW_SECONDS
+        return (
+            label,
+            None,
+            addon,
+            None,
+            f"< {REVIEW_SECONDS:.0f} s",
+            ("pass" if ok else "MISS") if addon.available else "n/a",
+        )
+
     def report(self):
         rows = self.lines()
         header = ("Measurement", "Plain Odoo CRM", "Add-on", "Ratio", "Budget", "Result")
@@ -757,7 +860,20 @@ class Benchmark:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    parser.add_argument("--size", choices=sorted(SIZES), default="small")
+    parser.add_argument("--size", choices=[*sorted(SIZES), "scale"], default="small")
+    parser.add_argument(
+        "--scale-sizes",
+        default=",".join(str(n) for n in scale.SCALE_SIZES),
+        help="opportunities of each step of the scaling curve (--size scale), comma-separated",
+    )
+    parser.add_argument(
+        "--redraw",
+        action="store_true",
+        help="with --size scale: redraw the table and the curves from docs/benchmark_scale.csv",
+    )
+    parser.add_argument(
+        "--prefix", default=PREFIX, help="prefix of the benchmark's databases (default %(default)s)"
+    )
     parser.add_argument("--reps", type=int, default=5, help="measured repetitions (median)")
     parser.add_argument("--keep", action="store_true", help="keep the pilot_bench_* databases")
     parser.add_argument("--no-fail", action="store_true", help="exit 0 even if a budget is missed")
@@ -768,7 +884,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
     odoo.tools.config.parse_config([*args.odoo_args, "--max-cron-threads=0", "--log-level=warn"])
     args.pg_env = dict(os.environ)
-    bench = Benchmark(args)
+    if args.size == "scale":
+        if args.redraw:
+            scale.redraw(sys.modules[__name__])
+            return 0
+        return scale.run(args, sys.modules[__name__])
+    bench = Benchmark(args, prefix=args.prefix)
     try:
         bench.prepare()
         bench.measure_main()

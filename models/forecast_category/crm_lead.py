@@ -5,10 +5,11 @@ the stage, changeable by the salesperson until the next stage change), Closed
 (won deals, computed) and Omitted (left out of forecasts)."""
 
 import logging
+from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import sql
+from odoo.tools import SQL, sql
 
 from ..crm_lead import bounded_lines
 from .crm_stage import STAGE_FORECAST_CATEGORIES
@@ -22,28 +23,52 @@ FORECAST_CATEGORIES = [
 _logger = logging.getLogger(__name__)
 
 
-def init_forecast_category_columns(cr):
-    """Bulk fill at install and upgrade, before the registry loads the
-    fields: the stages get the Pipeline category, and the existing leads too
-    (a column added with a constant default: no rewrite of crm_lead), except
-    the leads of won stages (Closed) and of stages with another category, in
-    one UPDATE. Existing columns (a second run) are left as they are."""
+def init_stage_forecast_category_column(cr):
+    """The stages' category column, created with Pipeline for every existing
+    stage (left as it is when it exists)."""
     if not sql.column_exists(cr, "crm_stage", "pilot_forecast_category"):
         sql.create_column(cr, "crm_stage", "pilot_forecast_category", "varchar")
         cr.execute("UPDATE crm_stage SET pilot_forecast_category = 'pipeline'")
+
+
+def forecast_category_sql(cr):
+    """The category _compute_forecast_category gives, as an SQL expression on
+    ``stage_id`` (one CASE over the stage ids read here, no join, so that it
+    fits an ``ALTER COLUMN ... USING``): Closed in won stages, the stage's
+    category otherwise, Pipeline without a stage or a category."""
+    cr.execute("SELECT id, COALESCE(is_won, FALSE), pilot_forecast_category FROM crm_stage")
+    stage_ids = defaultdict(list)
+    for stage_id, is_won, category in cr.fetchall():
+        stage_ids["closed" if is_won else category or "pipeline"].append(stage_id)
+    branches = [
+        SQL("WHEN stage_id = ANY(%s) THEN %s", sorted(ids), category)
+        for category, ids in sorted(stage_ids.items())
+        if category != "pipeline"
+    ]
+    if not branches:
+        return SQL("'pipeline'")
+    return SQL("CASE %s ELSE 'pipeline' END", SQL(" ").join(branches))
+
+
+def init_forecast_category_columns(cr):
+    """Bulk fill at upgrade, before the registry loads the fields: the stages
+    get the Pipeline category, and the existing leads too (a column added
+    with a constant default: no rewrite of crm_lead), except the leads of won
+    stages (Closed) and of stages with another category, in one UPDATE.
+    Existing columns (a second run) are left as they are. (At install, the
+    pre-init hook fills the leads' column in its rewrite of crm_lead.)"""
+    init_stage_forecast_category_column(cr)
     if sql.column_exists(cr, "crm_lead", "forecast_category"):
         return
     cr.execute("ALTER TABLE crm_lead ADD COLUMN forecast_category varchar DEFAULT 'pipeline'")
     cr.execute("ALTER TABLE crm_lead ALTER COLUMN forecast_category DROP DEFAULT")
+    category = forecast_category_sql(cr)
     cr.execute(
-        """
-        UPDATE crm_lead lead
-           SET forecast_category = CASE WHEN COALESCE(stage.is_won, FALSE) THEN 'closed'
-                                        ELSE stage.pilot_forecast_category END
-          FROM crm_stage stage
-         WHERE stage.id = lead.stage_id
-           AND (COALESCE(stage.is_won, FALSE) OR stage.pilot_forecast_category <> 'pipeline')
-        """
+        SQL(
+            "UPDATE crm_lead SET forecast_category = %s WHERE %s <> 'pipeline'",
+            category,
+            category,
+        )
     )
     _logger.info(
         "crm_pipeline_pilot: forecast category set on %s leads from their stage", cr.rowcount
