@@ -312,13 +312,20 @@ class CrmLead(models.Model):
                 else None
             )
             groups[key].append(lead_id)
+        # The names of all the criteria shown are read at once.
+        prefetch_ids = tuple({criterion_id for key in groups if key for criterion_id in key[0]})
         for key, lead_ids in groups.items():
             leads = self.browse(lead_ids)
             if key is None:
                 yield None, None, None, leads
                 continue
             criteria_ids, missing_ids, broken = key
-            yield Criterion.browse(criteria_ids), Criterion.browse(missing_ids), broken, leads
+            yield (
+                Criterion.browse(criteria_ids).with_prefetch(prefetch_ids),
+                Criterion.browse(missing_ids).with_prefetch(prefetch_ids),
+                broken,
+                leads,
+            )
 
     @api.depends("exit_criteria_evaluation")
     @api.depends_context("lang")
