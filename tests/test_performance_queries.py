@@ -185,11 +185,17 @@ class TestHotPathQueries(PilotCommon):
         # statement closes the stay and opens the next). The criteria are
         # checked before the write, on the saved values: no savepoint.
         self.env.invalidate_all()
-        with self.assertQueryCount(plain + 2):
+        with (
+            counting_calls(self.Criterion, "_pilot_get_domain") as calls,
+            self.assertQueryCount(plain + 2),
+        ):
             self.env.invalidate_all()
             leads[3].write({"stage_id": self.s2.id})
         self.assertEqual(leads.stage_id, self.s2)
         self.assertEqual(len(leads[3].stage_history_ids), 2)
+        # The domain's text is evaluated once, for its search: the fields it
+        # reads come from the cache of the definitions.
+        self.assertEqual(calls["_pilot_get_domain"], 1)
 
     def test_forward_move_saved_from_the_kanban_costs_plain_plus_two(self):
         """The same move as the web client saves it (``web_save`` with the
