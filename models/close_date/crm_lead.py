@@ -123,6 +123,14 @@ class CrmLead(models.Model):
         vals = dict(vals)
         return vals, vals.pop("slip_reason_id") or False
 
+    def _pilot_fields_changed_by_write(self, vals):
+        # The pushes are counted by SQL before the write (see
+        # _pilot_record_close_date_changes): the exit criteria gate must know it.
+        changed = super()._pilot_fields_changed_by_write(vals)
+        if "date_deadline" in vals:
+            changed.add("close_date_push_count")
+        return changed
+
     def _pilot_record_close_date_changes(self, vals, slip_reason_id=False):
         """Before the write: record the changes of the expected closing date
         given by ``vals`` in the ledger, count the pushes, and refuse, with

@@ -10,9 +10,10 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-# Computed by _compute_exit_criteria(_checklist) (see _determine_fields_to_fetch)
+# Computed from the evaluation of the criteria (see _determine_fields_to_fetch)
 PILOT_EXIT_CRITERIA_FIELDS = frozenset(
     {
+        "exit_criteria_evaluation",
         "exit_criteria_progress",
         "exit_criteria_complete",
         "exit_criteria_has_manual",
@@ -54,6 +55,12 @@ class CrmLead(models.Model):
         domain="[('criterion_type', '=', 'manual')]",
         tracking=True,
         help="Manual exit criteria the salesperson confirmed on this opportunity.",
+    )
+    exit_criteria_evaluation = fields.Json(
+        compute="_compute_exit_criteria_evaluation",
+        help="Technical: the exit criteria of the current stage, those missing and "
+        "those that cannot be evaluated (ids), from which the checklist and the "
+        "progress are made.",
     )
     exit_criteria_progress = fields.Char(
         compute="_compute_exit_criteria",
@@ -266,11 +273,66 @@ class CrmLead(models.Model):
                 yield criteria, lead_missing, self.browse(same_ids)
 
     @api.depends(lambda self: self._pilot_exit_criteria_depends())
+    def _compute_exit_criteria_evaluation(self):
+        # Evaluated once for the kanban card and the form's checklist alike:
+        # {"criteria": ids of the stage's active criteria, "missing": ids of
+        # those not met, "broken": ids of those that cannot be evaluated}, or
+        # False when the stage has none.
+        broken = set()
+        for criteria, missing, leads in self._pilot_exit_criteria_groups(broken):
+            if criteria is None:
+                leads.exit_criteria_evaluation = False
+                continue
+            leads.exit_criteria_evaluation = {
+                "criteria": criteria.ids,
+                "missing": missing.ids,
+                "broken": [criterion_id for criterion_id in criteria.ids if criterion_id in broken],
+            }
+
+    def _pilot_exit_criteria_evaluated(self):
+        """Group the leads by the evaluation of their exit criteria: yields
+        (criteria of the stage, missing criteria, ids of those that cannot be
+        evaluated, leads), and (None, None, None, leads) for the leads whose
+        stage has no active criterion. Leads are read from the cache, not
+        record by record (the kanban computes its cards all at once)."""
+        Criterion = self.env["crm.stage.exit.criterion"]
+        field = self._fields["exit_criteria_evaluation"]
+        self.mapped("exit_criteria_evaluation")  # computed for all of self at once
+        groups = defaultdict(list)
+        for lead_id, evaluation in zip(
+            self._ids, self.env.cache.get_values(self, field), strict=True
+        ):
+            key = (
+                (
+                    tuple(evaluation["criteria"]),
+                    tuple(evaluation["missing"]),
+                    frozenset(evaluation["broken"]),
+                )
+                if evaluation
+                else None
+            )
+            groups[key].append(lead_id)
+        # The names of all the criteria shown are read at once.
+        prefetch_ids = tuple({criterion_id for key in groups if key for criterion_id in key[0]})
+        for key, lead_ids in groups.items():
+            leads = self.browse(lead_ids)
+            if key is None:
+                yield None, None, None, leads
+                continue
+            criteria_ids, missing_ids, broken = key
+            yield (
+                Criterion.browse(criteria_ids).with_prefetch(prefetch_ids),
+                Criterion.browse(missing_ids).with_prefetch(prefetch_ids),
+                broken,
+                leads,
+            )
+
+    @api.depends("exit_criteria_evaluation")
     @api.depends_context("lang")
     def _compute_exit_criteria(self):
         # The fields of the kanban card (progress, tooltip), set per group.
         all_met = self.env._("All exit criteria are met.")
-        for criteria, missing, leads in self._pilot_exit_criteria_groups():
+        for criteria, missing, _broken, leads in self._pilot_exit_criteria_evaluated():
             if criteria is None:
                 leads.exit_criteria_progress = False
                 leads.exit_criteria_complete = True
@@ -284,7 +346,7 @@ class CrmLead(models.Model):
                 else all_met
             )
 
-    @api.depends(lambda self: self._pilot_exit_criteria_depends())
+    @api.depends("exit_criteria_evaluation")
     @api.depends_context("lang")
     def _compute_exit_criteria_checklist(self):
         # The checklist of the form (names, descriptions, manual criteria).
@@ -295,8 +357,7 @@ class CrmLead(models.Model):
             )
             if criterion_type == "manual"
         }
-        broken = set()
-        for criteria, missing, leads in self._pilot_exit_criteria_groups(broken):
+        for criteria, missing, broken, leads in self._pilot_exit_criteria_evaluated():
             if criteria is None:
                 leads.exit_criteria_has_manual = False
                 leads.exit_criteria_checklist = False
@@ -306,6 +367,7 @@ class CrmLead(models.Model):
             leads.exit_criteria_checklist = checklist
             if any(_criterion_reads_margin(criterion) for criterion in missing):
                 # Say why a margin criterion is missing when no cost is entered.
+                leads._pilot_fetch(["margin_known"])
                 unknown = leads.filtered(lambda lead: not lead.margin_known)
                 unknown.exit_criteria_checklist = checklist + Markup(
                     '<p class="o_pilot_margin_unknown text-warning mb-0 mt-1">'

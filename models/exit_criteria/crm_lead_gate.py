@@ -6,7 +6,7 @@ stage are refused while criteria are missing (design 1.1)."""
 from collections import defaultdict
 from contextlib import contextmanager
 
-from odoo import api, models
+from odoo import api, models, tools
 from odoo.exceptions import UserError
 
 from ..crm_lead import MAX_NAMES_IN_MESSAGE, bounded_lines, is_trusted
@@ -155,34 +155,14 @@ class CrmLead(models.Model):
 
     def _pilot_recompute_criteria_inputs(self, criteria):
         """Recompute, on the leads of self, the stored computed fields that
-        ``criteria`` read (directly, or through a computed helper such as
-        ``is_contact_valid``): the ORM keeps a value written to a computed
-        field, and a value forged by a user's write must never meet a
-        criterion. Called by the gate only, on the leads it checks."""
-        fnames = set()
-        for criterion in criteria:
-            criterion_type, fname, domain_text = criterion._pilot_definition()
-            if criterion_type == "field" and fname:
-                fnames.add(fname)
-            elif criterion_type == "domain":
-                try:
-                    domain = criterion._pilot_get_domain(domain_text)
-                except ValueError:
-                    continue  # counted as not met by the check itself
-                fnames.update(
-                    leaf[0].split(".")[0]
-                    for leaf in domain
-                    if isinstance(leaf, list | tuple) and isinstance(leaf[0], str)
-                )
-        for fname in list(fnames):
-            field = self._fields.get(fname)
-            if field and field.compute and not field.store:
-                fnames.update(dep.split(".")[0] for dep in self.pool.field_depends.get(field, ()))
+        ``criteria`` read (directly, or through what a computed field they read
+        is computed from, such as ``is_contact_valid``): the ORM keeps a value
+        written to a computed field, and a value forged by a user's write must
+        never meet a criterion. Called by the gate only, on the leads it checks."""
         forgeable = [
             fname
-            for fname in fnames
-            if (field := self._fields.get(fname))
-            and field.compute
+            for fname in criteria._pilot_read_fields()
+            if (field := self._fields[fname]).compute
             and field.store
             and field.readonly
             and not field.inverse
@@ -193,6 +173,82 @@ class CrmLead(models.Model):
             self._recompute_recordset(forgeable)
             self.flush_recordset(forgeable)
 
+    def _pilot_fields_changed_by_write(self, vals):
+        """Names of the fields of the leads that a write of ``vals`` changes
+        besides those of ``vals`` and the ORM's recomputations of the fields
+        that depend on them: the dates and probabilities that Odoo's ``write``
+        sets itself (stage, salesperson, archiving) and the write's stamp. A
+        capability whose write step changes other fields of the lead (by SQL,
+        before the write) adds them."""
+        return {
+            "date_last_stage_update",
+            "date_closed",
+            "date_open",
+            "probability",
+            "automated_probability",
+            "write_date",
+            "write_uid",
+        }
+
+    @api.model
+    @tools.ormcache("written", "side_effects")
+    def _pilot_fields_changed_closure(self, written, side_effects):
+        """The fields of the lead that a write of the fields ``written`` changes,
+        with ``side_effects`` (see _pilot_fields_changed_by_write) and every
+        field the ORM recomputes from them, as a frozenset of names; None when
+        a written field changes more than its own column (an unknown or
+        non-stored field, a related field, an inverse, a one2many or a
+        many2many: what they write elsewhere is not followed here). Cached per
+        pair of frozensets of names."""
+        changed = set()
+        for fname in written | side_effects:
+            field = self._fields.get(fname)
+            if fname in written and (
+                field is None
+                or not field.store
+                or field.related
+                or field.inverse
+                or field.type in ("one2many", "many2many")
+            ):
+                return None
+            if field is None:
+                continue
+            changed.add(fname)
+            changed.update(
+                dependent.name
+                for dependent in self.pool.get_dependent_fields(field)
+                if dependent.model_name == self._name
+            )
+        return frozenset(changed)
+
+    def _pilot_exit_criteria_check_first(self, vals, criteria):
+        """Whether ``criteria`` can be checked before a write of ``vals``, on
+        the values the leads have now: the write changes nothing they read
+        (the usual stage move, by drag and drop, the status bar or a mass
+        edit). Otherwise (values the criteria read written with the stage, such
+        as a confirmation ticked in the same save) they are checked after the
+        write, in a savepoint."""
+        changed = self._pilot_fields_changed_closure(
+            frozenset(vals), frozenset(self._pilot_fields_changed_by_write(vals))
+        )
+        return changed is not None and not changed & criteria._pilot_read_fields()
+
+    def _pilot_enforce_exit_criteria(self, stages_by_lead, criteria, vals):
+        """Refuse the move of ``vals`` (a UserError listing what is missing)
+        when a lead of ``stages_by_lead`` misses one of ``criteria``."""
+        self.browse([lead.id for lead in stages_by_lead])._pilot_recompute_criteria_inputs(criteria)
+        broken = set()
+        missing = self._pilot_missing_exit_criteria(stages_by_lead, criteria, broken)
+        if missing:
+            if "stage_id" in vals:
+                stage = self.env["crm.stage"].browse(vals["stage_id"])
+            else:
+                # Entering the pipeline in its current stage: named after the
+                # stage of the first refused lead, with the leads of that stage.
+                stage = next(iter(missing)).stage_id
+                missing = {lead: c for lead, c in missing.items() if lead.stage_id == stage}
+            raise self._pilot_exit_criteria_error(missing, stage, broken=broken)
+
     @contextmanager
     def _pilot_exit_criteria_gate(self, vals):
         """Gate of forward stage moves, wrapped around ``write``.
@@ -200,11 +256,13 @@ class CrmLead(models.Model):
         Before the write it finds, for each opportunity moving forward, the
         stage it leaves and the stages it skips (for one entering the pipeline:
         converted from a lead, or moved from no stage, every stage before the
-        one it lands in), and their active criteria. Without any,
-        the write runs as usual. Otherwise the write runs in a savepoint and the
-        criteria are checked after it (so that values written together with
-        the stage count), set-based; if any lead misses one, the whole write is
-        rolled back and refused with the list of what is missing.
+        one it lands in), and their active criteria. Without any, the write
+        runs as usual. Otherwise the criteria are checked set-based, so that
+        values written together with the stage count: before the write when it
+        changes nothing they read (see _pilot_exit_criteria_check_first: no
+        query but the domain criteria's searches), else after it, in a
+        savepoint. If any lead misses one, the whole write is refused, with the
+        list of what is missing, and nothing is changed.
         """
         moving = vals.get("stage_id") or vals.get("type") == "opportunity"
         if not moving or not self._pilot_exit_criteria_apply():
@@ -215,28 +273,17 @@ class CrmLead(models.Model):
         if not criteria:
             yield
             return
+        if self._pilot_exit_criteria_check_first(vals, criteria):
+            self._pilot_enforce_exit_criteria(stages_by_lead, criteria, vals)
+            yield
+            return
         # Read the company currency before the write: the checks below flush
         # the write, whose monetary recomputations would otherwise fetch the
         # company field by field (one more query per move).
         self.mapped("company_currency")
         with self.env.cr.savepoint():
             yield
-            self.browse([lead.id for lead in stages_by_lead])._pilot_recompute_criteria_inputs(
-                criteria
-            )
-            broken = set()
-            missing = self._pilot_missing_exit_criteria(stages_by_lead, criteria, broken)
-            if missing:
-                # Named after the stage of the first refused lead (the stage
-                # written, or its current one when it enters the pipeline).
-                stage = next(iter(missing)).stage_id
-                raise self._pilot_exit_criteria_error(
-                    {lead: c for lead, c in missing.items() if lead.stage_id == stage}
-                    if "stage_id" not in vals
-                    else missing,
-                    stage,
-                    broken=broken,
-                )
+            self._pilot_enforce_exit_criteria(stages_by_lead, criteria, vals)
 
     @contextmanager
     def _pilot_exit_criteria_savepoint(self):

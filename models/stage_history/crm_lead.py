@@ -90,6 +90,18 @@ class CrmLead(models.Model):
             ["stage_history_ids", "amount_reviewed_in_stage", "reached_proposal_stage"]
         )
 
+    def _pilot_fields_changed_by_write(self, vals):
+        # The revision of the amount is recorded by SQL before the write (see
+        # _pilot_record_amount_revision): the exit criteria gate must know it.
+        changed = super()._pilot_fields_changed_by_write(vals)
+        if vals.keys() & {"expected_revenue", "estimated_cost"}:
+            changed |= {
+                "date_last_amount_revision",
+                "amount_reviewed_in_stage",
+                "stage_history_ids",
+            }
+        return changed
+
     def _pilot_record_amount_revision(self, vals):
         """Flag the current stay of the leads whose expected revenue or
         estimated cost is revised by ``vals``, and date the revision. A revision
