@@ -1,5 +1,5 @@
 # Development commands of crm_pipeline_pilot (see README.md).
-.PHONY: setup run test lint i18n test-odoo-crm screenshots benchmark lifecycle smoke-workers
+.PHONY: setup run test lint i18n test-odoo-crm test-odoo-neighbours screenshots benchmark lifecycle smoke-workers
 
 setup:
 	bash scripts/setup.sh
@@ -16,8 +16,13 @@ lint:
 i18n:
 	bash scripts/i18n.sh
 
+# Odoo's own tests with the add-on installed (see docs/safety_checks.md);
+# BASELINE=1 also runs them without the add-on.
 test-odoo-crm:
-	bash scripts/test_odoo_crm.sh
+	PILOT_BASELINE=$(BASELINE) bash scripts/test_odoo.sh crm
+
+test-odoo-neighbours:
+	PILOT_BASELINE=$(BASELINE) bash scripts/test_odoo.sh neighbours
 
 screenshots:
 	bash -c 'source scripts/env.sh && "$$PY" scripts/screenshots.py'

@@ -111,7 +111,7 @@ class CrmLead(models.Model):
             leads._pilot_check_exit_criteria_on_create()
         leads._pilot_check_lost_have_reason()  # mandatory loss reasons
         leads._pilot_set_stage_probability_on_create(vals_list)
-        leads._pilot_record_stage_history()
+        leads._pilot_record_stage_history(created=True)
         return leads
 
     def write(self, vals):
