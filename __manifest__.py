@@ -19,6 +19,7 @@
         "data/kpi_data.xml",
         "data/forecast_category_data.xml",
         "data/close_date_data.xml",
+        "data/qualification_data.xml",
         "views/margin/crm_lead_views.xml",
         "views/margin/crm_team_views.xml",
         "views/loss_reason/crm_lost_reason_views.xml",
@@ -52,6 +53,8 @@
         "views/close_date/crm_lead_close_date_change_views.xml",
         "views/close_date/crm_slip_reason_views.xml",
         "views/close_date/crm_pipeline_review_views.xml",
+        "views/qualification/crm_qualification_rule_views.xml",
+        "views/qualification/crm_lead_views.xml",
         # Shared: the menus and the settings page of the add-on
         "views/crm_pipeline_menus.xml",
         "views/res_config_settings_views.xml",

@@ -29,6 +29,8 @@ def pre_init_hook(env):
         "urgency": "varchar",
         "reached_proposal_stage": "boolean",
         "date_last_interaction": "timestamp",
+        "qualification_score": "int4",
+        "qualification_missing": "varchar",
     }
     created = [name for name in columns if not sql.column_exists(cr, "crm_lead", name)]
     for name in created:
@@ -58,6 +60,9 @@ def _fill_new_lead_columns(cr, columns):
         "urgency": "'1'",
         "reached_proposal_stage": "FALSE",
         "date_last_interaction": "GREATEST(create_date, date_last_stage_update)",
+        # Computed from the rules after install (post_init_hook)
+        "qualification_score": "0",
+        "qualification_missing": "NULL",
     }
     cr.execute(
         SQL(
@@ -143,6 +148,8 @@ def post_init_hook(env):
     skipped), then the proposal flag from the history."""
     start_stage_history(env.cr, env.uid)
     env["crm.lead"]._pilot_recompute_reached_proposal()
+    # Qualification scores from the default rules, set-based (bulk SQL)
+    env["crm.lead"]._pilot_refresh_qualification([])
 
 
 def uninstall_hook(env):

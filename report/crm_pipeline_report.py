@@ -82,6 +82,12 @@ class CrmPipelineReport(models.Model):
         help="100 for opportunities whose expected closing date was pushed at least "
         "once, 0 for the others: its average is the share of pushed opportunities.",
     )
+    qualification_score = fields.Integer(
+        readonly=True,
+        aggregator="avg",
+        help="Qualification dimensions met, out of 4 (stored on the opportunity): "
+        "grouped by it, the win rate shows whether qualification predicts wins.",
+    )
     nbr = fields.Integer(string="# Opportunities", readonly=True)
 
     def _select(self):
@@ -122,6 +128,7 @@ class CrmPipelineReport(models.Model):
                 COALESCE(l.margin_known, FALSE) AS margin_known,
                 CASE WHEN COALESCE(l.close_date_push_count, 0) > 0
                      THEN 100.0 ELSE 0.0 END AS slip_rate,
+                COALESCE(l.qualification_score, 0) AS qualification_score,
                 1 AS nbr
         """
 

@@ -22,3 +22,4 @@ from . import test_scheduled_work
 from . import test_targets
 from . import test_forecast_categories
 from . import test_close_dates
+from . import test_qualification
