@@ -20,6 +20,7 @@
         "data/forecast_category_data.xml",
         "data/close_date_data.xml",
         "data/qualification_data.xml",
+        "data/next_action_data.xml",
         "views/margin/crm_lead_views.xml",
         "views/margin/crm_team_views.xml",
         "views/loss_reason/crm_lost_reason_views.xml",
@@ -55,6 +56,9 @@
         "views/close_date/crm_pipeline_review_views.xml",
         "views/qualification/crm_qualification_rule_views.xml",
         "views/qualification/crm_lead_views.xml",
+        "views/next_action/crm_next_action_rule_views.xml",
+        "views/next_action/crm_lead_views.xml",
+        "views/next_action/crm_pipeline_review_views.xml",
         # Shared: the menus and the settings page of the add-on
         "views/crm_pipeline_menus.xml",
         "views/res_config_settings_views.xml",

@@ -14,3 +14,4 @@ from . import forecast_category
 from . import demo
 from . import close_date
 from . import qualification
+from . import next_action

@@ -3,7 +3,8 @@
 """crm.lead: the create/write orchestration of the capabilities, and what
 they share. Each capability extends crm.lead in its own folder (margin/,
 loss_reason/, exit_criteria/, follow_up/, stage_probability/,
-stage_history/, forecast_category/, close_date/, qualification/) with its fields, computes,
+stage_history/, forecast_category/, close_date/, qualification/,
+next_action/) with its fields, computes,
 constraints and the named steps called below."""
 
 from odoo import api, models

@@ -23,3 +23,4 @@ from . import test_targets
 from . import test_forecast_categories
 from . import test_close_dates
 from . import test_qualification
+from . import test_next_action
