@@ -21,6 +21,7 @@
         "data/close_date_data.xml",
         "data/qualification_data.xml",
         "data/next_action_data.xml",
+        "data/won_reason_data.xml",
         "views/margin/crm_lead_views.xml",
         "views/margin/crm_team_views.xml",
         "views/loss_reason/crm_lost_reason_views.xml",
@@ -59,6 +60,8 @@
         "views/next_action/crm_next_action_rule_views.xml",
         "views/next_action/crm_lead_views.xml",
         "views/next_action/crm_pipeline_review_views.xml",
+        "views/won_reason/crm_won_reason_views.xml",
+        "wizard/crm_lead_won_views.xml",
         # Shared: the menus and the settings page of the add-on
         "views/crm_pipeline_menus.xml",
         "views/res_config_settings_views.xml",

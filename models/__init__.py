@@ -15,3 +15,4 @@ from . import demo
 from . import close_date
 from . import qualification
 from . import next_action
+from . import won_reason

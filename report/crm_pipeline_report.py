@@ -31,6 +31,7 @@ class CrmPipelineReport(models.Model):
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     stage_id = fields.Many2one("crm.stage", readonly=True)
     lost_reason_id = fields.Many2one("crm.lost.reason", readonly=True)
+    won_reason_id = fields.Many2one("crm.won.reason", readonly=True)
     urgency = fields.Selection(URGENCY_SELECTION, readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
@@ -103,6 +104,7 @@ class CrmPipelineReport(models.Model):
                 l.team_id AS team_id,
                 l.stage_id AS stage_id,
                 l.lost_reason_id AS lost_reason_id,
+                l.won_reason_id AS won_reason_id,
                 l.urgency AS urgency,
                 l.company_id AS company_id,
                 l.partner_id AS partner_id,

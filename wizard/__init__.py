@@ -8,3 +8,4 @@ from . import crm_pipeline_review
 from . import crm_pipeline_review_forecast
 from . import crm_pipeline_review_close_date
 from . import crm_pipeline_review_next_action
+from . import crm_lead_won
