@@ -62,6 +62,8 @@
         "views/next_action/crm_pipeline_review_views.xml",
         "views/won_reason/crm_won_reason_views.xml",
         "wizard/crm_lead_won_views.xml",
+        "report/crm_lead_briefing_report.xml",
+        "views/briefing/crm_lead_views.xml",
         # Shared: the menus and the settings page of the add-on
         "views/crm_pipeline_menus.xml",
         "views/res_config_settings_views.xml",

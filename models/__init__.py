@@ -16,3 +16,4 @@ from . import close_date
 from . import qualification
 from . import next_action
 from . import won_reason
+from . import briefing

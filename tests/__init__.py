@@ -25,3 +25,4 @@ from . import test_close_dates
 from . import test_qualification
 from . import test_next_action
 from . import test_won_reason
+from . import test_briefing
