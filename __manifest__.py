@@ -75,6 +75,7 @@
         "demo/crm_pipeline_history_demo.xml",
         "demo/forecast_category_demo.xml",
         "demo/close_date_demo.xml",
+        "demo/deal_coach_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [
