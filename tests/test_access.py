@@ -39,6 +39,10 @@ crm.stage.exit.bypass               -     -     rwcu     rwcu    -       -
 crm.stage.recommended.pipeline      -     -     rwcu     -       -       -
 crm.stage.probability.apply         -     -     rwcu     -       -       -
 crm.forecast.submission             rwcu  rwcu  rwcu     rwcu    -       -
+crm.qualification.rule              r     r     rwcu     r       -       -
+crm.next.action.rule                r     r     rwcu     r       -       -
+crm.won.reason                      r     r     rwcu     r       -       -
+crm.lead.won                        rwcu  rwcu  rwcu     rwcu    -       -
 """
 
 GROUPS = {
@@ -69,6 +73,10 @@ READ_FIELD = {
     "crm.stage.recommended.pipeline": "team_id",
     "crm.stage.probability.apply": "stage_id",
     "crm.forecast.submission": "commit_amount",
+    "crm.qualification.rule": "name",
+    "crm.next.action.rule": "summary",
+    "crm.won.reason": "name",
+    "crm.lead.won": "won_reason_id",
 }
 
 
@@ -179,6 +187,19 @@ class AccessMatrixCommon:
             "crm.stage.probability.apply": {"stage_id": self.stage.id},
             # The creator's own forecast (the salesperson by default), a new week each time.
             "crm.forecast.submission": {"team_id": self.team.id, "week": self._unique_week()},
+            "crm.qualification.rule": {
+                "name": "Matrix rule",
+                "dimension": "need",
+                "criterion_type": "manual",
+            },
+            "crm.next.action.rule": {
+                "name": "Matrix action",
+                "condition": "no_activity",
+                "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                "summary": "Matrix",
+            },
+            "crm.won.reason": {"name": "Matrix won reason"},
+            "crm.lead.won": {"lead_ids": [[6, 0, [self.lead.id]]]},
         }[model]
 
     def _write_vals(self, model):
@@ -199,6 +220,10 @@ class AccessMatrixCommon:
             "crm.stage.recommended.pipeline": {"team_id": False},
             "crm.stage.probability.apply": {"stage_id": self.stage_next.id},
             "crm.forecast.submission": {"comment": "Matrix"},
+            "crm.qualification.rule": {"name": "Matrix rule renamed"},
+            "crm.next.action.rule": {"summary": "Matrix changed"},
+            "crm.won.reason": {"name": "Matrix won reason renamed"},
+            "crm.lead.won": {"lead_ids": [[6, 0, [self.lead.id]]]},
         }[model]
 
     def _fixture(self, model, user):
@@ -212,7 +237,7 @@ class AccessMatrixCommon:
             return record
         if model == "crm.pipeline.kpi":
             return env[model].search([("code", "=", "attrition")])
-        if model in ("crm.pipeline.review", "crm.forecast.submission"):
+        if model in ("crm.pipeline.review", "crm.forecast.submission", "crm.lead.won"):
             return as_user.create(self._create_vals(model)).sudo(False)
         if model == "crm.pipeline.review.line":
             review = self._fixture("crm.pipeline.review", user)
