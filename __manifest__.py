@@ -21,6 +21,9 @@
         "data/close_date_data.xml",
         "data/forecast_backtest_data.xml",
         "data/exit_criteria_data.xml",
+        "data/qualification_data.xml",
+        "data/next_action_data.xml",
+        "data/won_reason_data.xml",
         "views/margin/crm_lead_views.xml",
         "views/margin/crm_team_views.xml",
         "views/loss_reason/crm_lost_reason_views.xml",
@@ -60,6 +63,15 @@
         "views/forecast_backtest/crm_team_views.xml",
         "views/forecast_backtest/crm_pipeline_review_views.xml",
         "wizard/crm_lead_slip_views.xml",
+        "views/qualification/crm_qualification_rule_views.xml",
+        "views/qualification/crm_lead_views.xml",
+        "views/next_action/crm_next_action_rule_views.xml",
+        "views/next_action/crm_lead_views.xml",
+        "views/next_action/crm_pipeline_review_views.xml",
+        "views/won_reason/crm_won_reason_views.xml",
+        "wizard/crm_lead_won_views.xml",
+        "report/crm_lead_briefing_report.xml",
+        "views/briefing/crm_lead_views.xml",
         # Shared: the menus and the settings page of the add-on
         "views/crm_pipeline_menus.xml",
         "views/res_config_settings_views.xml",
@@ -72,6 +84,7 @@
         "demo/forecast_category_demo.xml",
         "demo/close_date_demo.xml",
         "demo/forecast_backtest_demo.xml",
+        "demo/deal_coach_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

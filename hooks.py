@@ -35,6 +35,8 @@ def pre_init_hook(env):
         "reached_proposal_stage": "boolean",
         "date_last_interaction": "timestamp",
         "forecast_category": "varchar",
+        "qualification_score": "int4",
+        "qualification_missing": "varchar",
     }
     # The forecast category of a lead comes from its stage's.
     init_stage_forecast_category_column(cr)
@@ -69,6 +71,9 @@ def _fill_new_lead_columns(cr, columns):
         # the stage ids: an UPDATE of the leads of won stages afterwards would
         # insert into every index row by row, 7 s on 18,000 won deals).
         "forecast_category": forecast_category_sql(cr),
+        # Computed from the rules after install (post_init_hook)
+        "qualification_score": "0",
+        "qualification_missing": "NULL",
     }
     cr.execute(
         SQL(
@@ -154,6 +159,8 @@ def post_init_hook(env):
     skipped), then the proposal flag from the history."""
     start_stage_history(env.cr, env.uid)
     env["crm.lead"]._pilot_recompute_reached_proposal()
+    # Qualification scores from the default rules, set-based (bulk SQL)
+    env["crm.lead"]._pilot_refresh_qualification([])
 
 
 def uninstall_hook(env):

@@ -14,3 +14,7 @@ from . import forecast_category
 from . import demo
 from . import close_date
 from . import forecast_backtest
+from . import qualification
+from . import next_action
+from . import won_reason
+from . import briefing

@@ -3,7 +3,8 @@
 """crm.lead: the create/write orchestration of the capabilities, and what
 they share. Each capability extends crm.lead in its own folder (margin/,
 loss_reason/, exit_criteria/, follow_up/, stage_probability/,
-stage_history/, forecast_category/, close_date/) with its fields, computes,
+stage_history/, forecast_category/, close_date/, qualification/,
+next_action/, won_reason/) with its fields, computes,
 constraints and the named steps called below."""
 
 from odoo import api, models
@@ -110,6 +111,7 @@ class CrmLead(models.Model):
             leads = super().create(vals_list)
             leads._pilot_check_exit_criteria_on_create()
         leads._pilot_check_lost_have_reason()  # mandatory loss reasons
+        leads._pilot_check_won_have_reason()  # won reasons required by the team
         leads._pilot_set_stage_probability_on_create(vals_list)
         leads._pilot_record_stage_history(created=True)
         return leads
@@ -119,6 +121,7 @@ class CrmLead(models.Model):
         vals = self._pilot_margin_vals(vals)  # margin: an explicit cost wins over the rate
         vals = self._pilot_stamp_interaction(vals)  # follow-ups
         vals = self._pilot_loss_reason_vals(vals)  # mandatory loss reasons
+        vals = self._pilot_won_reason_vals(vals)  # won reasons: cleared when leaving won
         vals, slip_reason_id = self._pilot_slip_reason_vals(vals)  # close dates
         stage_probability_leads = self._pilot_check_and_select_stage_probability(vals)
         # Forward stage moves must meet the stage exit criteria, checked
@@ -132,6 +135,8 @@ class CrmLead(models.Model):
             result = super().write(vals)
         if vals.keys() & {"active", "type", "lost_reason_id"}:
             self._pilot_check_lost_have_reason()  # mandatory loss reasons
+        if vals.keys() & {"stage_id", "won_reason_id", "team_id", "active", "type"}:
+            self._pilot_check_won_have_reason()  # won reasons required by the team
         if "stage_id" in vals:
             self._pilot_record_stage_history()
         stage_probability_leads._pilot_write_stage_probability()

@@ -38,6 +38,7 @@ class CrmPipelineReport(models.Model):
     team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
     stage_id = fields.Many2one("crm.stage", readonly=True)
     lost_reason_id = fields.Many2one("crm.lost.reason", readonly=True)
+    won_reason_id = fields.Many2one("crm.won.reason", readonly=True)
     urgency = fields.Selection(URGENCY_SELECTION, readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
@@ -89,6 +90,12 @@ class CrmPipelineReport(models.Model):
         help="100 for opportunities whose expected closing date was pushed at least "
         "once, 0 for the others: its average is the share of pushed opportunities.",
     )
+    qualification_score = fields.Integer(
+        readonly=True,
+        aggregator="avg",
+        help="Qualification dimensions met, out of 4 (stored on the opportunity): "
+        "grouped by it, the win rate shows whether qualification predicts wins.",
+    )
     nbr = fields.Integer(string="# Opportunities", readonly=True)
 
     def _select(self):
@@ -104,6 +111,7 @@ class CrmPipelineReport(models.Model):
                 l.team_id AS team_id,
                 l.stage_id AS stage_id,
                 l.lost_reason_id AS lost_reason_id,
+                l.won_reason_id AS won_reason_id,
                 l.urgency AS urgency,
                 l.company_id AS company_id,
                 l.partner_id AS partner_id,
@@ -129,6 +137,7 @@ class CrmPipelineReport(models.Model):
                 COALESCE(l.margin_known, FALSE) AS margin_known,
                 CASE WHEN COALESCE(l.close_date_push_count, 0) > 0
                      THEN 100.0::float8 ELSE 0.0::float8 END AS slip_rate,
+                COALESCE(l.qualification_score, 0) AS qualification_score,
                 1 AS nbr
         """
 

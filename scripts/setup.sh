@@ -3,7 +3,8 @@
 #   - Odoo 18.0 source: from $ODOO_SRC (a source folder, or a git directory with
 #     $ODOO_COMMIT, default the 18.0 commit below), else a clone of 18.0 from GitHub;
 #   - a Python virtualenv with Odoo's requirements and the test/lint tools;
-#   - Debian packages that are missing (chromium, build headers) when run as root;
+#   - Debian packages that are missing (chromium, wkhtmltopdf, build headers) when
+#     run as root;
 #   - a local PostgreSQL cluster, unless PG* variables point to a server.
 # The result is cached in $PILOT_CACHE (default ~/.cache/crm_pipeline_pilot).
 set -euo pipefail
@@ -15,6 +16,8 @@ mkdir -p "$PILOT_CACHE"
 need_pkgs=()
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
     || command -v google-chrome >/dev/null 2>&1 || need_pkgs+=(chromium)
+# The deal briefing is a PDF: Odoo renders its reports with wkhtmltopdf.
+command -v wkhtmltopdf >/dev/null 2>&1 || need_pkgs+=(wkhtmltopdf)
 for pkg in libpq-dev libldap2-dev libsasl2-dev libxml2-dev libxslt1-dev libjpeg-dev zlib1g-dev \
            postgresql-client fonts-dejavu-core; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need_pkgs+=("$pkg")

@@ -22,3 +22,8 @@ from . import test_scheduled_work
 from . import test_targets
 from . import test_forecast_categories
 from . import test_close_dates
+from . import test_qualification
+from . import test_next_action
+from . import test_won_reason
+from . import test_briefing
+from . import test_deal_coach_ui

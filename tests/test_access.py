@@ -45,6 +45,10 @@ crm.forecast.backtest               r     r     rwcu     r       -       -
 crm.forecast.backtest.result        r     r     r        r       -       -
 crm.forecast.backtest.detail        -     -     r        -       -       -
 crm.lead.slip                       rwcu  rwcu  rwcu     rwcu    -       -
+crm.qualification.rule              r     r     rwcu     r       -       -
+crm.next.action.rule                r     r     rwcu     r       -       -
+crm.won.reason                      r     r     rwcu     r       -       -
+crm.lead.won                        rwcu  rwcu  rwcu     rwcu    -       -
 """
 
 GROUPS = {
@@ -81,6 +85,10 @@ READ_FIELD = {
     "crm.forecast.backtest.result": "mape",
     "crm.forecast.backtest.detail": "forecast",
     "crm.lead.slip": "date_deadline",
+    "crm.qualification.rule": "name",
+    "crm.next.action.rule": "summary",
+    "crm.won.reason": "name",
+    "crm.lead.won": "won_reason_id",
 }
 
 
@@ -226,6 +234,19 @@ class AccessMatrixCommon:
                 "month": "2026-01-01",
             },
             "crm.lead.slip": {"lead_ids": [[6, 0, [self.lead.id]]], "date_deadline": "2030-01-31"},
+            "crm.qualification.rule": {
+                "name": "Matrix rule",
+                "dimension": "need",
+                "criterion_type": "manual",
+            },
+            "crm.next.action.rule": {
+                "name": "Matrix action",
+                "condition": "no_activity",
+                "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                "summary": "Matrix",
+            },
+            "crm.won.reason": {"name": "Matrix won reason"},
+            "crm.lead.won": {"lead_ids": [[6, 0, [self.lead.id]]]},
         }[model]
 
     def _write_vals(self, model):
@@ -252,6 +273,10 @@ class AccessMatrixCommon:
             "crm.forecast.backtest.result": {"mape": 1.0},
             "crm.forecast.backtest.detail": {"forecast": 1.0},
             "crm.lead.slip": {"date_deadline": "2030-02-28"},
+            "crm.qualification.rule": {"name": "Matrix rule renamed"},
+            "crm.next.action.rule": {"summary": "Matrix changed"},
+            "crm.won.reason": {"name": "Matrix won reason renamed"},
+            "crm.lead.won": {"lead_ids": [[6, 0, [self.lead.id]]]},
         }[model]
 
     def _fixture(self, model, user):
@@ -272,6 +297,7 @@ class AccessMatrixCommon:
             # No review of their own (they see no opportunity): a team review.
             return env[model].create(self._create_vals(model))
         if model in ("crm.pipeline.review", "crm.forecast.submission"):
+        if model in ("crm.pipeline.review", "crm.forecast.submission", "crm.lead.won"):
             return as_user.create(self._create_vals(model)).sudo(False)
         if model == "crm.pipeline.review.line":
             review = self._fixture("crm.pipeline.review", user)

@@ -16,7 +16,10 @@ from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import PilotRpcMixin
 
-CRITERION_LOGGER = "odoo.addons.crm_pipeline_pilot.models.exit_criteria.crm_stage_exit_criterion"
+# The evaluation of stored domains, shared by the exit criteria and the qualification
+CRITERION_LOGGER = (
+    "odoo.addons.crm_pipeline_pilot.models.exit_criteria.crm_pipeline_lead_rule_mixin"
+)
 ESCALATION = (
     "[('id', '=', user.write({'groups_id': [(4, user.env.ref('base.group_system').id)]}) and 0)]"
 )

@@ -388,7 +388,14 @@ class TestFollowUpRun(FollowUpCommon):
         activity = self._follow_ups(deal)
         self.assertEqual(
             (activity.summary, activity.note, activity.user_id, activity.date_deadline),
-            ("Call them", "<p>Now</p>", self.manager, date(2026, 3, 5)),
+            (
+                "Call them",
+                # The next best action of the deal is suggested after the note
+                "<p>Now</p><p>Suggested next action: Plan the next step with the customer "
+                "(No planned activity with a deadline.)</p>",
+                self.manager,
+                date(2026, 3, 5),
+            ),
         )
         # An archived rule does not run.
         self.step_second.active = False
@@ -664,7 +671,9 @@ class TestFollowUpLanguage(FollowUpCommon):
         self.assertEqual(
             str(activity_fr.note),
             "<p>Rien ne s'est passé sur cette opportunité depuis un moment. Contactez le "
-            "client et planifiez une prochaine action datée.</p>",
+            "client et planifiez une prochaine action datée.</p>"
+            "<p>Action suggérée : Planifier la prochaine étape avec le client (Aucune "
+            "activité planifiée avec échéance.)</p>",
         )
         self.assertEqual(activity_en.summary, "Follow up: no interaction for a while")
         self.assertIn("Contact the customer", activity_en.note)

@@ -53,9 +53,12 @@ class TestNavigation(PilotCommon):
             [
                 "Stages",
                 "Exit Criteria",
+                "Qualification Rules",
+                "Next Best Actions",
                 "Recommended Pipeline",
                 "Pipeline Targets",
                 "Weekly Review KPIs",
+                "Won Reasons",
                 "Slip Reasons",
             ],
         )

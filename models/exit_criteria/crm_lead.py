@@ -93,11 +93,15 @@ class CrmLead(models.Model):
 
     @api.model
     def _pilot_follow_up_activity_type_id(self):
-        """Id of the add-on's "Follow-up" activity type (0 when deleted)."""
-        activity_type = self.env.ref(
-            "crm_pipeline_pilot.mail_activity_type_follow_up", raise_if_not_found=False
+        """Id of the add-on's "Follow-up" activity type (0 when deleted), from
+        the registry cache of external ids: no query (deleting the type deletes
+        its external id), as the kanban cards read it."""
+        return (
+            self.env["ir.model.data"]._xmlid_to_res_id(
+                "crm_pipeline_pilot.mail_activity_type_follow_up"
+            )
+            or 0
         )
-        return activity_type.id if activity_type else 0
 
     @api.model
     def _pilot_next_action_domain(self):

@@ -1,39 +1,15 @@
 # Copyright 2026 crm_pipeline_pilot authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import datetime as datetime_module
-import logging
-import time as time_module
-
-import psycopg2
-
 from odoo import api, fields, models, tools
-from odoo.exceptions import AccessError, ValidationError
-from odoo.osv import expression
-from odoo.tools import mute_logger
-from odoo.tools.safe_eval import datetime, dateutil, safe_eval, wrap_module
-
-_logger = logging.getLogger(__name__)
-
-# ``time`` of the domains: odoo.tools.safe_eval.time without ``sleep`` (a
-# stored domain must not be able to hold the kanban of every salesperson).
-DOMAIN_TIME = wrap_module(time_module, ["time", "strftime", "strptime"])
-# The only names a stored domain sees: data, never a record, model or environment.
-DOMAIN_NAMES = ("uid", "today", "context_today", "datetime", "relativedelta", "time")
-# What a condition may compare a field with (or a list of these)
-DOMAIN_VALUE_TYPES = (str, int, float, datetime_module.date, type(None))
-
-CRITERION_TYPES = [
-    ("field", "Field is set"),
-    ("domain", "Lead matches a domain"),
-    ("manual", "Confirmed by the salesperson"),
-]
+from odoo.exceptions import ValidationError
 
 
 class CrmStageExitCriterion(models.Model):
     _name = "crm.stage.exit.criterion"
-    _inherit = ["crm.pipeline.cache.mixin"]
+    _inherit = ["crm.pipeline.cache.mixin", "crm.pipeline.lead.rule.mixin"]
     _description = "Stage Exit Criterion"
     _order = "stage_id, sequence, id"
+    _pilot_log_label = "exit criterion"
 
     name = fields.Char(required=True, translate=True)
     description = fields.Text(
@@ -51,26 +27,6 @@ class CrmStageExitCriterion(models.Model):
         help="The opportunity must meet this criterion to leave this stage forward.",
     )
     team_id = fields.Many2one(related="stage_id.team_id", string="Sales Team")
-    criterion_type = fields.Selection(
-        CRITERION_TYPES,
-        string="Type",
-        required=True,
-        default="manual",
-        help="Field is set: a field of the opportunity must have a value. "
-        "Lead matches a domain: the opportunity must match the domain. "
-        "Confirmed by the salesperson: ticked on the opportunity.",
-    )
-    field_id = fields.Many2one(
-        "ir.model.fields",
-        ondelete="cascade",
-        domain="[('model', '=', 'crm.lead'), ('store', '=', True), "
-        "('ttype', 'not in', ('binary', 'json', 'properties'))]",
-        help="The opportunity field that must be set.",
-    )
-    domain = fields.Char(
-        default="[]",
-        help="The opportunity must match this domain, e.g. a valid contact or a dated next action.",
-    )
 
     # ------------------------------------------------------------------
     # Constraints
@@ -97,48 +53,12 @@ class CrmStageExitCriterion(models.Model):
             elif criterion.criterion_type == "domain":
                 criterion._pilot_check_domain()
 
-    def _pilot_check_domain(self):
-        """Refuse a domain that cannot be evaluated, that is not a domain of
-        opportunities, or that the ORM cannot compile or run (checked as the
-        user saving it: a field they may not read is refused). The message
-        names the problem, never a value computed by the domain nor the text
-        of the error."""
-        self.ensure_one()
-        try:
-            domain = self._pilot_get_domain()
-            if not domain:
-                raise InvalidDomainError(self.env._("the domain is empty"))
-            Lead = self.env["crm.lead"].with_context(active_test=False)
-            try:
-                query = Lead._search(domain, limit=1)
-            except AccessError as error:
-                raise InvalidDomainError(
-                    self.env._("it uses a field you are not allowed to read")
-                ) from error
-            except Exception as error:  # any other error means an invalid domain
-                raise InvalidDomainError(
-                    self.env._(
-                        "it cannot be applied to opportunities (%(error)s)",
-                        error=type(error).__name__,
-                    )
-                ) from error
-            # Run once (in a savepoint): a value the database cannot compare
-            # with its field is refused now rather than in every kanban.
-            try:
-                with mute_logger("odoo.sql_db"), self.env.cr.savepoint(flush=False):
-                    query.get_result_ids()
-            except psycopg2.Error as error:
-                raise InvalidDomainError(
-                    self.env._("a value does not match the type of its field")
-                ) from error
-        except InvalidDomainError as error:
-            raise ValidationError(
-                self.env._(
-                    'The domain of the exit criterion "%(name)s" is invalid: %(error)s',
-                    name=self.name,
-                    error=error.args[0],
-                )
-            ) from None
+    def _pilot_invalid_domain_message(self, reason):
+        return self.env._(
+            'The domain of the exit criterion "%(name)s" is invalid: %(error)s',
+            name=self.name,
+            error=reason,
+        )
 
     @api.model
     @tools.ormcache()
@@ -239,164 +159,6 @@ class CrmStageExitCriterion(models.Model):
                 return tuple(definition)
         return (self.criterion_type, self.field_id.name, self.domain)
 
-    def _pilot_get_domain(self, domain_text=None):
-        """The criterion's domain as a list (``domain_text``: its cached text,
-        to spare reading the record).
-
-        What a sales manager stores is evaluated as data: the context holds no
-        record, model or environment (only DOMAIN_NAMES), and the result must
-        be a domain of opportunities (see _pilot_check_domain_structure).
-
-        :raise InvalidDomainError: with a translated reason that never contains a
-            value computed by the domain nor the text of an evaluation error
-        """
-        self.ensure_one()
-        if domain_text is None:
-            domain_text = self.domain
-        domain_text = domain_text or "[]"
-        today = fields.Date.context_today(self)
-        eval_context = {
-            "uid": self.env.uid,
-            "today": today,
-            "context_today": lambda: today,
-            "datetime": datetime,
-            "relativedelta": dateutil.relativedelta.relativedelta,
-            "time": DOMAIN_TIME,
-        }
-        try:
-            domain = safe_eval(domain_text, eval_context)
-        except SyntaxError as error:
-            raise InvalidDomainError(
-                self.env._("the text is not a valid expression (syntax error)")
-            ) from error
-        except Exception as error:  # anything the evaluation raises
-            # safe_eval wraps the original error: name its type only.
-            cause = error.__context__ or error
-            raise InvalidDomainError(
-                self.env._(
-                    "it cannot be evaluated (%(error)s); only %(names)s can be used in a domain",
-                    error=type(cause).__name__,
-                    names=", ".join(DOMAIN_NAMES),
-                )
-            ) from error
-        if not isinstance(domain, list | tuple):
-            raise InvalidDomainError(self.env._("a domain must be a list of conditions"))
-        domain = list(domain)
-        self._pilot_check_domain_structure(self.env["crm.lead"], domain, domain_text)
-        return domain
-
-    def _pilot_check_domain_structure(self, model, domain, domain_text):
-        """Check that ``domain`` is a well-formed domain of ``model``: a list of
-        the operators &, | and ! and of conditions (field path, operator, value)
-        whose field path exists, with plain values (text, numbers, dates,
-        booleans, or lists of them). No query.
-
-        Only what the user typed is named in the errors (a field path or an
-        operator that appears as such in ``domain_text``)."""
-
-        def typed(text):
-            return isinstance(text, str) and len(text) <= 100 and text in domain_text
-
-        expected = 1 if domain else 0  # an empty domain matches everything
-        for element in domain:
-            if expected == 0:  # implicit '&'
-                expected = 1
-            if expression.is_operator(element):
-                expected += 1 if element != expression.NOT_OPERATOR else 0
-                continue
-            expected -= 1
-            if not isinstance(element, list | tuple) or len(element) != 3:
-                raise InvalidDomainError(
-                    self.env._(
-                        "each condition must be a list of three elements (field, operator, "
-                        "value), or one of the operators &, | and !"
-                    )
-                )
-            path, operator, value = element
-            if tuple(element) in (expression.TRUE_LEAF, expression.FALSE_LEAF):
-                continue
-            if not isinstance(path, str) or not path:
-                raise InvalidDomainError(
-                    self.env._("the first element of each condition must be a field name")
-                )
-            if operator == "<>":
-                operator = "!="
-            if operator not in expression.TERM_OPERATORS:
-                if typed(operator):
-                    raise InvalidDomainError(
-                        self.env._(
-                            'the operator "%(operator)s" is not supported', operator=operator
-                        )
-                    )
-                raise InvalidDomainError(self.env._("a condition uses an unsupported operator"))
-            field = self._pilot_check_field_path(model, path, typed(path))
-            if operator in ("any", "not any"):
-                if not field.relational or not isinstance(value, list | tuple):
-                    raise InvalidDomainError(
-                        self.env._(
-                            'the operators "any" and "not any" need a relational field and '
-                            "a domain of its records"
-                        )
-                    )
-                self._pilot_check_domain_structure(
-                    self.env[field.comodel_name], list(value), domain_text
-                )
-                continue
-            values = value if isinstance(value, list | tuple) else [value]
-            if not all(isinstance(item, DOMAIN_VALUE_TYPES) for item in values):
-                raise InvalidDomainError(
-                    self.env._(
-                        "a condition compares a field with something other than a text, "
-                        "a number, a date, a boolean or a list of them"
-                    )
-                )
-        if expected:
-            raise InvalidDomainError(
-                self.env._("the operators &, | and ! are not followed by enough conditions")
-            )
-
-    def _pilot_check_field_path(self, model, path, named):
-        """The field at the end of ``path`` (e.g. ``partner_id.country_id``) on
-        ``model``; ``named``: whether the error may name the path."""
-        names = path.split(".")
-        for index, name in enumerate(names):
-            field = model._fields.get(name)
-            if field is None:
-                if named:
-                    raise InvalidDomainError(
-                        self.env._(
-                            'the field "%(field)s" does not exist on %(model)s',
-                            field=path,
-                            model=model._description,
-                        )
-                    )
-                raise InvalidDomainError(self.env._("a condition uses a field that does not exist"))
-            if not (field.store or field.search):
-                # The ORM would ignore the condition (matching everything).
-                if named:
-                    raise InvalidDomainError(
-                        self.env._('the field "%(field)s" cannot be searched', field=path)
-                    )
-                raise InvalidDomainError(
-                    self.env._("a condition uses a field that cannot be searched")
-                )
-            if index == len(names) - 1 or field.type == "properties":
-                return field
-            if not field.relational:
-                if named:
-                    raise InvalidDomainError(
-                        self.env._(
-                            'the field path "%(field)s" goes through a field that is not a '
-                            "relation",
-                            field=path,
-                        )
-                    )
-                raise InvalidDomainError(
-                    self.env._("a field path goes through a field that is not a relation")
-                )
-            model = self.env[field.comodel_name]
-        return field
-
     @api.model
     def _pilot_not_evaluable_note(self):
         """What the checklist and the refusal of a move say of a criterion
@@ -418,47 +180,9 @@ class CrmStageExitCriterion(models.Model):
         self.ensure_one()
         criterion_type, fname, domain_text = self._pilot_definition()
         if criterion_type == "field":
-            if fname not in leads._fields:
-                return set()
-            return {lead.id for lead in leads.sudo() if lead[fname]}
+            return self._pilot_field_satisfied_lead_ids(leads, fname)
         if criterion_type == "manual":
             return {
                 lead.id for lead in leads if self.id in lead.confirmed_criterion_ids._origin.ids
             }
-        # domain: the saved leads are searched in the database (one query for
-        # all of them); new records (the unsaved values of a form) are
-        # evaluated in memory, on the values they hold, not on the saved ones.
-        saved_ids = [id_ for id_ in leads._ids if isinstance(id_, int)]
-        new_leads = leads.browse([id_ for id_ in leads._ids if not isinstance(id_, int)])
-        satisfied = set()
-        try:
-            domain = self._pilot_get_domain(domain_text)
-            query = (
-                self.env["crm.lead"]
-                .sudo()
-                .with_context(active_test=False)
-                ._search([("id", "in", saved_ids), *domain], order="id")
-                if saved_ids
-                else None
-            )
-            if new_leads:
-                satisfied.update(
-                    new_leads.sudo().with_context(active_test=False).filtered_domain(domain)._ids
-                )
-        except Exception as error:  # any error: the criterion is not evaluable
-            # The id and the kind of error only: no value of the domain.
-            _logger.warning(
-                "The domain of the exit criterion %s cannot be evaluated (%s): it counts "
-                "as not met until a sales administrator fixes it.",
-                self.id,
-                type(error.__cause__ or error).__name__,
-            )
-            return None
-        if query is not None:
-            satisfied.update(query.get_result_ids())
-        return satisfied
-
-
-class InvalidDomainError(ValueError):
-    """A stored domain that is not a valid domain of opportunities; its only
-    argument is a translated reason safe to show (no evaluated value)."""
+        return self._pilot_domain_satisfied_lead_ids(leads, domain_text)

@@ -6,6 +6,7 @@ batched, idempotent and safe with several cron workers (design 1.4)."""
 import logging
 
 from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
 from psycopg2.errors import SerializationFailure
 
 from odoo import SUPERUSER_ID, api, fields, models
@@ -352,13 +353,14 @@ class CrmLead(models.Model):
                 )
             note = action.activity_note or activity_type.default_note or ""
             summary = action.activity_summary or activity_type.summary or ""
-            vals_list, langs, skipped = [], [], []
+            vals_list, langs, skipped, lead_langs = [], [], [], {}
             for lead in self:
                 user = lead._pilot_follow_up_assignee(action, is_valid)
                 if not user:
                     skipped.append(lead.id)
                     continue
                 langs.append(user.lang)
+                lead_langs[lead.id] = user.lang
                 vals_list.append(
                     {
                         "res_model_id": model_id,
@@ -382,14 +384,17 @@ class CrmLead(models.Model):
                 )
             if not vals_list:
                 continue
+            # The next best action of each lead, suggested in the note (next_action/)
+            suggestions = self.browse(list(lead_langs))._pilot_next_action_notes(lead_langs)
             created = self.env["mail.activity"].create(vals_list)
-            # One note per language of the assignees, each written once.
-            by_lang = {}
+            # One note per language of the assignees and suggestion, each written once.
+            by_note = {}
             for activity, lang in zip(created, langs, strict=True):
-                by_lang.setdefault(lang, []).append(activity.id)
-            for lang, activity_ids in by_lang.items():
+                key = (lang, suggestions.get(activity.res_id, ""))
+                by_note.setdefault(key, []).append(activity.id)
+            for (lang, suggestion), activity_ids in by_note.items():
                 created.browse(activity_ids)._pilot_set_same_note(
-                    self._pilot_follow_up_text(note, lang)
+                    Markup(self._pilot_follow_up_text(note, lang) or "") + suggestion
                 )
             activities |= created
         return activities

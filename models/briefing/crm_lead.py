@@ -1,0 +1,165 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Deal briefing: one page on an opportunity before a meeting, printed as a
+PDF (report/crm_lead_briefing_report.xml) and shown on a tab of the form, from
+one template and one set of values."""
+
+from textwrap import shorten
+
+from odoo import fields, models
+from odoo.tools import html2plaintext
+from odoo.tools.misc import format_amount, format_date, format_datetime
+
+# How many interactions and stage stays the page shows.
+BRIEFING_INTERACTIONS = 5
+BRIEFING_STAGES = 8
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    briefing_html = fields.Html(
+        string="Briefing",
+        compute="_compute_briefing_html",
+        sanitize=False,
+        help="The one-page briefing of the opportunity, as printed.",
+    )
+
+    def _compute_briefing_html(self):
+        QWeb = self.env["ir.qweb"]
+        for lead in self:
+            if not lead.id or not isinstance(lead.id, int):
+                lead.briefing_html = False
+                continue
+            lead.briefing_html = QWeb._render(
+                "crm_pipeline_pilot.deal_briefing_content",
+                {"briefing": lead._pilot_briefing_values()},
+            )
+
+    def _pilot_briefing_values(self):
+        """What the briefing of the opportunity shows, formatted in the user's
+        language: key facts, stage timeline, last interactions, open
+        activities, exit criteria, risks, qualification and next action."""
+        self.ensure_one()
+        env = self.env
+        currency = self.company_currency or env.company.currency_id
+        now = fields.Datetime.now()
+        history = self.stage_history_ids.sorted(lambda row: (row.date_in, row.id))
+        current = history.filtered("is_current")[-1:]
+        entered = current.date_in or self.date_last_stage_update
+        days_in_stage = (now - entered).days if entered else 0
+
+        def amount(value):
+            return format_amount(env, value or 0.0, currency)
+
+        rate = f"{self.estimated_margin_rate:.1f}"
+        minimum = f"{self.team_id.pilot_min_margin_rate:.1f}"
+        if self.margin_known:
+            margin_text = env._(
+                "%(margin)s (%(rate)s %%)", margin=amount(self.estimated_margin), rate=rate
+            )
+        else:
+            margin_text = env._("unknown (no estimated cost)")
+        stage_text = env._(
+            "%(stage)s, for %(days)s days", stage=self.stage_id.name, days=days_in_stage
+        )
+        closing = format_date(env, self.date_deadline) if self.date_deadline else "—"
+        closing_text = env._(
+            "%(date)s (moved %(count)s times)", date=closing, count=self.close_date_push_count
+        )
+        customer = self.partner_id.display_name or self.partner_name or "—"
+        facts = [
+            (env._("Customer"), customer),
+            (env._("Salesperson"), self.user_id.name or "—"),
+            (env._("Expected Revenue"), amount(self.expected_revenue)),
+            (env._("Estimated Margin"), margin_text),
+            (env._("Probability"), f"{self.probability:.0f} %"),
+            (env._("Stage"), stage_text),
+            (env._("Expected Closing"), closing_text),
+        ]
+        timeline = [
+            {
+                "stage": row.stage_id.name or "—",
+                "date_in": format_date(env, row.date_in),
+                "date_out": format_date(env, row.date_out) if row.date_out else "",
+                "days": f"{row.days:.0f}" if row.date_out else f"{(now - row.date_in).days}",
+            }
+            for row in history[-BRIEFING_STAGES:]
+        ]
+        messages = env["mail.message"].search(
+            [
+                ("model", "=", self._name),
+                ("res_id", "=", self.id),
+                ("message_type", "in", ("comment", "email")),
+                ("author_id", "!=", env.ref("base.partner_root").id),
+            ],
+            order="date desc, id desc",
+            limit=BRIEFING_INTERACTIONS,
+        )
+        interactions = [
+            {
+                "date": format_datetime(env, message.date, dt_format="short"),
+                "author": message.author_id.name or message.email_from or "—",
+                "text": shorten(html2plaintext(message.body or "").strip(), 160)
+                or message.subject
+                or "—",
+            }
+            for message in messages
+        ]
+        activities = [
+            {
+                "deadline": format_date(env, activity.date_deadline),
+                "type": activity.activity_type_id.name or "",
+                "summary": activity.summary or activity.activity_type_id.name or "",
+                "user": activity.user_id.name or "",
+                "overdue": activity.date_deadline < fields.Date.context_today(self),
+            }
+            for activity in self.activity_ids.sorted("date_deadline")
+        ]
+        criteria = []
+        missing_count = 0
+        for stage_criteria, missing, _leads in self._pilot_exit_criteria_groups():
+            for criterion in stage_criteria or []:
+                met = criterion not in missing
+                missing_count += not met
+                criteria.append({"name": criterion.name, "met": met})
+        risks = []
+        if self.is_stagnant:
+            risks.append(
+                env._("Stagnant: no interaction for %(days)s days.", days=self.inactivity_days)
+            )
+        if self.margin_known and self.is_low_margin:
+            risks.append(
+                env._(
+                    "Low margin: %(rate)s %% below the team minimum of %(minimum)s %%.",
+                    rate=rate,
+                    minimum=minimum,
+                )
+            )
+        if self.close_date_push_count:
+            risks.append(
+                env._(
+                    "Expected closing date pushed %(count)s times.",
+                    count=self.close_date_push_count,
+                )
+            )
+        if missing_count:
+            risks.append(
+                env._(
+                    "%(count)s exit criteria of the stage missing.",
+                    count=missing_count,
+                )
+            )
+        return {
+            "name": self.name,
+            "facts": facts,
+            "timeline": timeline,
+            "interactions": interactions,
+            "activities": activities,
+            "criteria": criteria,
+            "risks": risks,
+            "score": self.qualification_score,
+            "missing_dimensions": self.qualification_missing_label or "",
+            "next_action": self.next_action_name or "",
+            "next_action_reason": self.next_action_reason or "",
+        }

@@ -1,0 +1,316 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Next best action of open opportunities: the first rule met, shown on the
+card and the form, planned as an activity in one click."""
+
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
+from odoo.tools.misc import format_date
+
+# Fields the next action reads: asked for instead of the computed fields when
+# a view reads them (see _determine_fields_to_fetch), so that the cards load
+# them with the page rather than in a query of their own.
+PILOT_NEXT_ACTION_READS = (
+    "type",
+    "active",
+    "stage_id",
+    "team_id",
+    "date_deadline",
+    "margin_known",
+    "is_low_margin",
+    "estimated_margin_rate",
+    "date_last_stage_update",
+    "date_last_interaction",
+)
+PILOT_NEXT_ACTION_FIELDS = frozenset({"next_action_rule_id", "next_action_name"})
+# A stage change stamps the last interaction: an interaction after entering
+# the proposal stage is one later than this.
+SAME_MOMENT = timedelta(minutes=1)
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    next_action_rule_id = fields.Many2one(
+        "crm.next.action.rule",
+        string="Next Best Action Rule",
+        compute="_compute_next_action",
+    )
+    next_action_name = fields.Char(
+        string="Next Best Action",
+        compute="_compute_next_action",
+        help="The single most useful next step of the opportunity, from the "
+        "next best action rules.",
+    )
+    next_action_reason = fields.Char(
+        string="Why This Action",
+        compute="_compute_next_action_reason",
+    )
+
+    @api.model
+    def _pilot_next_action_depends(self):
+        return [
+            *PILOT_NEXT_ACTION_READS,
+            "stage_id.is_proposal_stage",
+            "stage_id.stagnation_days",
+            "team_id.pilot_min_margin_rate",
+            *self._pilot_exit_criteria_depends(),
+        ]
+
+    @api.depends(lambda self: self._pilot_next_action_depends())
+    @api.depends_context("lang")
+    def _compute_next_action(self):
+        matches = self._pilot_next_action_matches()
+        names = self.env["crm.next.action.rule"].sudo()._pilot_names(self.env.lang or "en_US")
+        Rule = self.env["crm.next.action.rule"]
+        for lead in self:
+            rule_id = matches.get(lead.id, (False,))[0]
+            lead.next_action_rule_id = Rule.browse(rule_id)
+            lead.next_action_name = names.get(rule_id, False) if rule_id else False
+
+    @api.depends(lambda self: self._pilot_next_action_depends())
+    @api.depends_context("lang")
+    def _compute_next_action_reason(self):
+        details = self._pilot_next_action_details(self.env.lang)
+        for lead in self:
+            lead.next_action_reason = details[lead.id][2] if lead.id in details else False
+
+    def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
+        # As for the exit criteria: the card's next action needs a few columns,
+        # not every dependency of its compute.
+        if PILOT_NEXT_ACTION_FIELDS.intersection(field_names):
+            field_names = [
+                *(name for name in field_names if name not in PILOT_NEXT_ACTION_FIELDS),
+                *PILOT_NEXT_ACTION_READS,
+            ]
+        return super()._determine_fields_to_fetch(field_names, ignore_when_in_cache)
+
+    # ------------------------------------------------------------------
+    # Business: which rule, with which values
+    # ------------------------------------------------------------------
+
+    def _pilot_next_action_matches(self):
+        """{lead id: (rule id, condition)} of the open opportunities of self
+        meeting a rule: the first of the rules of their team, in order.
+        Set-based: each condition reads values loaded for all the leads."""
+        self._pilot_fetch(PILOT_NEXT_ACTION_READS)
+        Rule = self.env["crm.next.action.rule"].sudo()
+        ranks = self.env["crm.stage"]._pilot_ranks()
+        now = fields.Datetime.now()
+        today = fields.Date.context_today(self)
+        rules_by_team = {}
+        matches = {}
+        for lead, stage_id in zip(self, self._pilot_stage_ids(), strict=True):
+            if lead.type != "opportunity" or not lead.active or ranks.get(stage_id, (0, 0))[1]:
+                continue
+            team_id = lead.team_id.id
+            if team_id not in rules_by_team:
+                rules_by_team[team_id] = Rule._pilot_rules_for_team(team_id)
+            for rule_id, condition, delay_days in rules_by_team[team_id]:
+                if self._pilot_next_action_condition_met(lead, condition, delay_days, now, today):
+                    matches[lead.id] = (rule_id, condition)
+                    break
+        return matches
+
+    @api.model
+    def _pilot_next_action_condition_met(self, lead, condition, delay_days, now, today):
+        if condition == "missing_criterion":
+            return not lead.exit_criteria_complete
+        if condition == "no_activity":
+            return not lead.has_dated_next_action
+        if condition == "stagnant":
+            return lead.is_stagnant
+        if condition == "past_closing":
+            return bool(lead.date_deadline and lead.date_deadline < today)
+        if condition == "low_margin":
+            return bool(lead.margin_known and lead.is_low_margin)
+        if condition == "proposal_no_reply":
+            entered = lead.date_last_stage_update
+            last = lead.date_last_interaction
+            return bool(
+                lead.stage_id.is_proposal_stage
+                and entered
+                and entered <= now - timedelta(days=delay_days)
+                and (not last or last <= entered + SAME_MOMENT)
+            )
+        return False
+
+    def _pilot_next_action_details(self, lang):
+        """{lead id: (rule, placeholder values, reason)} in ``lang`` for the
+        leads of self with a next action."""
+        matches = self._pilot_next_action_matches()
+        env = self.with_context(lang=lang or "en_US").env
+        Rule = env["crm.next.action.rule"].sudo()
+        now = fields.Datetime.now()
+        details = {}
+        for lead in self.with_env(env):
+            if lead.id not in matches:
+                continue
+            rule_id, condition = matches[lead.id]
+            rule = Rule.browse(rule_id)
+            values = {
+                "date": format_date(env, lead.date_deadline) if lead.date_deadline else "",
+                "rate": f"{lead.estimated_margin_rate:.1f}".rstrip("0").rstrip("."),
+                "minimum": f"{lead.team_id.pilot_min_margin_rate:.1f}".rstrip("0").rstrip("."),
+                "days": lead.inactivity_days,
+                "criterion": "",
+            }
+            if condition == "missing_criterion":
+                missing = next(
+                    (
+                        lead_missing
+                        for _criteria, lead_missing, _leads in lead._pilot_exit_criteria_groups()
+                        if lead_missing
+                    ),
+                    None,
+                )
+                values["criterion"] = missing[:1].with_env(env).name if missing else ""
+                reason = env._(
+                    "Missing exit criteria of the stage %(stage)s: %(criteria)s.",
+                    stage=lead.stage_id.name,
+                    criteria=", ".join(missing.with_env(env).mapped("name")) if missing else "",
+                )
+            elif condition == "no_activity":
+                reason = env._("No planned activity with a deadline.")
+            elif condition == "stagnant":
+                reason = env._(
+                    "No interaction for %(days)s days (stagnant after %(limit)s days in this "
+                    "stage).",
+                    days=lead.inactivity_days,
+                    limit=lead.stage_id.stagnation_days,
+                )
+            elif condition == "past_closing":
+                reason = env._("The expected closing date (%(date)s) is past.", date=values["date"])
+            elif condition == "low_margin":
+                reason = env._(
+                    "The estimated margin rate (%(rate)s %%) is below the team minimum "
+                    "(%(minimum)s %%).",
+                    rate=values["rate"],
+                    minimum=values["minimum"],
+                )
+            else:  # proposal_no_reply
+                values["days"] = (now - lead.date_last_stage_update).days
+                reason = env._(
+                    "Proposal sent %(days)s days ago, no interaction since.", days=values["days"]
+                )
+            details[lead.id] = (rule, values, reason)
+        return details
+
+    # ------------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------------
+
+    def action_pilot_plan_next_action(self):
+        """Plan the next best action of each opportunity of self as an activity
+        (type, summary, deadline of its rule) for its salesperson, in their
+        language. An action already planned and still open is not planned twice."""
+        planned = self.env["mail.activity"]
+        if not self:
+            return True
+        self.check_access("write")
+        today = fields.Date.context_today(self)
+        for lead in self:
+            user = lead.user_id or self.env.user
+            lang = user.lang or "en_US"
+            details = lead._pilot_next_action_details(lang)
+            if lead.id not in details:
+                raise UserError(
+                    self.env._(
+                        "The opportunity %(lead)s has no next best action to plan.",
+                        lead=lead.display_name,
+                    )
+                )
+            rule, values, reason = details[lead.id]
+            already = lead.activity_ids.filtered(
+                lambda activity, rule=rule: activity.pilot_next_action_rule_id == rule
+            )
+            if already:
+                continue
+            planned |= lead.activity_schedule(
+                activity_type_id=rule.activity_type_id.id,
+                summary=rule._pilot_summary(values, lang),
+                note=Markup("<p>%s</p>") % reason,
+                date_deadline=today + timedelta(days=rule.deadline_days),
+                user_id=user.id,
+                pilot_next_action_rule_id=rule.id,
+            )
+        return True
+
+    def _pilot_next_action_notes(self, langs):
+        """{lead id: suggestion} for the follow-ups: the next best action of
+        each lead as a paragraph in ``langs[lead id]``."""
+        notes = {}
+        by_lang = {}
+        for lead in self:
+            by_lang.setdefault(langs.get(lead.id) or "en_US", []).append(lead.id)
+        for lang, lead_ids in by_lang.items():
+            leads = self.browse(lead_ids)
+            env = leads.with_context(lang=lang).env
+            for lead_id, (rule, values, reason) in leads._pilot_next_action_details(lang).items():
+                notes[lead_id] = Markup("<p>%s</p>") % env._(
+                    "Suggested next action: %(action)s (%(reason)s)",
+                    action=rule._pilot_summary(values, lang),
+                    reason=reason,
+                )
+        return notes
+
+
+class CrmLeadNextActionStatus(models.Model):
+    """Whether the next action of an opportunity is planned on time."""
+
+    _inherit = "crm.lead"
+
+    next_action_status = fields.Selection(
+        [("missing", "Missing"), ("overdue", "Overdue"), ("planned", "Planned")],
+        compute="_compute_next_action_status",
+        search="_search_next_action_status",
+        help="Missing: no planned activity with a deadline. Overdue: the earliest "
+        "one is past its deadline. Planned: on time.",
+    )
+
+    @api.depends(
+        "activity_ids.date_deadline",
+        "activity_ids.pilot_follow_up_step_id",
+        "activity_ids.automated",
+        "activity_ids.activity_type_id",
+    )
+    def _compute_next_action_status(self):
+        today = fields.Date.context_today(self)
+        follow_up_type_id = self._pilot_follow_up_activity_type_id()
+        for lead in self:
+            deadlines = [
+                activity.date_deadline
+                for activity in lead.activity_ids
+                if activity.active
+                and activity.date_deadline
+                and not activity.pilot_follow_up_step_id
+                and not (activity.automated and activity.activity_type_id.id == follow_up_type_id)
+            ]
+            if not deadlines:
+                lead.next_action_status = "missing"
+            elif min(deadlines) < today:
+                lead.next_action_status = "overdue"
+            else:
+                lead.next_action_status = "planned"
+
+    def _search_next_action_status(self, operator, value):
+        if operator not in ("=", "in"):
+            raise UserError(self.env._("Unsupported search on the next action status."))
+        values = {value} if operator == "=" else set(value)
+        today = fields.Date.context_today(self)
+        next_actions = self._pilot_next_action_domain()
+        overdue = [("activity_ids", "any", [*next_actions, ("date_deadline", "<", today)])]
+        planned = [("has_dated_next_action", "=", True)]
+        domains = []
+        if "missing" in values:
+            domains.append([("has_dated_next_action", "=", False)])
+        if "overdue" in values:
+            domains.append(overdue)
+        if "planned" in values:
+            domains.append([*planned, "!", *overdue])
+        return expression.OR(domains) if domains else expression.FALSE_DOMAIN

@@ -1,0 +1,136 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Next best action: the ordered rules suggesting the single most useful next
+step of an open opportunity."""
+
+import re
+
+from odoo import api, fields, models, tools
+from odoo.exceptions import ValidationError
+
+CONDITIONS = [
+    ("missing_criterion", "An exit criterion of its stage is missing"),
+    ("no_activity", "No planned activity"),
+    ("stagnant", "Stagnant"),
+    ("past_closing", "Expected closing date in the past"),
+    ("low_margin", "Margin below the minimum"),
+    ("proposal_no_reply", "Proposal sent without interaction since"),
+]
+# The values a summary may show, written {name} in its text.
+PLACEHOLDERS = ("criterion", "days", "date", "rate", "minimum")
+PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
+
+
+class CrmNextActionRule(models.Model):
+    """One rule of the next best action: the first rule (by sequence) whose
+    condition an open opportunity meets gives its next action. Rules without a
+    sales team are the defaults; a team with its own active rules uses them
+    instead of the defaults."""
+
+    _name = "crm.next.action.rule"
+    _inherit = ["crm.pipeline.cache.mixin"]
+    _description = "Next Best Action Rule"
+    _order = "sequence, id"
+
+    name = fields.Char(
+        required=True, translate=True, help="The next action in a few words, shown on the card."
+    )
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    team_id = fields.Many2one(
+        "crm.team",
+        string="Sales Team",
+        ondelete="cascade",
+        index=True,
+        help="Empty: a default for every team. A team with its own rules uses them "
+        "instead of the defaults.",
+    )
+    condition = fields.Selection(CONDITIONS, required=True)
+    delay_days = fields.Integer(
+        string="After (days)",
+        default=7,
+        help="Proposal sent without interaction since: days since the opportunity "
+        "entered its proposal stage.",
+    )
+    activity_type_id = fields.Many2one(
+        "mail.activity.type",
+        required=True,
+        ondelete="restrict",
+        domain="['|', ('res_model', '=', False), ('res_model', '=', 'crm.lead')]",
+    )
+    summary = fields.Char(
+        required=True,
+        translate=True,
+        help="Summary of the activity planned in one click. May show {criterion} (the "
+        "first missing exit criterion), {days} (days without interaction, or since the "
+        "proposal), {date} (expected closing date), {rate} and {minimum} (margin rates).",
+    )
+    deadline_days = fields.Integer(
+        string="Deadline (days)",
+        default=1,
+        help="Days from today to the deadline of the planned activity.",
+    )
+
+    @api.constrains("summary", "delay_days", "deadline_days")
+    def _check_rule(self):
+        for rule in self:
+            unknown = set(PLACEHOLDER_RE.findall(rule.summary or "")) - set(PLACEHOLDERS)
+            if unknown:
+                raise ValidationError(
+                    self.env._(
+                        'The summary of the next action "%(name)s" uses an unknown value '
+                        "%(unknown)s: use %(known)s.",
+                        name=rule.name,
+                        unknown=", ".join(f"{{{name}}}" for name in sorted(unknown)),
+                        known=", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
+                    )
+                )
+            if rule.delay_days < 0 or rule.deadline_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        'The days of the next action "%(name)s" cannot be negative.',
+                        name=rule.name,
+                    )
+                )
+
+    @api.model
+    @tools.ormcache()
+    def _pilot_active_definitions(self):
+        """Active rules in order: a tuple of (id, team id or False, condition,
+        delay days) (one query, then cached)."""
+        self.flush_model()
+        self.env.cr.execute(
+            """
+            SELECT id, team_id, condition, delay_days FROM crm_next_action_rule
+             WHERE active ORDER BY sequence, id
+            """
+        )
+        return tuple((row[0], row[1] or False, row[2], row[3]) for row in self.env.cr.fetchall())
+
+    @api.model
+    @tools.ormcache("lang")
+    def _pilot_names(self, lang):
+        """{rule id: name in ``lang``} of the active rules (cached per language)."""
+        return {
+            rule.id: rule.name
+            for rule in self.with_context(lang=lang, active_test=True).search(
+                [], order="sequence, id", limit=1000
+            )
+        }
+
+    @api.model
+    def _pilot_rules_for_team(self, team_id):
+        """[(id, condition, delay days)] of the rules that apply to the team (cached)."""
+        definitions = self._pilot_active_definitions()
+        own = [(rid, cond, delay) for rid, tid, cond, delay in definitions if tid == team_id]
+        if own:
+            return own
+        return [(rid, cond, delay) for rid, tid, cond, delay in definitions if not tid]
+
+    def _pilot_summary(self, values, lang):
+        """The activity summary in ``lang``, its placeholders replaced."""
+        self.ensure_one()
+        template = self.with_context(lang=lang).summary or ""
+        return PLACEHOLDER_RE.sub(
+            lambda match: str(values.get(match.group(1), match.group(0))), template
+        )

@@ -1,0 +1,215 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Qualification (BANT) of opportunities: the stored score (0-4) and the
+missing dimensions, computed set-based from the qualification rules."""
+
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .crm_qualification_rule import DIMENSION_CODES, DIMENSIONS
+
+# How many leads the daily refresh of the scores computes at a time.
+REFRESH_BATCH = 1000
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    qualification_confirmed_ids = fields.Many2many(
+        "crm.qualification.rule",
+        "crm_lead_qualification_rule_rel",
+        "lead_id",
+        "rule_id",
+        string="Confirmed Qualification",
+        domain="[('criterion_type', '=', 'manual')]",
+        tracking=True,
+        help="Qualification rules the salesperson confirmed on this opportunity.",
+    )
+    qualification_manual_rule_ids = fields.Many2many(
+        "crm.qualification.rule",
+        compute="_compute_qualification_manual_rule_ids",
+        string="Qualification to Confirm",
+    )
+    qualification_score = fields.Integer(
+        compute="_compute_qualification",
+        store=True,
+        aggregator="avg",
+        help="Dimensions of the qualification (Budget, Authority, Need, Timing) "
+        "met, out of 4. Refreshed every day for open opportunities.",
+    )
+    qualification_missing = fields.Char(
+        string="Missing Dimensions (codes)",
+        compute="_compute_qualification",
+        store=True,
+        help="Codes of the dimensions not met, comma-separated.",
+    )
+    qualification_missing_label = fields.Char(
+        string="Missing Qualification",
+        compute="_compute_qualification_missing_label",
+    )
+
+    @api.depends(lambda self: self._pilot_qualification_depends())
+    def _compute_qualification(self):
+        results = self._pilot_qualification_results()
+        for lead in self:
+            score, missing = results[lead.id]
+            lead.qualification_score = score
+            lead.qualification_missing = ",".join(missing) or False
+
+    @api.model
+    def _pilot_qualification_depends(self):
+        """Rules may read any field: every stored field of the lead (but the
+        score itself), the confirmations and the planned activities."""
+        ignored = {
+            "write_date",
+            "write_uid",
+            "create_date",
+            "create_uid",
+            "qualification_score",
+            "qualification_missing",
+        }
+        names = [
+            name
+            for name, field in self._fields.items()
+            if field.store
+            and field.type not in ("one2many", "many2many", "binary", "properties")
+            and name not in ignored
+        ]
+        return [
+            *names,
+            "tag_ids",
+            "qualification_confirmed_ids",
+            "activity_ids.date_deadline",
+            "activity_ids.pilot_follow_up_step_id",
+            "activity_ids.automated",
+            "activity_ids.activity_type_id",
+        ]
+
+    def _pilot_qualification_results(self):
+        """{lead id: (score, [codes of the missing dimensions])}, set-based:
+        each rule is evaluated once on all the leads it applies to (one search
+        per domain rule)."""
+        Rule = self.env["crm.qualification.rule"].sudo()
+        definitions = Rule._pilot_active_definitions()
+        self._pilot_fetch(["team_id"])
+        rules_by_team = {}
+        leads_by_rule = defaultdict(list)
+        lead_rules = {}
+        for lead in self:
+            team_id = lead.team_id.id
+            if team_id not in rules_by_team:
+                rules_by_team[team_id] = Rule._pilot_rule_ids_for_team(team_id)
+            lead_rules[lead.id] = rules_by_team[team_id]
+            for rule_ids in rules_by_team[team_id].values():
+                for rule_id in rule_ids:
+                    leads_by_rule[rule_id].append(lead.id)
+        # What the field and manual rules read, in one narrow query.
+        used = {row[0]: row for row in definitions if row[0] in leads_by_rule}
+        self.sudo()._pilot_fetch(
+            [row[4] for row in used.values() if row[3] == "field" and row[4] in self._fields]
+            + (
+                ["qualification_confirmed_ids"]
+                if any(row[3] == "manual" for row in used.values())
+                else []
+            )
+        )
+        satisfied = {}
+        for rule_id, lead_ids in leads_by_rule.items():
+            # browse((id,)) keeps the NewIds of a form's onchange
+            leads = self.browse(lead_ids)
+            satisfied[rule_id] = Rule.browse(rule_id)._pilot_satisfied_lead_ids(leads) or set()
+        results = {}
+        for lead in self:
+            rules = lead_rules[lead.id]
+            missing = [
+                code
+                for code in DIMENSION_CODES
+                if rules.get(code)
+                and not any(lead.id in satisfied[rule_id] for rule_id in rules[code])
+            ]
+            results[lead.id] = (len(DIMENSION_CODES) - len(missing), missing)
+        return results
+
+    @api.depends("qualification_missing")
+    @api.depends_context("lang")
+    def _compute_qualification_missing_label(self):
+        labels = dict(self._pilot_dimension_labels())
+        for lead in self:
+            codes = (lead.qualification_missing or "").split(",")
+            lead.qualification_missing_label = (
+                ", ".join(labels[code] for code in codes if code in labels) or False
+            )
+
+    @api.model
+    def _pilot_dimension_labels(self):
+        """[(code, label in the user's language)] of the four dimensions."""
+        selection = dict(
+            self.env["crm.qualification.rule"]._fields["dimension"]._description_selection(self.env)
+        )
+        return [(code, selection.get(code, label)) for code, label in DIMENSIONS]
+
+    @api.depends("team_id")
+    def _compute_qualification_manual_rule_ids(self):
+        Rule = self.env["crm.qualification.rule"]
+        manual_ids = {
+            row[0] for row in Rule.sudo()._pilot_active_definitions() if row[3] == "manual"
+        }
+        for lead in self:
+            rule_ids = Rule.sudo()._pilot_rule_ids_for_team(lead.team_id.id)
+            lead.qualification_manual_rule_ids = Rule.browse(
+                [rid for ids in rule_ids.values() for rid in ids if rid in manual_ids]
+            )
+
+    # ------------------------------------------------------------------
+    # Refresh: the timing depends on today's date
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_pilot_refresh_qualification(self):
+        """Recompute the score of open opportunities (active, not won), in
+        batches: a rule reading today's date (timing) changes with time. Closed
+        opportunities keep the score they had when they were closed."""
+        self._pilot_refresh_qualification(
+            [("type", "=", "opportunity"), ("stage_id.is_won", "=", False)]
+        )
+
+    @api.model
+    def _pilot_refresh_qualification(self, domain):
+        """Set the score of the leads matching ``domain`` in bulk SQL, only
+        where it changed (no write, no tracking, no write date)."""
+        lead_ids = self.sudo().with_context(active_test=False)._search(domain).get_result_ids()
+        for start in range(0, len(lead_ids), REFRESH_BATCH):
+            leads = (
+                self.sudo()
+                .with_context(active_test=False)
+                .browse(lead_ids[start : start + REFRESH_BATCH])
+            )
+            leads._pilot_fetch(["qualification_score", "qualification_missing"])
+            results = leads._pilot_qualification_results()
+            changed = [
+                (lead.id, score, ",".join(missing) or None)
+                for lead in leads
+                for score, missing in [results[lead.id]]
+                if (score, ",".join(missing) or False)
+                != (lead.qualification_score, lead.qualification_missing or False)
+            ]
+            if changed:
+                self.env.cr.execute(
+                    SQL(
+                        """
+                        UPDATE crm_lead lead
+                           SET qualification_score = v.score,
+                               qualification_missing = v.missing
+                          FROM unnest(%s::int[], %s::int[], %s::varchar[]) AS v(id, score, missing)
+                         WHERE lead.id = v.id
+                        """,
+                        [row[0] for row in changed],
+                        [row[1] for row in changed],
+                        [row[2] for row in changed],
+                    )
+                )
+                leads.invalidate_recordset(["qualification_score", "qualification_missing"])
+            if len(lead_ids) > REFRESH_BATCH:
+                leads.invalidate_recordset()

@@ -1,0 +1,150 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Qualification (BANT): the rules of the four dimensions, of the same kind as
+the stage exit criteria and evaluated the same way (crm.pipeline.lead.rule.mixin)."""
+
+from odoo import api, fields, models, tools
+from odoo.exceptions import ValidationError
+
+# The four dimensions, in the order of the score's explanation.
+DIMENSIONS = [
+    ("budget", "Budget"),
+    ("authority", "Authority"),
+    ("need", "Need"),
+    ("timing", "Timing"),
+]
+DIMENSION_CODES = tuple(code for code, _label in DIMENSIONS)
+
+
+class CrmQualificationRule(models.Model):
+    """A rule proving one dimension of the qualification of an opportunity.
+
+    A dimension is met when one of its active rules is met. Rules without a
+    sales team are the company-wide defaults; a team with its own active rules
+    for a dimension uses them instead of the defaults for that dimension. A
+    dimension without any active rule is not assessed and counts as met."""
+
+    _name = "crm.qualification.rule"
+    _inherit = ["crm.pipeline.cache.mixin", "crm.pipeline.lead.rule.mixin"]
+    _description = "Qualification Rule"
+    _order = "dimension, team_id desc, sequence, id"
+    _pilot_log_label = "qualification rule"
+
+    name = fields.Char(required=True, translate=True)
+    description = fields.Text(
+        translate=True, help="What proves the dimension, shown as help on the opportunity."
+    )
+    dimension = fields.Selection(DIMENSIONS, required=True, default="need")
+    team_id = fields.Many2one(
+        "crm.team",
+        string="Sales Team",
+        ondelete="cascade",
+        index=True,
+        help="Empty: a default for every team. A team with its own rules for a "
+        "dimension uses them instead of the defaults for that dimension.",
+    )
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+
+    @api.constrains("criterion_type", "field_id", "domain")
+    def _check_rule_definition(self):
+        for rule in self:
+            if rule.criterion_type == "field":
+                if not rule.field_id:
+                    raise ValidationError(
+                        self.env._(
+                            'The qualification rule "%(name)s" checks a field: choose the field.',
+                            name=rule.name,
+                        )
+                    )
+                if rule.field_id.model != "crm.lead":
+                    raise ValidationError(
+                        self.env._(
+                            'The qualification rule "%(name)s" must check a field of the '
+                            "opportunity.",
+                            name=rule.name,
+                        )
+                    )
+            elif rule.criterion_type == "domain":
+                rule._pilot_check_domain()
+
+    def _pilot_invalid_domain_message(self, reason):
+        return self.env._(
+            'The domain of the qualification rule "%(name)s" is invalid: %(error)s',
+            name=self.name,
+            error=reason,
+        )
+
+    # ------------------------------------------------------------------
+    # Definitions in the registry cache
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = super().create(vals_list)
+        self._pilot_refresh_scores_later()
+        return rules
+
+    def write(self, vals):
+        result = super().write(vals)
+        self._pilot_refresh_scores_later()
+        return result
+
+    def unlink(self):
+        result = super().unlink()
+        self._pilot_refresh_scores_later()
+        return result
+
+    @api.model
+    def _pilot_refresh_scores_later(self):
+        """The rules changed: the scores of the open opportunities are
+        recomputed by the daily refresh, run now in the background."""
+        cron = self.env.ref("crm_pipeline_pilot.ir_cron_qualification_refresh", False)
+        if cron:
+            cron.sudo()._trigger()
+
+    @api.model
+    @tools.ormcache()
+    def _pilot_active_definitions(self):
+        """Active rules: a tuple of (id, dimension, team id or False, type,
+        field name, domain) (one query, then cached)."""
+        self.flush_model()
+        self.env.cr.execute(
+            """
+            SELECT r.id, r.dimension, r.team_id, r.criterion_type, f.name, r.domain
+              FROM crm_qualification_rule r
+         LEFT JOIN ir_model_fields f ON f.id = r.field_id
+             WHERE r.active
+          ORDER BY r.sequence, r.id
+            """
+        )
+        return tuple((row[0], row[1], row[2] or False, *row[3:]) for row in self.env.cr.fetchall())
+
+    @api.model
+    def _pilot_rule_ids_for_team(self, team_id):
+        """{dimension: [ids of the rules that apply to the team's opportunities]}
+        (from the cache: no query)."""
+        defaults, own = {}, {}
+        for rule_id, dimension, rule_team_id, *_definition in self._pilot_active_definitions():
+            if not rule_team_id:
+                defaults.setdefault(dimension, []).append(rule_id)
+            elif rule_team_id == team_id:
+                own.setdefault(dimension, []).append(rule_id)
+        return {**defaults, **own}
+
+    def _pilot_satisfied_lead_ids(self, leads):
+        """Ids of the leads meeting this rule, or None when it cannot be
+        evaluated (counted as not met). Set-based, as the exit criteria."""
+        self.ensure_one()
+        definition = next(
+            (row[3:] for row in self._pilot_active_definitions() if row[0] == self.id),
+            (self.criterion_type, self.field_id.name, self.domain),
+        )
+        rule_type, fname, domain_text = definition
+        if rule_type == "field":
+            return self._pilot_field_satisfied_lead_ids(leads, fname)
+        if rule_type == "manual":
+            return {
+                lead.id for lead in leads if self.id in lead.qualification_confirmed_ids._origin.ids
+            }
+        return self._pilot_domain_satisfied_lead_ids(leads, domain_text)

@@ -1,0 +1,66 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Won reasons: why a deal was won, required per team when configured."""
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+from ..crm_lead import format_record_names
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    won_reason_id = fields.Many2one(
+        "crm.won.reason",
+        index="btree_not_null",
+        ondelete="restrict",
+        tracking=True,
+        copy=False,
+    )
+
+    def _pilot_won_reason_vals(self, vals):
+        """Write step: moving back out of a won stage clears the won reason
+        (as restoring a lost lead clears its loss reason). Returns ``vals``."""
+        if vals.get("stage_id") and "won_reason_id" not in vals:
+            stage = self.env["crm.stage"].browse(vals["stage_id"])
+            if not stage.is_won and any(self.mapped("won_reason_id")):
+                vals = dict(vals, won_reason_id=False)
+        return vals
+
+    def _pilot_check_won_have_reason(self):
+        """After a creation or a write that can make or keep a deal won: no
+        won opportunity without its reason where its team requires one,
+        whatever the path (Won button, stage move, mass edit, import, RPC,
+        automation rule)."""
+        missing = self.filtered(
+            lambda lead: (
+                lead.type == "opportunity"
+                and lead.active
+                and lead.stage_id.is_won
+                and lead.team_id.pilot_won_reason_required
+                and not lead.won_reason_id
+            )
+        )
+        if missing:
+            raise UserError(
+                self.env._(
+                    "A won reason is required by the sales team to mark an opportunity as "
+                    'won. Use the "Won" button and choose a reason for: %(leads)s.',
+                    leads=format_record_names(missing),
+                )
+            )
+
+    def action_set_won_rainbowman(self):
+        # The Won button: ask the reason first when the team requires one.
+        self.ensure_one()
+        if self.team_id.pilot_won_reason_required and not self.won_reason_id:
+            return {
+                "type": "ir.actions.act_window",
+                "name": self.env._("Mark as Won"),
+                "res_model": "crm.lead.won",
+                "view_mode": "form",
+                "target": "new",
+                "context": {"default_lead_ids": self.ids},
+            }
+        return super().action_set_won_rainbowman()

@@ -1,0 +1,167 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Deal briefing: its values on a hand-built deal, the form tab, and the PDF
+rendered by wkhtmltopdf and read back."""
+
+import io
+import re
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+from odoo.tools.misc import format_date
+from odoo.tools.pdf import PdfFileReader
+
+from odoo.addons.crm_pipeline_pilot.models.crm_lead import TRUSTED
+
+from .common import PilotCommon
+
+
+def _briefing_deal(case):
+    """A deal with everything the briefing shows."""
+    env = case.env
+    partner = env["res.partner"].create({"name": "Briefing Customer SA"})
+    # After the other stages of these tests: only this deal is gated
+    stage_gated = env["crm.stage"].create({"name": "Briefing Discovery", "sequence": 5})
+    env["crm.stage.exit.criterion"].create(
+        [
+            {"name": "Need identified", "stage_id": stage_gated.id, "criterion_type": "manual"},
+            {
+                "name": "Amount set",
+                "stage_id": stage_gated.id,
+                "criterion_type": "field",
+                "field_id": env["ir.model.fields"]._get("crm.lead", "expected_revenue").id,
+            },
+        ]
+    )
+    lead = (
+        env["crm.lead"]
+        .with_context(pilot_skip_exit_criteria=TRUSTED)
+        .create(
+            {
+                "name": "Briefing deal",
+                "type": "opportunity",
+                "partner_id": partner.id,
+                "user_id": case.salesman.id,
+                "team_id": case.team.id,
+                "stage_id": stage_gated.id,
+                "expected_revenue": 12000,
+                "estimated_cost": 9000,
+                "probability": 40,
+                "date_deadline": fields.Date.context_today(env["crm.lead"]) + timedelta(days=20),
+            }
+        )
+    )
+    lead.with_user(case.salesman).message_post(
+        body="Met the buyer, they compare two offers", message_type="comment"
+    )
+    lead.activity_schedule(
+        activity_type_id=env.ref("mail.mail_activity_data_call").id,
+        summary="Call the buyer back",
+        date_deadline=fields.Date.context_today(env["crm.lead"]) + timedelta(days=2),
+        user_id=case.salesman.id,
+    )
+    return lead
+
+
+@tagged("post_install", "-at_install")
+class TestBriefingValues(PilotCommon):
+    def test_values_of_a_hand_built_deal(self):
+        lead = _briefing_deal(self)
+        values = lead._pilot_briefing_values()
+        deadline = format_date(self.env, lead.date_deadline)
+        self.assertEqual(
+            values["facts"],
+            [
+                ("Customer", "Briefing Customer SA"),
+                ("Salesperson", "Sam Salesman"),
+                ("Expected Revenue", "$\xa012,000.00"),
+                ("Estimated Margin", "$\xa03,000.00 (25.0 %)"),
+                ("Probability", "40 %"),
+                ("Stage", "Briefing Discovery, for 0 days"),
+                ("Expected Closing", f"{deadline} (moved 0 times)"),
+            ],
+        )
+        self.assertEqual([row["stage"] for row in values["timeline"]], ["Briefing Discovery"])
+        self.assertEqual(
+            [(row["author"], row["text"]) for row in values["interactions"]],
+            [("Sam Salesman", "Met the buyer, they compare two offers")],
+        )
+        self.assertEqual(
+            [(row["summary"], row["user"]) for row in values["activities"]],
+            [("Call the buyer back", "Sam Salesman")],
+        )
+        self.assertEqual(
+            values["criteria"],
+            [{"name": "Need identified", "met": False}, {"name": "Amount set", "met": True}],
+        )
+        self.assertEqual(
+            values["risks"],
+            [
+                "Low margin: 25.0 % below the team minimum of 30.0 %.",
+                "1 exit criteria of the stage missing.",
+            ],
+        )
+        # Budget (amount) and timing (in 20 days) met; authority and need missing
+        self.assertEqual((values["score"], values["missing_dimensions"]), (2, "Authority, Need"))
+        self.assertEqual(
+            (values["next_action"], values["next_action_reason"]),
+            (
+                "Obtain the missing criterion",
+                "Missing exit criteria of the stage Briefing Discovery: Need identified.",
+            ),
+        )
+
+    def test_form_tab_shows_the_same_content(self):
+        lead = _briefing_deal(self)
+        html = str(lead.with_user(self.salesman).briefing_html)
+        for text in (
+            "Briefing deal",
+            "Briefing Customer SA",
+            "Qualification score: <strong>2/4</strong>",
+            "Obtain the missing criterion",
+            "Call the buyer back",
+            "Met the buyer, they compare two offers",
+            "Low margin: 25.0 % below the team minimum of 30.0 %.",
+        ):
+            self.assertIn(text, html)
+
+
+@tagged("post_install", "-at_install")
+class TestBriefingPdf(PilotCommon, HttpCase):
+    """Rendered by wkhtmltopdf, which loads the styles from the test server."""
+
+    def test_pdf_text_of_three_deals(self):
+        first = _briefing_deal(self)
+        others = self._opportunity("Second briefed deal") | self._opportunity(
+            "Third briefed deal", expected_revenue=500
+        )
+        pdf, report_type = (
+            self.env["ir.actions.report"]
+            .with_user(self.manager)
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf(
+                "crm_pipeline_pilot.action_report_deal_briefing", (first | others).ids
+            )
+        )
+        self.assertEqual(report_type, "pdf")
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        pages = [re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages]
+        self.assertEqual(len(pages), 3)  # one page per deal
+        first_page = pages[0]
+        for text in (
+            "Briefing deal",
+            "Briefing Customer SA",
+            "12,000.00",
+            "Qualification score: 2/4",
+            "missing: Authority, Need",
+            "Next best action: Obtain the missing criterion",
+            "Call the buyer back",
+            "Met the buyer, they compare two offers",
+            "Low margin: 25.0 % below the team minimum of 30.0 %.",
+        ):
+            self.assertIn(text, first_page)
+        self.assertIn("Second briefed deal", pages[1])
+        self.assertIn("Next best action: Plan the next step", pages[1])
+        self.assertIn("Third briefed deal", pages[2])
+        self.assertIn("Qualification score: 1/4", pages[2])

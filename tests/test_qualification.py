@@ -1,0 +1,170 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Qualification (BANT): the shipped rules, team overrides, the safe domains,
+the daily refresh, the filter and the win rate by score."""
+
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import tagged
+
+from .common import PilotCommon
+
+
+@tagged("post_install", "-at_install")
+class TestQualification(PilotCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        ref = cls.env.ref
+        cls.rule_budget = ref("crm_pipeline_pilot.qualification_rule_budget")
+        cls.rule_authority = ref("crm_pipeline_pilot.qualification_rule_authority")
+        cls.rule_need = ref("crm_pipeline_pilot.qualification_rule_need_confirmed")
+        cls.today = fields.Date.context_today(cls.env["crm.lead"])
+
+    def assertScore(self, lead, score, missing):
+        self.assertEqual(
+            (lead.qualification_score, lead.qualification_missing or ""),
+            (score, ",".join(missing)),
+        )
+
+    def test_nothing_known_scores_zero(self):
+        lead = self._opportunity("Unqualified")
+        self.assertScore(lead, 0, ["budget", "authority", "need", "timing"])
+        self.assertEqual(lead.qualification_missing_label, "Budget, Authority, Need, Timing")
+
+    def test_each_dimension(self):
+        lead = self._opportunity("BANT").with_user(self.salesman)
+        lead.expected_revenue = 12000
+        self.assertScore(lead, 1, ["authority", "need", "timing"])
+        lead.qualification_confirmed_ids = self.rule_authority
+        self.assertScore(lead, 2, ["need", "timing"])
+        lead.description = "<p>Replace 40 laptops before the audit</p>"
+        self.assertScore(lead, 3, ["timing"])
+        lead.date_deadline = self.today + timedelta(days=30)
+        self.assertScore(lead, 4, [])
+        self.assertFalse(lead.qualification_missing_label)
+
+    def test_need_confirmed_without_description(self):
+        lead = self._opportunity("Need by hand")
+        lead.with_user(self.salesman).qualification_confirmed_ids = self.rule_need
+        self.assertScore(lead, 1, ["budget", "authority", "timing"])
+
+    def test_timing_window(self):
+        expected = {-1: False, 0: True, 90: True, 91: False}
+        for days, met in expected.items():
+            lead = self._opportunity(
+                f"Timing {days}", date_deadline=self.today + timedelta(days=days)
+            )
+            self.assertEqual("timing" not in (lead.qualification_missing or ""), met, days)
+            self.assertEqual(lead.qualification_score, 1 if met else 0, days)
+
+    def test_team_override_replaces_the_default_of_its_dimension(self):
+        other_team = self.env["crm.team"].create({"name": "Other pilot team"})
+        self.env["crm.qualification.rule"].create(
+            {
+                "name": "Budget of at least 10,000",
+                "dimension": "budget",
+                "team_id": self.team.id,
+                "criterion_type": "domain",
+                "domain": "[('expected_revenue', '>=', 10000)]",
+            }
+        )
+        ours = self._opportunity("Ours 5k", expected_revenue=5000)
+        ours_big = self._opportunity("Ours 10k", expected_revenue=10000)
+        theirs = self._opportunity("Theirs 5k", expected_revenue=5000, team_id=other_team.id)
+        self.assertScore(ours, 0, ["budget", "authority", "need", "timing"])
+        self.assertScore(ours_big, 1, ["authority", "need", "timing"])
+        self.assertScore(theirs, 1, ["authority", "need", "timing"])
+        # The team's manual rules offered on the form: only the default ones here
+        self.assertEqual(
+            ours.qualification_manual_rule_ids,
+            self.rule_authority | self.rule_need,
+        )
+
+    def test_dimension_without_rule_counts_as_met(self):
+        self.env["crm.qualification.rule"].search([("dimension", "=", "authority")]).active = False
+        lead = self._opportunity("No authority rule")
+        self.assertScore(lead, 1, ["budget", "need", "timing"])
+
+    def test_domain_checked_at_save_without_values(self):
+        Rule = self.env["crm.qualification.rule"].with_user(self.manager)
+        with self.assertRaisesMessage(
+            ValidationError,
+            'The domain of the qualification rule "Bad" is invalid: the field "no_such_field" '
+            "does not exist",
+        ):
+            Rule.create(
+                {
+                    "name": "Bad",
+                    "dimension": "need",
+                    "criterion_type": "domain",
+                    "domain": "[('no_such_field', '=', 1)]",
+                }
+            )
+        with self.assertRaisesMessage(
+            ValidationError, "it cannot be evaluated (NameError); only uid, today"
+        ):
+            Rule.create(
+                {
+                    "name": "Env",
+                    "dimension": "need",
+                    "criterion_type": "domain",
+                    "domain": "[('user_id', '=', env.uid)]",
+                }
+            )
+        with self.assertRaisesMessage(ValidationError, "checks a field: choose the field"):
+            Rule.create({"name": "No field", "dimension": "budget", "criterion_type": "field"})
+
+    def test_salesperson_cannot_edit_rules(self):
+        with self.assertRaises(AccessError):
+            self.rule_budget.with_user(self.salesman).name = "Anything"
+
+    def test_daily_refresh_follows_the_date(self):
+        lead = self._opportunity("Later", date_deadline=self.today + timedelta(days=100))
+        self.assertScore(lead, 0, ["budget", "authority", "need", "timing"])
+        # 20 days later the expected closing is 80 days away: as if time passed
+        self.env.cr.execute(
+            "UPDATE crm_lead SET date_deadline = %s WHERE id = %s",
+            (self.today + timedelta(days=80), lead.id),
+        )
+        lead.invalidate_recordset()
+        self.env["crm.lead"]._cron_pilot_refresh_qualification()
+        self.assertScore(lead, 1, ["budget", "authority", "need"])
+
+    def test_poorly_qualified_filter(self):
+        poor = self._opportunity("Poor", expected_revenue=100)
+        good = self._opportunity(
+            "Good", expected_revenue=100, date_deadline=self.today + timedelta(days=10)
+        )
+        found = self.env["crm.lead"].search(
+            [("qualification_score", "<=", 1), ("id", "in", (poor | good).ids)]
+        )
+        self.assertEqual(found, poor)
+
+    def test_win_rate_by_score_in_the_pipeline_analysis(self):
+        won_stage = self.env["crm.stage"].create(
+            {"name": "Pilot Won Q", "sequence": 2, "is_won": True}
+        )
+        soon = self.today + timedelta(days=10)
+        qualified = [
+            self._opportunity(f"Q{index}", expected_revenue=1000, date_deadline=soon)
+            for index in range(3)
+        ]
+        unqualified = [self._opportunity(f"U{index}") for index in range(2)]
+        qualified[0].stage_id = won_stage
+        qualified[1].stage_id = won_stage
+        qualified[2].action_set_lost(lost_reason_id=self.reason.id)
+        unqualified[0].stage_id = won_stage
+        unqualified[1].action_set_lost(lost_reason_id=self.reason.id)
+        self.env.flush_all()
+        groups = self.env["crm.pipeline.report"]._read_group(
+            [("lead_id", "in", [lead.id for lead in qualified + unqualified])],
+            ["qualification_score"],
+            ["win_rate:avg", "__count"],
+        )
+        self.assertEqual(
+            [(score, round(rate, 2), count) for score, rate, count in groups],
+            [(0, 50.0, 2), (2, 66.67, 3)],
+        )
