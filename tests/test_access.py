@@ -296,7 +296,6 @@ class AccessMatrixCommon:
         if model == "crm.pipeline.review" and not user.has_group("sales_team.group_sale_salesman"):
             # No review of their own (they see no opportunity): a team review.
             return env[model].create(self._create_vals(model))
-        if model in ("crm.pipeline.review", "crm.forecast.submission"):
         if model in ("crm.pipeline.review", "crm.forecast.submission", "crm.lead.won"):
             return as_user.create(self._create_vals(model)).sudo(False)
         if model == "crm.pipeline.review.line":

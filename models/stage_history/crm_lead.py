@@ -105,6 +105,7 @@ class CrmLead(models.Model):
                 "stage_history_ids",
             }
         return changed
+
     def _pilot_open_first_stays(self):
         """The first stay of new leads, from the values in the cache: without
         flushing the leads first, their pending computed values are written by
