@@ -124,6 +124,7 @@ class CrmLead(models.Model):
         vals = self._pilot_won_reason_vals(vals)  # won reasons: cleared when leaving won
         vals, slip_reason_id = self._pilot_slip_reason_vals(vals)  # close dates
         stage_probability_leads = self._pilot_check_and_select_stage_probability(vals)
+        self._pilot_track_confirmations(vals)  # exit criteria: confirmations tracked when changed
         # Forward stage moves must meet the stage exit criteria, checked
         # against the stay being left: amount revisions written with the move
         # belong to it, and the new stay is recorded after the check.

@@ -91,6 +91,26 @@ class CrmLead(models.Model):
         "company), stored in E.164, or a valid email address.",
     )
 
+    def _track_prepare(self, fields_iter):
+        # Odoo's write prepares the tracking of every tracked field, reading
+        # each of them: for the confirmations, a many2many, one more query on
+        # every write of a lead. They are prepared only by the writes that
+        # change them (_pilot_track_confirmations, a write step).
+        if fields_iter is self._fields:
+            fields_iter = [fname for fname in fields_iter if fname != "confirmed_criterion_ids"]
+        return super()._track_prepare(fields_iter)
+
+    def _pilot_track_confirmations(self, vals):
+        """Write step: prepare the tracking of the confirmations of manual
+        criteria when ``vals`` changes them (see _track_prepare)."""
+        context = self.env.context
+        if (
+            "confirmed_criterion_ids" in vals
+            and not context.get("tracking_disable")
+            and not context.get("mail_notrack")
+        ):
+            self._track_prepare(["confirmed_criterion_ids"])
+
     @api.model
     def _pilot_follow_up_activity_type_id(self):
         """Id of the add-on's "Follow-up" activity type (0 when deleted), from
