@@ -19,6 +19,7 @@
         "data/kpi_data.xml",
         "data/forecast_category_data.xml",
         "data/close_date_data.xml",
+        "data/forecast_backtest_data.xml",
         "views/margin/crm_lead_views.xml",
         "views/margin/crm_team_views.xml",
         "views/loss_reason/crm_lost_reason_views.xml",
@@ -52,6 +53,9 @@
         "views/close_date/crm_lead_close_date_change_views.xml",
         "views/close_date/crm_slip_reason_views.xml",
         "views/close_date/crm_pipeline_review_views.xml",
+        "views/forecast_backtest/crm_forecast_backtest_views.xml",
+        "views/forecast_backtest/crm_team_views.xml",
+        "views/forecast_backtest/crm_pipeline_review_views.xml",
         # Shared: the menus and the settings page of the add-on
         "views/crm_pipeline_menus.xml",
         "views/res_config_settings_views.xml",
@@ -63,6 +67,7 @@
         "demo/crm_pipeline_history_demo.xml",
         "demo/forecast_category_demo.xml",
         "demo/close_date_demo.xml",
+        "demo/forecast_backtest_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -392,6 +392,51 @@ def generate(
     }
 
 
+def backtest_history(env):
+    """History for the forecast back-test, once the add-on is installed (its
+    install gave each opportunity one stay, in its current stage, from its
+    last stage change): an earlier stay in an open stage from the creation
+    until that change (the close for won and lost ones), and, for one
+    opportunity in three, an expected closing date pushed by a month halfway
+    through its life (a row of the ledger of the expected closing dates).
+    Bulk SQL; returns the number of rows added."""
+    cr = env.cr
+    open_stage_ids = env["crm.stage"].search([("is_won", "=", False)], order="sequence, id").ids
+    cr.execute(
+        """
+        INSERT INTO crm_lead_stage_history
+               (lead_id, stage_id, user_id, team_id, company_id, date_in, date_out, days,
+                amount_revised, create_uid, write_uid, create_date, write_date)
+        SELECT l.id, (%(stages)s::int[])[1 + mod(l.id, %(nstages)s)], l.user_id, l.team_id,
+               l.company_id, l.create_date, l.date_last_stage_update,
+               ROUND((EXTRACT(EPOCH FROM (l.date_last_stage_update - l.create_date))
+                      / 86400.0)::numeric, 2),
+               FALSE, 1, 1, l.create_date, l.create_date
+          FROM crm_lead l
+         WHERE l.type = 'opportunity' AND l.date_last_stage_update > l.create_date
+        """,
+        {"stages": open_stage_ids, "nstages": max(1, len(open_stage_ids) - 1)},
+    )
+    stays = cr.rowcount
+    cr.execute(
+        """
+        INSERT INTO crm_lead_close_date_change
+               (lead_id, date_old, date_new, pushed, days_moved, date_changed, changed_by_id,
+                user_id, team_id, company_id, create_uid, write_uid, create_date, write_date)
+        SELECT l.id, l.date_deadline - 30, l.date_deadline, TRUE, 30,
+               l.create_date + (l.date_last_stage_update - l.create_date) / 2, l.user_id,
+               l.user_id, l.team_id, l.company_id, 1, 1, l.create_date, l.create_date
+          FROM crm_lead l
+         WHERE l.type = 'opportunity' AND mod(l.id, 3) = 0 AND l.date_deadline IS NOT NULL
+        """
+    )
+    changes = cr.rowcount
+    cr.execute("ANALYZE crm_lead_stage_history")
+    cr.execute("ANALYZE crm_lead_close_date_change")
+    env.invalidate_all()
+    return stays + changes
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("-d", "--database", required=True)

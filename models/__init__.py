@@ -13,3 +13,4 @@ from . import kpi
 from . import forecast_category
 from . import demo
 from . import close_date
+from . import forecast_backtest

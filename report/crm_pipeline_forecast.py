@@ -3,6 +3,7 @@
 from odoo import api, fields, models
 
 from ..models.crm_lead import won_sql
+from ..models.forecast_backtest.crm_forecast_backtest_line import FORECAST_METHODS
 from ..models.forecast_category.crm_lead import FORECAST_CATEGORIES
 from .sql_view import create_report_view
 
@@ -16,6 +17,11 @@ class CrmPipelineForecast(models.Model):
     closed, the share that were won (a company's history never weighs on
     another company's forecast). A separate view so that the pipeline analysis stays light.
     Opportunities in the forecast category Omitted are left out.
+
+    ``recommended_method`` is the method the latest forecast back-test
+    recommends for the lead's team, and ``recommended_revenue`` what that
+    method counts for the lead (empty when the team has no recommendation or
+    the recommended method is the submitted forecasts, a team figure).
     """
 
     _name = "crm.pipeline.forecast"
@@ -47,6 +53,21 @@ class CrmPipelineForecast(models.Model):
     )
     nbr = fields.Integer(string="# Opportunities", readonly=True)
     forecast_category = fields.Selection(FORECAST_CATEGORIES, readonly=True)
+    recommended_method = fields.Selection(
+        FORECAST_METHODS,
+        string="Recommended Forecast Method",
+        readonly=True,
+        help="The forecast method with the lowest error for the sales team in the "
+        "latest back-test.",
+    )
+    recommended_revenue = fields.Monetary(
+        string="Recommended Forecast",
+        currency_field="currency_id",
+        readonly=True,
+        help="What the recommended method of the sales team counts for the opportunity: "
+        "the weighted revenue (stage probability), the history-based projection, or the "
+        "expected revenue of Commit (and Best case) deals.",
+    )
 
     def _select(self):
         return """
@@ -66,7 +87,17 @@ class CrmPipelineForecast(models.Model):
                 COALESCE(l.expected_revenue, 0.0) * COALESCE(r.win_rate, 0.0) / 100.0
                     AS projected_revenue,
                 1 AS nbr,
-                l.forecast_category AS forecast_category
+                l.forecast_category AS forecast_category,
+                bt.method AS recommended_method,
+                CASE bt.method
+                    WHEN 'stage_probability' THEN l.prorated_revenue
+                    WHEN 'history' THEN COALESCE(l.expected_revenue, 0.0)
+                                        * COALESCE(r.win_rate, 0.0) / 100.0
+                    WHEN 'commit' THEN CASE WHEN l.forecast_category = 'commit'
+                                            THEN l.expected_revenue ELSE 0.0 END
+                    WHEN 'best_case' THEN CASE WHEN l.forecast_category IN ('commit', 'best_case')
+                                               THEN l.expected_revenue ELSE 0.0 END
+                END AS recommended_revenue
         """
 
     def _from(self):
@@ -89,6 +120,13 @@ class CrmPipelineForecast(models.Model):
                  GROUP BY h.stage_id, cl.company_id
             ) r ON r.stage_id = l.stage_id
                AND r.company_id IS NOT DISTINCT FROM l.company_id
+            LEFT JOIN (
+                SELECT DISTINCT ON (br.team_id) br.team_id, br.method
+                  FROM crm_forecast_backtest_result br
+                  JOIN crm_forecast_backtest b ON b.id = br.backtest_id
+                 WHERE br.recommended AND b.state = 'done'
+                 ORDER BY br.team_id, br.backtest_id DESC, br.id
+            ) bt ON bt.team_id = l.team_id
         """
 
     def _where(self):

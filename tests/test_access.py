@@ -39,6 +39,9 @@ crm.stage.exit.bypass               -     -     rwcu     rwcu    -       -
 crm.stage.recommended.pipeline      -     -     rwcu     -       -       -
 crm.stage.probability.apply         -     -     rwcu     -       -       -
 crm.forecast.submission             rwcu  rwcu  rwcu     rwcu    -       -
+crm.forecast.backtest               r     r     rwcu     r       -       -
+crm.forecast.backtest.result        r     r     r        r       -       -
+crm.forecast.backtest.detail        -     -     r        -       -       -
 """
 
 GROUPS = {
@@ -69,6 +72,9 @@ READ_FIELD = {
     "crm.stage.recommended.pipeline": "team_id",
     "crm.stage.probability.apply": "stage_id",
     "crm.forecast.submission": "commit_amount",
+    "crm.forecast.backtest": "months",
+    "crm.forecast.backtest.result": "mape",
+    "crm.forecast.backtest.detail": "forecast",
 }
 
 
@@ -121,6 +127,7 @@ class AccessMatrixCommon:
         # The attrition KPI is deleted and created again by the manager.
         cls.kpi_line = cls.env.ref("crm_pipeline_pilot.crm_pipeline_kpi_win_rate")
         cls.counter = 0
+        cls.backtest = cls.env["crm.forecast.backtest"].create({"months": 1})
 
     @classmethod
     def _next(cls):
@@ -179,6 +186,18 @@ class AccessMatrixCommon:
             "crm.stage.probability.apply": {"stage_id": self.stage.id},
             # The creator's own forecast (the salesperson by default), a new week each time.
             "crm.forecast.submission": {"team_id": self.team.id, "week": self._unique_week()},
+            "crm.forecast.backtest": {"months": 3},
+            "crm.forecast.backtest.result": {
+                "backtest_id": self.backtest.id,
+                "team_id": self.team.id,
+                "method": "history",
+            },
+            "crm.forecast.backtest.detail": {
+                "backtest_id": self.backtest.id,
+                "team_id": self.team.id,
+                "method": "history",
+                "month": "2026-01-01",
+            },
         }[model]
 
     def _write_vals(self, model):
@@ -199,6 +218,9 @@ class AccessMatrixCommon:
             "crm.stage.recommended.pipeline": {"team_id": False},
             "crm.stage.probability.apply": {"stage_id": self.stage_next.id},
             "crm.forecast.submission": {"comment": "Matrix"},
+            "crm.forecast.backtest": {"months": 4},
+            "crm.forecast.backtest.result": {"mape": 1.0},
+            "crm.forecast.backtest.detail": {"forecast": 1.0},
         }[model]
 
     def _fixture(self, model, user):

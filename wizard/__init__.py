@@ -7,3 +7,4 @@ from . import crm_stage_probability_apply
 from . import crm_pipeline_review
 from . import crm_pipeline_review_forecast
 from . import crm_pipeline_review_close_date
+from . import crm_pipeline_review_backtest

@@ -1,0 +1,107 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The lines of a back-test: one result per team and method (errors over the
+months), one detail per team, method and month (forecast against actual)."""
+
+from odoo import fields, models
+
+# The forecast methods the back-test compares, in the order of preference
+# when two have the same error.
+FORECAST_METHODS = [
+    ("stage_probability", "Stage probability"),
+    ("history", "History-based projection"),
+    ("commit", "Commit"),
+    ("best_case", "Commit + Best case"),
+    ("submission", "Submitted forecasts"),
+]
+
+
+class CrmForecastBacktestResult(models.Model):
+    """How well one method forecast one team's monthly won revenue."""
+
+    _name = "crm.forecast.backtest.result"
+    _description = "Forecast Back-test Result"
+    _order = "backtest_id desc, team_id, mape, id"
+    _rec_name = "method"
+
+    backtest_id = fields.Many2one(
+        "crm.forecast.backtest", string="Back-test", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="backtest_id.company_id", store=True, index=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", required=True, index=True)
+    method = fields.Selection(FORECAST_METHODS, required=True)
+    mape = fields.Float(
+        string="Mean Absolute Error (%)",
+        digits=(16, 1),
+        aggregator="avg",
+        help="Mean absolute percentage error (MAPE): the mean, over the months used, "
+        "of |forecast - won| / won x 100. The lower, the better.",
+    )
+    bias = fields.Float(
+        string="Bias (%)",
+        digits=(16, 1),
+        aggregator="avg",
+        help="Mean signed percentage error: the mean of (forecast - won) / won x 100. "
+        "Above 0 the method forecasts too much (over), below 0 too little (under).",
+    )
+    hit_rate = fields.Float(
+        string="Hit Rate (%)",
+        digits=(16, 1),
+        aggregator="avg",
+        help="Share of the months used whose forecast was within 10 % of the revenue won.",
+    )
+    months_used = fields.Integer(
+        aggregator="max",
+        help="Months with revenue won (and, for submitted forecasts, with a "
+        "submission): the months over which the errors are measured.",
+    )
+    recommended = fields.Boolean(
+        help="The method with the lowest mean absolute error of the team, among those "
+        "measured over at least three months.",
+    )
+
+
+class CrmForecastBacktestDetail(models.Model):
+    """One month of one method for one team: what it forecast on the first day
+    of the month, and the revenue won in the month."""
+
+    _name = "crm.forecast.backtest.detail"
+    _description = "Forecast Back-test Month"
+    _order = "backtest_id desc, team_id, method, month"
+    _rec_name = "month"
+
+    backtest_id = fields.Many2one(
+        "crm.forecast.backtest", string="Back-test", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="backtest_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="backtest_id.currency_id")
+    team_id = fields.Many2one("crm.team", string="Sales Team", required=True, index=True)
+    method = fields.Selection(FORECAST_METHODS, required=True)
+    month = fields.Date(required=True, help="The month forecast (its first day).")
+    forecast = fields.Monetary(
+        currency_field="currency_id",
+        help="What the method forecast for the month, from the pipeline as it stood "
+        "on its first day.",
+    )
+    actual = fields.Monetary(
+        string="Won Revenue",
+        currency_field="currency_id",
+        help="Revenue of the team's opportunities won in the month.",
+    )
+    error = fields.Monetary(
+        currency_field="currency_id", help="Forecast - won revenue (above 0: over-forecast)."
+    )
+    error_percent = fields.Float(
+        string="Error (%)",
+        digits=(16, 1),
+        aggregator="avg",
+        help="(Forecast - won) / won x 100; empty for a month without revenue won.",
+    )
+    used = fields.Boolean(
+        string="Month Used",
+        help="Counted in the errors: revenue was won in the month.",
+    )
+    hit = fields.Boolean(
+        string="Within 10 %",
+        help="The forecast was within 10 % of the revenue won.",
+    )

@@ -1,0 +1,581 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The forecast back-test on a history built by hand: two teams, four months
+(M1..M4, the four months before the current one), each forecast computed by
+hand below."""
+
+from datetime import datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.exceptions import ValidationError
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+from .common import PilotCommon, PilotRpcMixin
+
+
+class BacktestCommon(PilotCommon):
+    """Team A takes its probabilities from stages (fixed) and works in shared
+    stages BT1 (20 %, Pipeline), BT2 (50 %, Best case), BT3 (80 %, Commit);
+    team B keeps the automatic probability and has its own stages (TB Neg,
+    Commit, and TB Won), so that the win rates of the two teams stay apart.
+
+    Day k is the first day of month Mk (midnight UTC). Win rates of the stages
+    before day 1: BT1 1/2, BT2 1/2, BT3 1/1 (H1 won, H2 lost), TB Neg 1/2.
+
+    Team A (forecast of each month; won revenue):
+    - M1: A1 10,000 in BT3 (won in M1), A2 4,000 in BT2 (lost in M1); A3
+      2,000 created and won in M1. Won 12,000. Stage 8,000 + 2,000 = 10,000;
+      history 10,000 + 2,000 = 12,000; Commit 10,000; Commit + Best case
+      14,000.
+    - M2: A4 20,000 in BT3 (won), A5 5,000 in BT1 whose date was pushed from
+      M2 to M3 during M2 (the ledger says M2 on day 2). Won 20,000. Stage
+      16,000 + 1,000 = 17,000; history 20,000 + 2,500 = 22,500; Commit and
+      Commit + Best case 20,000. Salesman's first submission 18,000 (a later
+      one 25,000 and a draft are ignored).
+    - M3: A5 5,000 in BT1 (lost in M3), A6 in BT2 with, on day 3, 8,000 and
+      the category Commit (both changed during M3, to 9,000 and Best case),
+      won in M3 at 9,000. Stage 1,000 + 4,000 = 5,000; history 2,500 + 8,000 x
+      1/3 (A2 lost from BT2) = 5,166.67; Commit and Commit + Best case 8,000.
+    - M4: A7 6,000 in BT3, still open; A8 3,000 created and won in M4. Won
+      3,000. Stage 4,800; history, Commit, Commit + Best case 6,000.
+    Team B: B1 7,000 (M1), B2 4,000 (M2), B3 10,000 (M3) in TB Neg, each won
+    in its month; B4 2,000 open, expected in M4 where nothing is won. Win
+    rates of TB Neg: 1/2 on day 1, 2/3 on day 2, 3/4 on day 3, 4/5 on day 4.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["crm.stage.exit.criterion"].search([]).active = False
+        cls.team.pilot_probability_mode = "fixed"
+        cls.team_b = cls.env["crm.team"].create(
+            {"name": "BT Team B", "user_id": cls.manager.id, "member_ids": [(6, 0, [])]}
+        )
+        Stage = cls.env["crm.stage"]
+        cls.bt1 = Stage.create({"name": "BT1", "sequence": 301, "pilot_probability": 20})
+        cls.bt2 = Stage.create(
+            {
+                "name": "BT2",
+                "sequence": 302,
+                "pilot_probability": 50,
+                "pilot_forecast_category": "best_case",
+            }
+        )
+        cls.bt3 = Stage.create(
+            {
+                "name": "BT3",
+                "sequence": 303,
+                "pilot_probability": 80,
+                "pilot_forecast_category": "commit",
+            }
+        )
+        cls.bt_won = Stage.create({"name": "BT Won", "sequence": 304, "is_won": True})
+        cls.tb_neg = Stage.create(
+            {
+                "name": "TB Neg",
+                "sequence": 311,
+                "team_id": cls.team_b.id,
+                "pilot_forecast_category": "commit",
+            }
+        )
+        cls.tb_won = Stage.create(
+            {"name": "TB Won", "sequence": 312, "team_id": cls.team_b.id, "is_won": True}
+        )
+        cls.slip = cls.env["crm.slip.reason"].create({"name": "BT budget frozen"})
+        current = fields.Date.context_today(cls.env["crm.lead"]).replace(day=1)
+        cls.months = [current - relativedelta(months=n) for n in (4, 3, 2, 1)]
+        d = cls.day
+
+        a, b = cls.team, cls.team_b
+        # Closed before day 1: the win rates
+        cls._deal(
+            "H1",
+            a,
+            1000,
+            [(cls.bt1, d(1, -60)), (cls.bt2, d(1, -50)), (cls.bt3, d(1, -40))],
+            won=d(1, -10),
+        )
+        cls._deal("H2", a, 1000, [(cls.bt1, d(1, -60)), (cls.bt2, d(1, -50))], lost=d(1, -5))
+        cls._deal("HB1", b, 500, [(cls.tb_neg, d(1, -30))], won=d(1, -3))
+        cls._deal("HB2", b, 500, [(cls.tb_neg, d(1, -30))], lost=d(1, -2))
+        # Team A
+        cls._deal("A1", a, 10000, [(cls.bt3, d(1, -20))], deadline=d(1, 14), won=d(1, 9))
+        cls._deal("A2", a, 4000, [(cls.bt2, d(1, -15))], deadline=d(1, 19), lost=d(1, 24))
+        cls._deal("A3", a, 2000, [(cls.bt3, d(1, 2))], deadline=d(1, 11), won=d(1, 11))
+        cls._deal("A4", a, 20000, [(cls.bt3, d(1, -5))], deadline=d(2, 9), won=d(2, 7))
+        cls.a5 = cls._deal("A5", a, 5000, [(cls.bt1, d(1, -30))], deadline=d(3, 4), lost=d(3, 19))
+        cls._ledger(cls.a5, d(2, 2), d(2, 4), d(3, 4))
+        cls.a6 = cls._deal("A6", a, 8000, [(cls.bt2, d(2, -10))], deadline=d(3, 20))
+        cls._tracked_write(cls.a6, {"forecast_category": "commit"}, d(3, -2))
+        cls._tracked_write(
+            cls.a6, {"forecast_category": "best_case", "expected_revenue": 9000}, d(3, 14)
+        )
+        cls._close(cls.a6, [(cls.bt2, d(2, -10))], won=d(3, 24))
+        cls.a7 = cls._deal("A7", a, 6000, [(cls.bt3, d(3, 5))], deadline=d(4, 9))
+        cls._deal("A8", a, 3000, [(cls.bt3, d(4, 1))], deadline=d(4, 5), won=d(4, 6))
+        # Team B
+        cls._deal("B1", b, 7000, [(cls.tb_neg, d(1, -10))], deadline=d(1, 19), won=d(1, 17))
+        cls._deal("B2", b, 4000, [(cls.tb_neg, d(1, -1))], deadline=d(2, 9), won=d(2, 8))
+        cls._deal("B3", b, 10000, [(cls.tb_neg, d(2, 3))], deadline=d(3, 9), won=d(3, 1))
+        cls.b4 = cls._deal("B4", b, 2000, [(cls.tb_neg, d(3, 3))], deadline=d(4, 14))
+        # Submissions for M2: the salesman's first counts
+        Submission = cls.env["crm.forecast.submission"]
+        for week, amount, state in ((2, 18000, "submitted"), (16, 25000, "submitted")):
+            Submission.create(
+                {
+                    "user_id": cls.salesman.id,
+                    "team_id": a.id,
+                    "month": cls.months[1],
+                    "week": cls.months[1] + timedelta(days=week),
+                    "commit_amount": amount,
+                    "best_case_amount": amount,
+                    "state": state,
+                }
+            )
+        Submission.with_user(cls.manager).create(
+            {
+                "user_id": cls.manager.id,
+                "team_id": b.id,
+                "month": cls.months[1],
+                "week": cls.months[1],
+                "commit_amount": 99999,
+                "best_case_amount": 99999,
+            }
+        )
+        # End of the setup's transaction: the tracking of the leads created
+        # without tracking is no longer discarded, as in a later transaction.
+        cls.env.flush_all()
+        cls.env.cr.precommit.run()
+
+    # ------------------------------------------------------------------
+    # Building the history
+    # ------------------------------------------------------------------
+
+    @classmethod
+    def day(cls, k, days=0):
+        """Midnight of the first day of month Mk, plus ``days``."""
+        return datetime.combine(cls.months[k - 1], time.min) + timedelta(days=days)
+
+    @classmethod
+    def _deal(cls, name, team, revenue, stays, deadline=None, won=None, lost=None):
+        stage = stays[-1][0]
+        lead = (
+            cls.env["crm.lead"]
+            .with_context(tracking_disable=True)
+            .create(
+                {
+                    "name": f"BT {name}",
+                    "type": "opportunity",
+                    "team_id": team.id,
+                    "user_id": cls.salesman.id,
+                    "stage_id": stage.id,
+                    "expected_revenue": revenue,
+                }
+            )
+        )
+        cls._close(lead, stays, deadline=deadline, won=won, lost=lost)
+        # Tracked from now on, as any opportunity
+        return lead.with_env(cls.env)
+
+    @classmethod
+    def _close(cls, lead, stays, deadline=None, won=None, lost=None):
+        """Give ``lead`` its dated stays (the won stage from ``won``), its
+        creation date (the first stay), closing date and outcome."""
+        cr = cls.env.cr
+        cls.env.flush_all()
+        won_stage = cls.tb_won if lead.team_id == cls.team_b else cls.bt_won
+        stays = list(stays) + ([(won_stage, won)] if won else [])
+        cr.execute("DELETE FROM crm_lead_stage_history WHERE lead_id = %s", [lead.id])
+        for index, (stage, date_in) in enumerate(stays):
+            date_out = stays[index + 1][1] if index + 1 < len(stays) else None
+            cr.execute(
+                """INSERT INTO crm_lead_stage_history
+                       (lead_id, stage_id, user_id, team_id, company_id, date_in, date_out)
+                   VALUES (%s, %s, %s, %s, %s, %s, %s)""",
+                [
+                    lead.id,
+                    stage.id,
+                    lead.user_id.id,
+                    lead.team_id.id,
+                    lead.company_id.id,
+                    date_in,
+                    date_out,
+                ],
+            )
+        cr.execute(
+            """UPDATE crm_lead
+                  SET create_date = %s, stage_id = %s, date_closed = %s,
+                      date_deadline = COALESCE(%s::date, date_deadline),
+                      active = %s, probability = CASE WHEN %s THEN 0 ELSE probability END,
+                      forecast_category = CASE WHEN %s THEN 'closed' ELSE forecast_category END
+                WHERE id = %s""",
+            [
+                stays[0][1],
+                stays[-1][0].id,
+                won or lost,
+                deadline,
+                not lost,
+                bool(lost),
+                bool(won),
+                lead.id,
+            ],
+        )
+        cls.env.invalidate_all()
+
+    @classmethod
+    def _ledger(cls, lead, changed, old, new):
+        cls.env.cr.execute(
+            """INSERT INTO crm_lead_close_date_change
+                   (lead_id, date_old, date_new, pushed, date_changed, team_id, company_id)
+               VALUES (%s, %s, %s, TRUE, %s, %s, %s)""",
+            [lead.id, old.date(), new.date(), changed, lead.team_id.id, lead.company_id.id],
+        )
+
+    @classmethod
+    def _tracked_write(cls, lead, vals, when):
+        """A write tracked in the chatter (as Odoo does at commit), dated ``when``."""
+        with freeze_time(when):
+            lead.write(vals)
+            cls.env.flush_all()
+            cls.env.cr.precommit.run()
+
+    def _run(self, **values):
+        run = self.env["crm.forecast.backtest"].create({"months": 4, **values})
+        run.action_run()
+        return run
+
+    @staticmethod
+    def _figures(run):
+        details = {
+            (d.team_id.id, d.method, d.month): (round(d.forecast, 2), round(d.actual, 2))
+            for d in run.detail_ids
+        }
+        results = {
+            (r.team_id.id, r.method): (
+                round(r.mape, 3),
+                round(r.bias, 3),
+                round(r.hit_rate, 3),
+                r.months_used,
+                r.recommended,
+            )
+            for r in run.result_ids
+        }
+        return details, results
+
+
+@tagged("post_install", "-at_install")
+class TestForecastBacktest(BacktestCommon):
+    def test_monthly_forecasts_and_actuals(self):
+        run = self._run(team_ids=[(6, 0, (self.team | self.team_b).ids)])
+        details, _results = self._figures(run)
+        a, b = self.team.id, self.team_b.id
+        m1, m2, m3, m4 = self.months
+        expected = {
+            # Team A: forecast, won
+            (a, "stage_probability", m1): (10000.0, 12000.0),
+            (a, "history", m1): (12000.0, 12000.0),
+            (a, "commit", m1): (10000.0, 12000.0),
+            (a, "best_case", m1): (14000.0, 12000.0),
+            (a, "stage_probability", m2): (17000.0, 20000.0),
+            (a, "history", m2): (22500.0, 20000.0),
+            (a, "commit", m2): (20000.0, 20000.0),
+            (a, "best_case", m2): (20000.0, 20000.0),
+            (a, "submission", m2): (18000.0, 20000.0),
+            (a, "stage_probability", m3): (5000.0, 9000.0),
+            (a, "history", m3): (5166.67, 9000.0),
+            (a, "commit", m3): (8000.0, 9000.0),
+            (a, "best_case", m3): (8000.0, 9000.0),
+            (a, "stage_probability", m4): (4800.0, 3000.0),
+            (a, "history", m4): (6000.0, 3000.0),
+            (a, "commit", m4): (6000.0, 3000.0),
+            (a, "best_case", m4): (6000.0, 3000.0),
+            # Team B (automatic probability: no stage probability method;
+            # its leader's draft submission does not count)
+            (b, "history", m1): (3500.0, 7000.0),
+            (b, "commit", m1): (7000.0, 7000.0),
+            (b, "best_case", m1): (7000.0, 7000.0),
+            (b, "history", m2): (2666.67, 4000.0),
+            (b, "commit", m2): (4000.0, 4000.0),
+            (b, "best_case", m2): (4000.0, 4000.0),
+            (b, "history", m3): (7500.0, 10000.0),
+            (b, "commit", m3): (10000.0, 10000.0),
+            (b, "best_case", m3): (10000.0, 10000.0),
+            (b, "history", m4): (1600.0, 0.0),
+            (b, "commit", m4): (2000.0, 0.0),
+            (b, "best_case", m4): (2000.0, 0.0),
+        }
+        self.assertEqual(details, expected)
+        # A month without revenue won is shown, not counted
+        month_4 = run.detail_ids.filtered(lambda d: d.team_id == self.team_b and d.month == m4)
+        self.assertEqual(set(month_4.mapped("used")), {False})
+        self.assertEqual(run.state, "done")
+        self.assertEqual((run.date_from, run.date_to), (m1, m4))
+
+    def test_errors_and_recommended_method(self):
+        run = self._run(team_ids=[(6, 0, (self.team | self.team_b).ids)])
+        _details, results = self._figures(run)
+        a, b = self.team.id, self.team_b.id
+        # Team A, errors in % of the won revenue, month by month:
+        #   stage      -16.667, -15,     -44.444, +60
+        #   history      0,     +12.5,   -42.593, +100
+        #   commit     -16.667,   0,     -11.111, +100
+        #   best case  +16.667,   0,     -11.111, +100
+        #   submission           -10 (one month: not recommended)
+        # Commit and Commit + Best case tie on the mean absolute error: the
+        # smaller bias wins (the figures are kept to one decimal). Team B:
+        # Commit (and Commit + Best case) exact.
+        self.assertEqual(
+            results,
+            {
+                (a, "stage_probability"): (34.0, -4.0, 0.0, 4, False),
+                (a, "history"): (38.8, 17.5, 25.0, 4, False),
+                (a, "commit"): (31.9, 18.1, 25.0, 4, True),
+                (a, "best_case"): (31.9, 26.4, 25.0, 4, False),
+                (a, "submission"): (10.0, -10.0, 100.0, 1, False),
+                (b, "history"): (36.1, -36.1, 0.0, 3, False),
+                (b, "commit"): (0.0, 0.0, 100.0, 3, True),
+                (b, "best_case"): (0.0, 0.0, 100.0, 3, False),
+            },
+        )
+        # The recommendation reaches the teams, the forecast and the weekly review
+        self.assertEqual(self.team.pilot_forecast_method, "commit")
+        self.assertEqual(self.team.pilot_forecast_method_mape, 31.9)
+        self.assertEqual(self.team_b.pilot_forecast_method, "commit")
+        self.env["crm.pipeline.forecast"].invalidate_model()
+        rows = self.env["crm.pipeline.forecast"].search(
+            [("lead_id", "in", (self.a7 | self.b4).ids)]
+        )
+        self.assertEqual(
+            {(row.lead_id.id, row.recommended_method, row.recommended_revenue) for row in rows},
+            {(self.a7.id, "commit", 6000.0), (self.b4.id, "commit", 2000.0)},
+        )
+        review = self.env["crm.pipeline.review"].create(
+            {"team_ids": [(6, 0, (self.team | self.team_b).ids)]}
+        )
+        self.assertEqual(
+            {(r.team_id.id, r.method) for r in review.backtest_recommendation_ids},
+            {(a, "commit"), (b, "commit")},
+        )
+
+    def test_data_after_the_rebuilt_day_changes_nothing(self):
+        run = self._run(team_ids=[(6, 0, (self.team | self.team_b).ids)])
+        before = self._figures(run)
+        # A later stage move, close-date push and amount revision of A7 in M4
+        # (after day 4), through the application
+        with freeze_time(self.day(4, 3)):
+            self.a7.write({"stage_id": self.bt1.id})
+            self.a7.write(
+                {
+                    "date_deadline": self.day(4, 45).date(),
+                    "slip_reason_id": self.slip.id,
+                    "expected_revenue": 60000,
+                    "forecast_category": "omitted",
+                }
+            )
+            self.env.flush_all()
+            self.env.cr.precommit.run()
+        self.assertEqual(self.a7.close_date_push_count, 1)
+        # A deal created later, expected to close in M2
+        with freeze_time(self.day(2, 2)):
+            late = self._opportunity(
+                "BT late",
+                team_id=self.team.id,
+                stage_id=self.bt3.id,
+                expected_revenue=50000,
+                date_deadline=self.day(2, 20).date(),
+            )
+        self.assertGreater(late.create_date, self.day(2))
+        # A later win (this month) of a deal open in M4
+        self.b4.write({"stage_id": self.tb_won.id})
+        self.assertGreaterEqual(
+            self.b4.date_closed.date(), self.months[3] + relativedelta(months=1)
+        )
+        run.action_run()
+        self.maxDiff = None
+        self.assertEqual(self._figures(run), before)
+
+    def test_queries_grow_with_months_not_leads(self):
+        def count(months):
+            run = self.env["crm.forecast.backtest"].create({"months": months})
+            self.env.flush_all()
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            run.action_run()
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - start
+
+        two, four = count(2), count(4)
+        for index in range(30):
+            self._deal(
+                f"More {index}",
+                self.team,
+                1000,
+                [(self.bt2, self.day(2, -3))],
+                deadline=self.day(3, 3),
+            )
+        self.assertEqual(count(4), four, "the queries do not depend on the number of leads")
+        self.assertLessEqual(four - two, 2 * 2, "at most two queries per month")
+
+    def test_bad_input_changes_nothing(self):
+        Backtest = self.env["crm.forecast.backtest"]
+        before = Backtest.search_count([])
+        for months, text in (
+            (0, "A back-test covers from 1 to 36 months, not 0."),
+            (-3, "A back-test covers from 1 to 36 months, not -3."),
+            (37, "A back-test covers from 1 to 36 months, not 37."),
+        ):
+            with self.subTest(months=months), self.assertRaisesMessage(ValidationError, text):
+                Backtest.create({"months": months})
+        self.assertEqual(Backtest.search_count([]), before)
+        run = self._run()
+        with self.assertRaisesMessage(ValidationError, "cannot be in the future"):
+            run.write({"date": fields.Date.today() + timedelta(days=40)})
+        with self.assertRaisesMessage(ValidationError, "not 0"):
+            run.write({"months": 0})
+        self.assertEqual((run.months, run.date), (4, fields.Date.context_today(run)))
+        # In the user's language
+        self.env["res.lang"]._activate_lang("fr_FR")
+        with self.assertRaises(ValidationError) as catcher:
+            Backtest.with_context(lang="fr_FR").create({"months": 99})
+        self.assertIn("de 1 à 36 mois", str(catcher.exception))
+
+    def test_weekly_cron(self):
+        runs = self.env["crm.forecast.backtest"]._cron_backtest()
+        self.assertTrue(runs)
+        self.assertEqual(set(runs.mapped("state")), {"done"})
+        self.assertEqual(set(runs.mapped("months")), {12})
+        self.assertIn(self.env.company, runs.company_id)
+
+
+@tagged("post_install", "-at_install")
+class TestForecastBacktestRpc(PilotRpcMixin, HttpCase):
+    """Salespeople read back-tests and their results; only sales managers run
+    them and read the monthly amounts; a company's back-tests stay in it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company_b = cls.env["res.company"].create({"name": "BT Company B"})
+        cls.salesman = mail_new_test_user(
+            cls.env,
+            login="pilot_bt_salesman",
+            name="Bea Salesman",
+            email="bea@example.com",
+            groups="sales_team.group_sale_salesman",
+        )
+        cls.manager = mail_new_test_user(
+            cls.env,
+            login="pilot_bt_manager",
+            name="Max Manager",
+            email="max@example.com",
+            groups="sales_team.group_sale_manager",
+        )
+        cls.team = cls.env["crm.team"].create({"name": "BT RPC Team"})
+        cls.team_b = cls.env["crm.team"].create(
+            {"name": "BT RPC Team B", "company_id": cls.company_b.id}
+        )
+        cls.bt_run = cls.env["crm.forecast.backtest"].create(
+            {"months": 2, "team_ids": [(6, 0, cls.team.ids)]}
+        )
+        cls.bt_run.action_run()
+        cls.bt_run_b = cls.env["crm.forecast.backtest"].create(
+            {"months": 2, "company_id": cls.company_b.id, "team_ids": [(6, 0, cls.team_b.ids)]}
+        )
+
+    def _error(self, response):
+        self.assertIn("error", response)
+        return response["error"]["data"]["name"]
+
+    def test_salesperson_reads_but_cannot_run(self):
+        self.authenticate(self.salesman.login, self.salesman.login)
+        found = self._call_kw("crm.forecast.backtest", "search_read", [[]], {"fields": ["months"]})[
+            "result"
+        ]
+        self.assertEqual(
+            [row["id"] for row in found if row["id"] == self.bt_run.id], [self.bt_run.id]
+        )
+        self.assertNotIn(self.bt_run_b.id, [row["id"] for row in found])
+        response = self._call_kw(
+            "crm.forecast.backtest.result", "search_read", [[]], {"fields": ["mape"]}
+        )
+        self.assertIn("result", response)
+        for method, args in (
+            ("action_run", [[self.bt_run.id]]),
+            ("create", [{"months": 3}]),
+            ("write", [[self.bt_run.id], {"months": 1}]),
+            ("unlink", [[self.bt_run.id]]),
+        ):
+            with self.subTest(method=method):
+                self.assertEqual(
+                    self._error(self._call_kw("crm.forecast.backtest", method, args)),
+                    "odoo.exceptions.AccessError",
+                )
+        self.assertEqual(
+            self._error(
+                self._call_kw("crm.forecast.backtest.detail", "search_read", [[]], {"fields": []})
+            ),
+            "odoo.exceptions.AccessError",
+        )
+        self.assertEqual(
+            self._error(
+                self._call_kw(
+                    "crm.forecast.backtest.result",
+                    "write",
+                    [self.bt_run.result_ids.ids or [0], {"recommended": True}],
+                )
+            ),
+            "odoo.exceptions.AccessError",
+        )
+        self.assertEqual(self.bt_run.months, 2)
+
+    def test_manager_runs_in_their_company(self):
+        self.authenticate(self.manager.login, self.manager.login)
+        response = self._call_kw("crm.forecast.backtest", "create", [{"months": 3}])
+        run = self.env["crm.forecast.backtest"].browse(response["result"])
+        self.assertIn("result", self._call_kw("crm.forecast.backtest", "action_run", [run.ids]))
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.company_id, self.env.company)
+        # Another company's back-test and teams are out of reach
+        self.assertEqual(
+            self._error(self._call_kw("crm.forecast.backtest", "action_run", [self.bt_run_b.ids])),
+            "odoo.exceptions.AccessError",
+        )
+        self.assertEqual(self.bt_run_b.state, "draft")
+        self.assertIn(
+            "error",
+            self._call_kw(
+                "crm.forecast.backtest",
+                "create",
+                [{"months": 3, "team_ids": [(6, 0, self.team_b.ids)]}],
+            ),
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestForecastBacktestDemo(PilotCommon):
+    def test_demo_backtest_has_figures_for_every_demo_team(self):
+        """The demo's back-test (run at install over six months) measures each
+        demo team over months with revenue won, and recommends a method."""
+        run = self.env.ref("crm_pipeline_pilot.forecast_backtest_demo")
+        self.assertEqual(run.state, "done")
+        teams = self.env["crm.lead"]._pilot_demo_teams()
+        self.assertEqual(len(teams), 3)
+        for team in teams:
+            with self.subTest(team=team.name):
+                results = run.result_ids.filtered(lambda r, t=team: r.team_id == t)
+                history = results.filtered(lambda r: r.method == "history")
+                self.assertGreaterEqual(history.months_used, 3)
+                self.assertIn(
+                    team.pilot_forecast_method, results.filtered("recommended").mapped("method")
+                )
+                details = run.detail_ids.filtered(lambda d, t=team: d.team_id == t and d.used)
+                self.assertTrue(all(d.actual > 0 for d in details))
+                for method in ("history", "best_case"):
+                    self.assertTrue(
+                        any(d.forecast > 0 for d in details if d.method == method), method
+                    )
