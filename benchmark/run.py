@@ -16,7 +16,10 @@ Odoo CRM database (``-u crm``) and a database with the add-on
    Odoo's ``crm.lead`` pivot of the same shape;
 6. installing the add-on, against ``-u crm``, on the same data;
 7. the forecast back-test of the last 12 months over every opportunity
-   (add-on only), with a generated stage history and close-date ledger.
+   (add-on only), with a generated stage history and close-date ledger;
+8. the weekly review of the current week for 5 teams (add-on only).
+
+``--size scale`` runs these measures at several sizes (benchmark/scale.py).
 
 Prints SQL query counts, wall-clock medians over several repetitions (state
 rolled back between them), the ratio add-on / plain and the budget of each
@@ -74,15 +77,14 @@ FOLLOW_UP_SECONDS = 60.0
 FOLLOW_UP_QUERIES_PER_1000 = 100
 PIVOT_TIME_RATIO = 1.1
 INSTALL_TIME_RATIO = 2.0
-# The weekly review of the current week for this many teams (the main
-# dataset has 5 teams), as the sales manager.
-REVIEW_TEAMS = 5
-REVIEW_SECONDS = 1.0
-# The forecast back-test over this many months, when the build has it.
 BACKTEST_MONTHS = 12
 BACKTEST_SECONDS = 30.0
 # Queries of a back-test: one per month plus a constant, whatever the leads.
 BACKTEST_QUERIES = BACKTEST_MONTHS + 40
+# The weekly review of the current week for this many teams (the main
+# dataset has 5 teams), as the sales manager.
+REVIEW_TEAMS = 5
+REVIEW_SECONDS = 1.0
 
 # What the web client's kanban asks per column (Odoo 18 relational model).
 KANBAN_COLUMN_LIMIT = 40
@@ -347,19 +349,6 @@ def weekly_review(env, team_ids):
     return len(review.line_ids)
 
 
-def forecast_backtest(env, team_ids, months):
-    """The forecast back-test over ``months`` months for ``team_ids`` through
-    its public entry point (create, then run). Returns the number of result
-    rows."""
-    Backtest = env["crm.forecast.backtest"]
-    values = {"team_ids": [(6, 0, team_ids)]}
-    if "months" in Backtest._fields:
-        values["months"] = months
-    backtest = Backtest.create(values)
-    backtest.action_run()
-    return len(backtest.result_ids) if "result_ids" in backtest._fields else 0
-
-
 # ----------------------------------------------------------------------
 # The scenario
 # ----------------------------------------------------------------------
@@ -554,11 +543,11 @@ class Benchmark:
         if self.facts["addon_follow_ups"]:
             follow_up = self._measure_follow_ups(jobs["addon"]["kanban"].registry)
         self.results["follow_up"] = (None, follow_up)
-        self.results["review"] = (None, self._measure_review(jobs["addon"]["kanban"].registry))
         backtest = Result()
         if "backtest_rows" in self.facts:
             backtest = self._measure_backtest(jobs["addon"]["kanban"].registry, manager)
         self.results["backtest"] = (None, backtest)
+        self.results["review"] = (None, self._measure_review(jobs["addon"]["kanban"].registry))
         for key in ("plain", "addon"):
             _release(self.names[key])
 
@@ -791,10 +780,9 @@ class Benchmark:
                 verdict(r is not None and r <= INSTALL_TIME_RATIO, plain, addon),
             )
         )
-        rows.append(self._review_line())
         _plain, addon = self.results["backtest"]
         label = (
-            f"8. Forecast back-test, {BACKTEST_MONTHS} months x {size['open'] + size['closed']:,}"
+            f"7. Forecast back-test, {BACKTEST_MONTHS} months x {size['open'] + size['closed']:,}"
         )
         label += " opportunities"
         if addon.available:
@@ -814,15 +802,16 @@ class Benchmark:
                 verdict(ok, None, addon),
             )
         )
+        rows.append(self._review_line())
         return [
             (label, fmt(p), fmt(a), f"{r:.2f}x" if r is not None else "-", budget, v)
             for label, p, a, r, budget, v in rows
         ]
 
     def _review_line(self):
-        """7. The weekly review (add-on only): < REVIEW_SECONDS."""
+        """8. The weekly review (add-on only): < REVIEW_SECONDS."""
         _plain, addon = self.results.get("review", (None, Result()))
-        label = f"7. Weekly review, {self.facts.get('review_teams', REVIEW_TEAMS)} teams"
+        label = f"8. Weekly review, {self.facts.get('review_teams', REVIEW_TEAMS)} teams"
         if addon.available:
             label += f", {self.facts['main']['leads']:,} opportunities ({addon.note})"
         else:

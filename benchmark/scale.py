@@ -19,9 +19,6 @@ import math
 import time
 from pathlib import Path
 
-import odoo
-from odoo.modules.registry import Registry
-
 SCALE_SIZES = (10000, 100000, 1000000)
 # The shape of the full-size dataset: 100,000 open of 130,000, 5 teams.
 OPEN_SHARE = 100000 / 130000
@@ -49,29 +46,6 @@ def _sizes(args):
     return [int(n) for n in str(args.scale_sizes).split(",") if n.strip()]
 
 
-def measure_backtest(bench, mod):
-    """The forecast back-test over BACKTEST_MONTHS months for the teams of
-    the review, as the sales manager, when the build has it."""
-    registry = Registry(bench.names["addon"])
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        if "crm.forecast.backtest" not in env:
-            mod._out(f"* forecast back-test: {mod.NOT_AVAILABLE}")
-            return mod.Result(note=mod.NOT_AVAILABLE)
-        uid, context = mod._user_context(env, bench.facts["main"]["manager"])
-        team_ids = mod.review_teams(env)
-    mod._out(f"* forecast back-test, {mod.BACKTEST_MONTHS} months (add-on)")
-    job = mod.Job(
-        registry,
-        uid,
-        context,
-        lambda env, ids=team_ids: mod.forecast_backtest(env, ids, mod.BACKTEST_MONTHS),
-    )
-    (result,) = mod._measure([job], bench.follow_up_reps, warm_up=False)
-    mod._release(bench.names["addon"])
-    return result
-
-
 def measure_size(args, mod, base, count):
     """Every measure at ``count`` opportunities; returns {key: (plain, add-on)}."""
     open_count = round(count * OPEN_SHARE)
@@ -91,8 +65,11 @@ def measure_size(args, mod, base, count):
         bench.results["pivot"] = bench._measure_pivot_on(
             bench.names["plain"], bench.names["addon"], bench.facts["main"]["manager"]
         )
+        # measure_main measures the back-test too, when the build has one
         bench.measure_main()
-        bench.results["backtest"] = (None, measure_backtest(bench, mod))
+        _plain, backtest = bench.results.get("backtest", (None, mod.Result()))
+        if not backtest.available:
+            bench.results["backtest"] = (None, mod.Result(note=mod.NOT_AVAILABLE))
     finally:
         bench.cleanup()
     mod._out(f"* {count:,} opportunities measured in {time.perf_counter() - started:.0f} s")
@@ -316,7 +293,7 @@ def run(args, mod):
     mod._out(
         f"crm_pipeline_pilot scaling curve, sizes {', '.join(f'{n:,}' for n in sorted(points))}"
         f" (of {', '.join(f'{n:,}' for n in sizes)}), median of {args.reps} runs (kanban and "
-        f"move: {args.reps * 3}; follow-ups and back-test: 1 run), "
+        f"move: {args.reps * 3}; follow-ups: 1 run), "
         f"{time.perf_counter() - started:.0f} s in all"
     )
     mod._out(table(points, mod) if points else "(no size measured)")
