@@ -118,7 +118,7 @@ class CrmLead(models.Model):
         ]
         criteria = []
         missing_count = 0
-        for stage_criteria, missing, _leads in self._pilot_exit_criteria_groups():
+        for stage_criteria, missing, _broken, _leads in self._pilot_exit_criteria_evaluated():
             for criterion in stage_criteria or []:
                 met = criterion not in missing
                 missing_count += not met

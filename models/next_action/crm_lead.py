@@ -164,7 +164,9 @@ class CrmLead(models.Model):
                 missing = next(
                     (
                         lead_missing
-                        for _criteria, lead_missing, _leads in lead._pilot_exit_criteria_groups()
+                        for _criteria, lead_missing, _broken, _leads in (
+                            lead._pilot_exit_criteria_evaluated()
+                        )
                         if lead_missing
                     ),
                     None,
