@@ -29,7 +29,9 @@ OUT = os.path.join(ROOT, "docs", "screenshots")
 # name, path ({opportunity}: a demo opportunity with a cost), selector to wait for
 APPS_PAGE = ("pipeline_kanban", "exit_criteria_checklist", "weekly_review")
 # Pages reached by a click on the page opened first: name, selector to click.
-CLICKS = {"kpi_trend": "button[name='action_open_trend']"}
+CLICKS = {
+    "kpi_trend": "button[name='action_open_trend']",
+}
 PAGES = [
     ("pipeline_kanban", "/odoo/crm", ".o_kanban_record .o_pilot_urgency"),
     ("opportunity_form", "/odoo/crm/{opportunity}", ".o_form_view div[name='estimated_margin']"),
@@ -45,6 +47,25 @@ PAGES = [
         "kpi_trend",
         "/odoo/action-crm_pipeline_pilot.crm_pipeline_review_action_list/{past_review}",
         ".o_graph_renderer canvas",
+    ),
+    # The forecast methods compared by the demo's back-test, per team.
+    (
+        "forecast_backtest",
+        "/odoo/action-crm_pipeline_pilot.crm_forecast_backtest_result_action",
+        ".o_pivot .o_pivot_cell_value",
+    ),
+    # Which exit criteria predict wins (the demo's closed deals).
+    (
+        "exit_criteria_win_rates",
+        "/odoo/action-crm_pipeline_pilot.crm_stage_exit_criterion_stat_action",
+        ".o_list_view .o_data_row",
+    ),
+    # The deal coach on an opportunity of the recommended pipeline: next
+    # action, qualification score, checklist and what history says.
+    (
+        "deal_coach_form",
+        "/odoo/crm/{checklist}",
+        ".o_form_view .o_pilot_next_action",
     ),
     (
         "pipeline_analysis_pivot",
