@@ -48,6 +48,13 @@ PAGES = [
         "/odoo/action-crm_pipeline_pilot.crm_pipeline_review_action_list/{past_review}",
         ".o_graph_renderer canvas",
     ),
+    # The forecast of the open pipeline: stage-probability and history-based
+    # projections by expected closing month.
+    (
+        "pipeline_forecast",
+        "/odoo/action-crm_pipeline_pilot.crm_pipeline_forecast_action",
+        ".o_pivot .o_pivot_cell_value",
+    ),
     # The forecast methods compared by the demo's back-test, per team.
     (
         "forecast_backtest",
