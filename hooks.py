@@ -11,6 +11,7 @@ from .models.forecast_category.crm_lead import (
     forecast_category_sql,
     init_stage_forecast_category_column,
 )
+from .models.kpi.crm_lead import DATE_CLOSED_INDEX
 from .models.margin.crm_lead import MARGIN_SQL
 
 _logger = logging.getLogger(__name__)
@@ -164,7 +165,8 @@ def post_init_hook(env):
 
 
 def uninstall_hook(env):
-    """Keep the "Follow-up" activity type when activities still use it.
+    """Drop the index the add-on put on Odoo's closing date, and keep the
+    "Follow-up" activity type when activities still use it.
 
     Uninstalling deletes the add-on's data, but activities refuse the deletion
     of their type (``ondelete='restrict'``): the follow-ups planned by the
@@ -173,6 +175,7 @@ def uninstall_hook(env):
     detached from the add-on beforehand and stays as an ordinary activity type
     with its activities; otherwise it is removed with the add-on.
     """
+    env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(DATE_CLOSED_INDEX)))
     activity_type = env.ref(
         "crm_pipeline_pilot.mail_activity_type_follow_up", raise_if_not_found=False
     )

@@ -3,6 +3,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..models.crm_lead import won_lead_sql
 from ..models.margin.crm_lead import URGENCY_SELECTION
@@ -169,59 +170,130 @@ class CrmPipelineReport(models.Model):
     def _pilot_kpi_values(self, date_from, date_to, domain=None):
         """The seven KPIs for the period [date_from, date_to[ (datetimes) on the
         opportunities matching ``domain``. A ratio without data is None."""
+        return self._pilot_kpi_values_by(date_from, date_to, domain)[None]
+
+    @api.model
+    def _pilot_kpi_values_by(
+        self, date_from, date_to, domain=None, groupby=None, keys=(), pipeline=None
+    ):
+        """The seven KPIs for the period [date_from, date_to[ (datetimes) on the
+        opportunities matching ``domain``, for each value of the many2one
+        ``groupby`` (e.g. ``team_id``): ``{id: values}``, with the id of every
+        group that has opportunities and of each of ``keys`` (ids of groups
+        that may have none); without ``groupby``, ``{None: values}``.
+        A ratio without data is None. The number of queries does not depend
+        on the number of groups or of opportunities (one grouped read per
+        figure). ``pipeline`` ({id: value}) gives the open pipeline's value
+        when it is already known (it does not depend on the period)."""
         domain = list(domain or [])
+        group = [groupby] if groupby else []
+
+        def read(extra_domain, aggregates):
+            rows = self._read_group([*domain, *extra_domain], group, aggregates)
+            if not groupby:
+                return {None: tuple(rows[0])}
+            return {row[0].id: tuple(row[1:]) for row in rows}
+
         closed = [
-            *domain,
             ("date_closed", ">=", date_from),
             ("date_closed", "<", date_to),
             ("state", "in", ("won", "lost")),
         ]
-        [(pipeline_value,)] = self._read_group(
-            [*domain, ("state", "=", "open")], [], ["expected_revenue:sum"]
-        )
+        if pipeline is None:
+            pipeline = self._pilot_pipeline_value_by(domain, groupby)
         # ``:count`` counts the non-NULL values: without any, the ratio is None.
-        [(win_count, win_rate, conversion_count, conversion_rate)] = self._read_group(
-            closed,
-            [],
-            ["__count", "win_rate:avg", "conversion_rate:count", "conversion_rate:avg"],
+        rates = read(
+            closed, ["__count", "win_rate:avg", "conversion_rate:count", "conversion_rate:avg"]
         )
-        [(won_count, won_revenue, cycle_days)] = self._read_group(
+        won = read(
             [*closed, ("state", "=", "won")],
-            [],
             ["__count", "expected_revenue:sum", "cycle_days:avg"],
         )
         # The margin rate counts only the won deals whose margin is known (an
         # estimated cost entered), in its numerator and its denominator.
-        [(margin_revenue, won_margin)] = self._read_group(
+        margins = read(
             [*closed, ("state", "=", "won"), ("margin_known", "=", True)],
-            [],
             ["expected_revenue:sum", "estimated_margin:sum"],
         )
-        return {
-            "pipeline_value": pipeline_value or 0.0,
-            "conversion_rate": conversion_rate if conversion_count else None,
-            "win_rate": win_rate if win_count else None,
-            "deal_size": won_revenue / won_count if won_count else None,
-            "cycle_days": cycle_days if won_count else None,
-            "attrition": self._pilot_attrition(date_from, date_to, domain),
-            "margin_rate": won_margin * 100.0 / margin_revenue if margin_revenue else None,
-        }
+        attrition = self._pilot_attrition_by(date_from, date_to, domain, groupby)
+        result = {}
+        for key in {*keys, *pipeline, *rates, *won, *margins, *attrition}:
+            win_count, win_rate, conversion_count, conversion_rate = rates.get(
+                key, (0, None, 0, None)
+            )
+            won_count, won_revenue, cycle_days = won.get(key, (0, 0.0, None))
+            margin_revenue, won_margin = margins.get(key, (0.0, 0.0))
+            result[key] = {
+                "pipeline_value": pipeline.get(key, 0.0),
+                "conversion_rate": conversion_rate if conversion_count else None,
+                "win_rate": win_rate if win_count else None,
+                "deal_size": won_revenue / won_count if won_count else None,
+                "cycle_days": cycle_days if won_count else None,
+                "attrition": attrition.get(key),
+                "margin_rate": won_margin * 100.0 / margin_revenue if margin_revenue else None,
+            }
+        return result
 
     @api.model
-    def _pilot_attrition(self, date_from, date_to, domain=None):
+    def _pilot_pipeline_value_by(self, domain=None, groupby=None):
+        """The value of the open pipeline (sum of the expected revenues of the
+        open opportunities matching ``domain``) for each value of the
+        many2one ``groupby``: ``{id: value}`` (``{None: value}`` without
+        ``groupby``)."""
+        rows = self._read_group(
+            [*list(domain or []), ("state", "=", "open")],
+            [groupby] if groupby else [],
+            ["expected_revenue:sum"],
+        )
+        if not groupby:
+            return {None: rows[0][0] or 0.0}
+        return {group.id: value or 0.0 for group, value in rows}
+
+    @api.model
+    def _pilot_attrition_by(self, date_from, date_to, domain=None, groupby=None):
         """Share (%) of the customers with a won deal in the 12 months before
-        the period who have none in the 12 months ending with it."""
-        domain = [*list(domain or []), ("state", "=", "won"), ("partner_id", "!=", False)]
-
-        def customers(start, end):
-            groups = self._read_group(
-                [*domain, ("date_closed", ">=", start), ("date_closed", "<", end)],
-                ["partner_id"],
+        the period who have none in the 12 months ending with it, for each
+        value of the many2one ``groupby``: ``{id: attrition}`` (``{None: ...}``
+        without ``groupby``); a group without customers before the period has
+        none."""
+        # One query: each customer of the won deals of the two windows, per
+        # group, flagged "before" (a won deal in the 12 months before the
+        # period) and "kept" (one in the 12 months ending with it), counted in
+        # SQL (a group can have tens of thousands of customers).
+        before_start = date_from - relativedelta(months=12)
+        kept_start = date_to - relativedelta(months=12)
+        query = self._search(
+            [
+                *list(domain or []),
+                ("state", "=", "won"),
+                ("partner_id", "!=", False),
+                ("date_closed", ">=", before_start),
+                ("date_closed", "<", date_to),
+            ]
+        )
+        closed = SQL.identifier(query.table, "date_closed")
+        group = SQL.identifier(query.table, groupby) if groupby else SQL("NULL::int")
+        query.groupby = SQL("1, %s", SQL.identifier(query.table, "partner_id"))
+        customers = query.select(
+            SQL(
+                """%(group)s AS grp,
+                   bool_or(%(closed)s >= %(before_start)s AND %(closed)s < %(date_from)s) AS before,
+                   bool_or(%(closed)s >= %(kept_start)s AND %(closed)s < %(date_to)s) AS kept""",
+                group=group,
+                closed=closed,
+                before_start=before_start,
+                date_from=date_from,
+                kept_start=kept_start,
+                date_to=date_to,
             )
-            return {partner.id for (partner,) in groups}
-
-        before = customers(date_from - relativedelta(months=12), date_from)
-        if not before:
-            return None
-        kept = customers(date_to - relativedelta(months=12), date_to)
-        return len(before - kept) * 100.0 / len(before)
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT grp, COUNT(*), COUNT(*) FILTER (WHERE NOT kept)
+                     FROM (%s) AS customers
+                    WHERE before
+                    GROUP BY grp""",
+                customers,
+            )
+        )
+        return {(key if groupby else None): lost * 100.0 / count for key, count, lost in rows}

@@ -146,6 +146,15 @@ def columns(cr, table):
     return [row[0] for row in cr.fetchall()]
 
 
+def indexes(cr, tables):
+    """Names of the indexes of ``tables``."""
+    cr.execute(
+        "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename IN %s",
+        (tuple(tables),),
+    )
+    return {row[0] for row in cr.fetchall()}
+
+
 def relations(cr):
     cr.execute(
         """
@@ -325,6 +334,7 @@ def scenario(args, check, timings):
     schema = query(lambda cr: {table: columns(cr, table) for table in TABLES})
     original = query(lambda cr: fingerprint(cr, schema))
     tables_before = query(relations)
+    indexes_before = query(lambda cr: indexes(cr, TABLES))
     baseline_ids = query(max_ids)
     _out(
         f"fingerprint taken: {original['crm_lead']['count']:,} opportunities, "
@@ -530,6 +540,12 @@ def scenario(args, check, timings):
         "; ".join(f"{t}: {', '.join(c)}" for t, c in grown.items()),
     )
     check(xmlids == 0, "uninstall: no ir.model.data of the add-on left", f"{xmlids} left")
+    left_indexes = sorted(query(lambda cr: indexes(cr, TABLES)) - indexes_before)
+    check(
+        not left_indexes,
+        "uninstall: core tables have their original indexes",
+        ", ".join(left_indexes),
+    )
 
 
 def main(argv=None):

@@ -139,7 +139,7 @@ class CrmPipelineKpiValue(models.Model):
         week = first
         while week <= last:
             if week not in stored:
-                values = review._pilot_week_kpi_values(team, week, live_pipeline=False)
+                values = review._pilot_week_kpi_values(week, team, live_pipeline=False)[team.id]
                 targets = Target._get_week_target_values(team, week)
                 rows += [
                     (

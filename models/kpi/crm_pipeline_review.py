@@ -213,29 +213,45 @@ class CrmPipelineReview(models.Model):
             return model.with_user(self.scope_user_id)
         return model.sudo()
 
-    def _pilot_week_kpi_values(self, team, week_start, live_pipeline=True):
-        """The seven KPIs of ``team`` for the week starting on ``week_start``
-        within the review's scope. The pipeline value of a past week is the
-        one stored by the weekly snapshot taken when that week ended (the
-        Monday after); without such a snapshot it is the current pipeline
-        (``live_pipeline``) or unknown."""
+    def _pilot_week_kpi_values(self, week_start, teams=None, live_pipeline=True, pipeline=None):
+        """The seven KPIs of each of ``teams`` (default: the review's) for
+        the week starting on ``week_start`` within the review's scope:
+        ``{team id: values}``. The pipeline value of a past week is the one
+        stored by the weekly snapshot taken when that week ended (the Monday
+        after); without such a snapshot it is the current pipeline
+        (``live_pipeline``) or unknown; ``pipeline`` ({team id: value}) is
+        the current pipeline when already read (see
+        ``crm.pipeline.report._pilot_pipeline_value_by``). The queries are grouped by
+        team: their number depends neither on the teams nor on the
+        opportunities."""
         self.ensure_one()
+        teams = self.team_ids if teams is None else teams
         Report = self._pilot_scoped(self.env["crm.pipeline.report"])
         date_from = datetime.combine(week_start, time.min)
-        values = Report._pilot_kpi_values(
-            date_from, date_from + timedelta(days=7), [("team_id", "=", team.id)]
+        values = Report._pilot_kpi_values_by(
+            date_from,
+            date_from + timedelta(days=7),
+            [("team_id", "in", teams.ids)],
+            groupby="team_id",
+            keys=teams.ids,
+            pipeline=pipeline,
         )
         Snapshot = self._pilot_scoped(self.env["crm.pipeline.snapshot"])
         if week_start < Snapshot._week_start(fields.Date.context_today(self)):
-            [(count, pipeline_value)] = Snapshot._read_group(
-                [("team_id", "=", team.id), ("date", "=", week_start + timedelta(days=7))],
-                [],
-                ["__count", "expected_revenue:sum"],
-            )
-            if count:
-                values["pipeline_value"] = pipeline_value or 0.0
-            elif not live_pipeline:
-                values["pipeline_value"] = None
+            snapshots = {
+                team.id: (count, pipeline_value)
+                for team, count, pipeline_value in Snapshot._read_group(
+                    [("team_id", "in", teams.ids), ("date", "=", week_start + timedelta(days=7))],
+                    ["team_id"],
+                    ["__count", "expected_revenue:sum"],
+                )
+            }
+            for team in teams:
+                count, pipeline_value = snapshots.get(team.id, (0, 0.0))
+                if count:
+                    values[team.id]["pipeline_value"] = pipeline_value or 0.0
+                elif not live_pipeline:
+                    values[team.id]["pipeline_value"] = None
         return values
 
     def _compute_lines(self):
@@ -255,20 +271,24 @@ class CrmPipelineReview(models.Model):
         for review in self:
             review.line_ids.sudo().unlink()
             vals_list = []
+            # The current pipeline, read once for both weeks.
+            pipeline = review._pilot_scoped(
+                self.env["crm.pipeline.report"]
+            )._pilot_pipeline_value_by([("team_id", "in", review.team_ids.ids)], "team_id")
+            values = review._pilot_week_kpi_values(review.week_start, pipeline=pipeline)
+            previous = review._pilot_week_kpi_values(
+                review.week_start - timedelta(days=7), pipeline=pipeline
+            )
             for team in review.team_ids:
-                values = review._pilot_week_kpi_values(team, review.week_start)
-                previous = review._pilot_week_kpi_values(
-                    team, review.week_start - timedelta(days=7)
-                )
                 targets = Target._get_week_target_values(team, review.week_start)
                 for kpi in kpis:
                     vals_list.append(
                         review._line_values(
                             team,
                             kpi,
-                            values.get(kpi.code),
+                            values[team.id].get(kpi.code),
                             targets[kpi.code],
-                            previous.get(kpi.code),
+                            previous[team.id].get(kpi.code),
                         )
                     )
             lines = Line.create(vals_list)
