@@ -366,7 +366,11 @@ class CrmForecastBacktest(models.Model):
                 ), label AS (
                     SELECT * FROM unnest(%(labels)s::varchar[], %(keys)s::varchar[])
                            AS label(name, key)
-                ), win AS (
+                ), win AS MATERIALIZED (
+                    -- Computed once: the planner cannot estimate how many
+                    -- rows the pipeline has (its filters are CASEs) and, left
+                    -- to itself, joined this aggregate row by row (minutes
+                    -- on 100,000 opportunities instead of a second).
                     SELECT h.stage_id, cl.company_id,
                            100.0 * COUNT(DISTINCT h.lead_id) FILTER (WHERE cl.active)
                                  / COUNT(DISTINCT h.lead_id) AS rate
