@@ -113,7 +113,7 @@ class CrmLead(models.Model):
         leads._pilot_check_lost_have_reason()  # mandatory loss reasons
         leads._pilot_check_won_have_reason()  # won reasons required by the team
         leads._pilot_set_stage_probability_on_create(vals_list)
-        leads._pilot_record_stage_history(created=True)
+        leads._pilot_record_stage_history()
         return leads
 
     def write(self, vals):
@@ -124,7 +124,7 @@ class CrmLead(models.Model):
         vals = self._pilot_won_reason_vals(vals)  # won reasons: cleared when leaving won
         vals, slip_reason_id = self._pilot_slip_reason_vals(vals)  # close dates
         stage_probability_leads = self._pilot_check_and_select_stage_probability(vals)
-        self._pilot_track_confirmations(vals)  # exit criteria: confirmations tracked when changed
+        self._pilot_track_written_fields(vals)  # confirmations tracked when changed
         # Forward stage moves must meet the stage exit criteria, checked
         # against the stay being left: amount revisions written with the move
         # belong to it, and the new stay is recorded after the check.
@@ -133,7 +133,10 @@ class CrmLead(models.Model):
             # Close dates: ledger rows from the dates before the write; a push
             # out of the current month without a slip reason is refused.
             self._pilot_record_close_date_changes(vals, slip_reason_id)
-            result = super().write(vals)
+            # Qualification: scores evaluated again only when what the rules
+            # read changes.
+            with self._pilot_qualification_kept(vals):
+                result = super().write(vals)
         if vals.keys() & {"active", "type", "lost_reason_id"}:
             self._pilot_check_lost_have_reason()  # mandatory loss reasons
         if vals.keys() & {"stage_id", "won_reason_id", "team_id", "active", "type"}:
@@ -142,6 +145,32 @@ class CrmLead(models.Model):
             self._pilot_record_stage_history()
         stage_probability_leads._pilot_write_stage_probability()
         return result
+
+    # ------------------------------------------------------------------
+    # Tracking of the many2many confirmations, only when written
+    # ------------------------------------------------------------------
+
+    def _pilot_fields_tracked_when_written(self):
+        """Names of the tracked many2many fields of the lead (the confirmations
+        of exit criteria and of qualification rules) whose tracking is
+        prepared only by the writes that change them: Odoo's write prepares
+        the tracking of every tracked field, and reading a many2many costs one
+        more query on every write of a lead. Each capability adds its own."""
+        return set()
+
+    def _track_prepare(self, fields_iter):
+        if fields_iter is self._fields:
+            skipped = self._pilot_fields_tracked_when_written()
+            fields_iter = [fname for fname in fields_iter if fname not in skipped]
+        return super()._track_prepare(fields_iter)
+
+    def _pilot_track_written_fields(self, vals):
+        """Write step: prepare the tracking of the fields of
+        _pilot_fields_tracked_when_written that ``vals`` changes."""
+        fnames = self._pilot_fields_tracked_when_written() & vals.keys()
+        context = self.env.context
+        if fnames and not context.get("tracking_disable") and not context.get("mail_notrack"):
+            self._track_prepare(sorted(fnames))
 
     # ------------------------------------------------------------------
     # Security: fields maintained by the application

@@ -3,7 +3,9 @@
 """Qualification (BANT): the shipped rules, team overrides, the safe domains,
 the daily refresh, the filter and the win rate by score."""
 
+from contextlib import contextmanager
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
@@ -116,6 +118,78 @@ class TestQualification(PilotCommon):
             )
         with self.assertRaisesMessage(ValidationError, "checks a field: choose the field"):
             Rule.create({"name": "No field", "dimension": "budget", "criterion_type": "field"})
+
+    @contextmanager
+    def assertRulesEvaluated(self, times):
+        """The qualification rules are evaluated ``times`` times in the block."""
+        Lead = type(self.env["crm.lead"])
+        calls = []
+        original = Lead._pilot_qualification_results
+
+        def counted(records):
+            calls.append(records.ids)
+            return original(records)
+
+        with patch.object(Lead, "_pilot_qualification_results", counted):
+            yield
+            self.env.flush_all()
+        self.assertEqual(len(calls), times, calls)
+
+    def test_writes_that_change_nothing_the_rules_read_keep_the_score(self):
+        """A stage move (or a change of priority, of salesperson) does not
+        evaluate the rules again; a write of what a rule reads does."""
+        later = self.env["crm.stage"].create({"name": "Pilot Later", "sequence": 2})
+        lead = self._opportunity("Kept score", expected_revenue=12000).with_user(self.salesman)
+        self.env.flush_all()
+        self.assertScore(lead, 1, ["authority", "need", "timing"])
+        with self.assertRulesEvaluated(0):
+            lead.write({"stage_id": later.id, "priority": "2"})
+        self.assertScore(lead, 1, ["authority", "need", "timing"])
+        with self.assertRulesEvaluated(1):
+            lead.date_deadline = self.today + timedelta(days=10)
+        self.assertScore(lead, 2, ["authority", "need"])
+        with self.assertRulesEvaluated(1):
+            lead.qualification_confirmed_ids = self.rule_authority
+        self.assertScore(lead, 3, ["need"])
+
+    def test_a_rule_on_another_field_follows_its_writes(self):
+        """A team's rule reading the priority: a write of the priority now
+        evaluates the rules again (the fields read follow the active rules)."""
+        self.env["crm.qualification.rule"].create(
+            {
+                "name": "Flagged as urgent by the salesperson",
+                "dimension": "timing",
+                "team_id": self.team.id,
+                "criterion_type": "domain",
+                "domain": "[('priority', '=', '3')]",
+            }
+        )
+        lead = self._opportunity("Urgent").with_user(self.salesman)
+        self.env.flush_all()
+        self.assertScore(lead, 0, ["budget", "authority", "need", "timing"])
+        with self.assertRulesEvaluated(1):
+            lead.priority = "3"
+        self.assertScore(lead, 1, ["budget", "authority", "need"])
+
+    def test_confirmations_tracked_when_written(self):
+        """The confirmations are tracked in the chatter when they change, and
+        only then."""
+        later = self.env["crm.stage"].create({"name": "Pilot Later", "sequence": 2})
+        lead = self._opportunity("Tracked").with_user(self.salesman)
+        field = self.env["ir.model.fields"]._get("crm.lead", "qualification_confirmed_ids")
+
+        def tracked():
+            self.env.cr.flush()  # the tracking is written before the commit
+            return self.env["mail.tracking.value"].search(
+                [("mail_message_id.res_id", "=", lead.id), ("field_id", "=", field.id)]
+            )
+
+        lead.qualification_confirmed_ids = self.rule_authority
+        values = tracked()
+        self.assertEqual(len(values), 1)
+        self.assertEqual(values.new_value_char, self.rule_authority.name)
+        lead.stage_id = later
+        self.assertEqual(tracked(), values)
 
     def test_salesperson_cannot_edit_rules(self):
         with self.assertRaises(AccessError):

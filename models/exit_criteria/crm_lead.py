@@ -91,25 +91,8 @@ class CrmLead(models.Model):
         "company), stored in E.164, or a valid email address.",
     )
 
-    def _track_prepare(self, fields_iter):
-        # Odoo's write prepares the tracking of every tracked field, reading
-        # each of them: for the confirmations, a many2many, one more query on
-        # every write of a lead. They are prepared only by the writes that
-        # change them (_pilot_track_confirmations, a write step).
-        if fields_iter is self._fields:
-            fields_iter = [fname for fname in fields_iter if fname != "confirmed_criterion_ids"]
-        return super()._track_prepare(fields_iter)
-
-    def _pilot_track_confirmations(self, vals):
-        """Write step: prepare the tracking of the confirmations of manual
-        criteria when ``vals`` changes them (see _track_prepare)."""
-        context = self.env.context
-        if (
-            "confirmed_criterion_ids" in vals
-            and not context.get("tracking_disable")
-            and not context.get("mail_notrack")
-        ):
-            self._track_prepare(["confirmed_criterion_ids"])
+    def _pilot_fields_tracked_when_written(self):
+        return super()._pilot_fields_tracked_when_written() | {"confirmed_criterion_ids"}
 
     @api.model
     def _pilot_follow_up_activity_type_id(self):
@@ -148,6 +131,12 @@ class CrmLead(models.Model):
     )
     def _compute_has_dated_next_action(self):
         follow_up_type_id = self._pilot_follow_up_activity_type_id()
+        # The activities of the leads, read in one query (with the one2many
+        # itself, see mail.activity._determine_fields_to_fetch), without a
+        # check of access per activity: what is computed is the lead's.
+        self.sudo().activity_ids.fetch(
+            ["active", "date_deadline", "pilot_follow_up_step_id", "automated", "activity_type_id"]
+        )
         for lead in self:
             lead.has_dated_next_action = any(
                 activity.active

@@ -43,6 +43,8 @@ class CrmPipelineLeadRuleMixin(models.AbstractModel):
     _description = "Rule on Opportunities"
     # What the server log calls a rule of the model (never translated)
     _pilot_log_label = "rule"
+    # The many2many of the lead that holds the manual rules it meets
+    _pilot_confirmation_field = None
 
     criterion_type = fields.Selection(
         CRITERION_TYPES,
@@ -315,6 +317,43 @@ class CrmPipelineLeadRuleMixin(models.AbstractModel):
         if query is not None:
             satisfied.update(query.get_result_ids())
         return satisfied
+
+    def _pilot_fields_read(self, criterion_type, fname, domain_text):
+        """Names of the fields of the lead that the rule of self, defined
+        by (``criterion_type``, ``fname``, ``domain_text``), reads: a field
+        rule its field, a manual one the confirmations (the lead's field
+        ``_pilot_confirmation_field``), a domain one the
+        first field of each condition's path; a computed field stands for what
+        it is computed from too (its dependencies, followed down to the stored
+        fields of the lead). A domain that cannot be evaluated reads nothing
+        (the rule counts as not met)."""
+        Lead = self.env["crm.lead"]
+        names = set()
+        if criterion_type == "field" and fname:
+            names.add(fname)
+        elif criterion_type == "manual":
+            names.add(self._pilot_confirmation_field)
+        elif criterion_type == "domain":
+            try:
+                domain = self._pilot_get_domain(domain_text)
+            except ValueError:
+                domain = []
+            names.update(
+                leaf[0].split(".")[0]
+                for leaf in domain
+                if isinstance(leaf, list | tuple) and isinstance(leaf[0], str)
+            )
+        todo = list(names)
+        while todo:
+            field = Lead._fields.get(todo.pop())
+            if field is None or not field.compute:
+                continue
+            for dependency in self.pool.field_depends.get(field, ()):
+                name = dependency.split(".")[0]
+                if name not in names:
+                    names.add(name)
+                    todo.append(name)
+        return frozenset(name for name in names if name in Lead._fields)
 
 
 class InvalidDomainError(ValueError):

@@ -10,6 +10,7 @@ class CrmStageExitCriterion(models.Model):
     _description = "Stage Exit Criterion"
     _order = "stage_id, sequence, id"
     _pilot_log_label = "exit criterion"
+    _pilot_confirmation_field = "confirmed_criterion_ids"
 
     name = fields.Char(required=True, translate=True)
     description = fields.Text(
@@ -97,42 +98,6 @@ class CrmStageExitCriterion(models.Model):
             criterion_id: self.browse(criterion_id)._pilot_fields_read(*definition)
             for criterion_id, _stage_id, *definition in self._pilot_active_definitions()
         }
-
-    def _pilot_fields_read(self, criterion_type, fname, domain_text):
-        """Names of the fields of the lead that the criterion of self, defined
-        by (``criterion_type``, ``fname``, ``domain_text``), reads: a field
-        criterion its field, a manual one the confirmations, a domain one the
-        first field of each condition's path; a computed field stands for what
-        it is computed from too (its dependencies, followed down to the stored
-        fields of the lead). A domain that cannot be evaluated reads nothing
-        (the criterion counts as not met)."""
-        Lead = self.env["crm.lead"]
-        names = set()
-        if criterion_type == "field" and fname:
-            names.add(fname)
-        elif criterion_type == "manual":
-            names.add("confirmed_criterion_ids")
-        elif criterion_type == "domain":
-            try:
-                domain = self._pilot_get_domain(domain_text)
-            except ValueError:
-                domain = []
-            names.update(
-                leaf[0].split(".")[0]
-                for leaf in domain
-                if isinstance(leaf, list | tuple) and isinstance(leaf[0], str)
-            )
-        todo = list(names)
-        while todo:
-            field = Lead._fields.get(todo.pop())
-            if field is None or not field.compute:
-                continue
-            for dependency in self.pool.field_depends.get(field, ()):
-                name = dependency.split(".")[0]
-                if name not in names:
-                    names.add(name)
-                    todo.append(name)
-        return frozenset(name for name in names if name in Lead._fields)
 
     def _pilot_read_fields(self):
         """Names of the fields of the lead that the criteria of self read

@@ -14,3 +14,21 @@ class MailActivity(models.Model):
         ondelete="set null",
         help="The next best action this activity was planned from.",
     )
+
+    # What an opportunity's dated next action reads of its activities
+    # (crm.lead.has_dated_next_action, on the kanban cards and in the gate).
+    PILOT_NEXT_ACTION_ACTIVITY_READS = (
+        "date_deadline",
+        "pilot_follow_up_step_id",
+        "automated",
+        "activity_type_id",
+    )
+
+    def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
+        # A document's activities (one2many activity_ids) are read with their
+        # document and active fields only: the few fields of the next action
+        # come in the same query, instead of a second one per page of cards
+        # or per saved opportunity.
+        if list(field_names) == ["res_id", "active"]:
+            field_names = [*field_names, *self.PILOT_NEXT_ACTION_ACTIVITY_READS]
+        return super()._determine_fields_to_fetch(field_names, ignore_when_in_cache)

@@ -4,6 +4,7 @@
 missing dimensions, computed set-based from the qualification rules."""
 
 from collections import defaultdict
+from contextlib import contextmanager
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -57,6 +58,28 @@ class CrmLead(models.Model):
             score, missing = results[lead.id]
             lead.qualification_score = score
             lead.qualification_missing = ",".join(missing) or False
+
+    def _pilot_fields_tracked_when_written(self):
+        return super()._pilot_fields_tracked_when_written() | {"qualification_confirmed_ids"}
+
+    @contextmanager
+    def _pilot_qualification_kept(self, vals):
+        """Wrapped around ``write``: the scores of self are not recomputed by a
+        write of ``vals`` that changes nothing the active rules read (a stage
+        move, a change of priority or of salesperson). The score depends on
+        every stored field (see _pilot_qualification_depends), as rules may
+        read any of them; without this, every write would evaluate the rules
+        again (a search per domain rule) for the same result."""
+        changed = self._pilot_fields_changed_closure(
+            frozenset(vals), frozenset(self._pilot_fields_changed_by_write(vals))
+        )
+        read = self.env["crm.qualification.rule"].sudo()._pilot_read_fields_all()
+        if changed is None or changed & read:
+            yield
+            return
+        fields_ = [self._fields["qualification_score"], self._fields["qualification_missing"]]
+        with self.env.protecting(fields_, self):
+            yield
 
     @api.model
     def _pilot_qualification_depends(self):

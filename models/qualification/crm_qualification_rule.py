@@ -29,6 +29,7 @@ class CrmQualificationRule(models.Model):
     _description = "Qualification Rule"
     _order = "dimension, team_id desc, sequence, id"
     _pilot_log_label = "qualification rule"
+    _pilot_confirmation_field = "qualification_confirmed_ids"
 
     name = fields.Char(required=True, translate=True)
     description = fields.Text(
@@ -119,6 +120,17 @@ class CrmQualificationRule(models.Model):
             """
         )
         return tuple((row[0], row[1], row[2] or False, *row[3:]) for row in self.env.cr.fetchall())
+
+    @api.model
+    @tools.ormcache()
+    def _pilot_read_fields_all(self):
+        """Names of the fields of the lead that the active rules read (see
+        _pilot_fields_read), and the team (which chooses the rules), as a
+        frozenset, cached with the definitions."""
+        names = {"team_id"}
+        for rule_id, _dimension, _team_id, *definition in self._pilot_active_definitions():
+            names.update(self.browse(rule_id)._pilot_fields_read(*definition))
+        return frozenset(names)
 
     @api.model
     def _pilot_rule_ids_for_team(self, team_id):

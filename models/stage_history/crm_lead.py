@@ -31,21 +31,25 @@ class CrmLead(models.Model):
     )
     stage_history_ids = fields.One2many("crm.lead.stage.history", "lead_id", readonly=True)
 
-    def _pilot_record_stage_history(self, created=False):
-        """Close the open stay of the leads whose stage changed, open a stay in
-        their new stage and flag those reaching a proposal stage. Set-based:
-        one statement for any number of leads (a stage move stays cheap).
-        ``created``: self was just created (no stay yet)."""
+    def _pilot_record_stage_history(self):
+        """Close the open stay of the leads whose stage changed (or that were
+        just created: they have none), open a stay in their new stage and flag
+        those reaching a proposal stage. Set-based: one statement for any
+        number of leads (a stage move stays cheap), from the values in the
+        cache: without flushing the leads first, their pending values are
+        written by the one UPDATE that plain Odoo makes anyway (Odoo's own
+        query budgets for lead creation, test_crm_full, hold with the add-on;
+        a stage move costs one statement more than plain Odoo's)."""
         leads = self.filtered("id")
         if not leads:
             return
-        History = self.env["crm.lead.stage.history"].sudo()
-        History.flush_model()
-        if created:
-            leads._pilot_open_first_stays()
-            return
-        leads.flush_recordset(["stage_id", "user_id", "team_id", "company_id"])
+        self.env["crm.lead.stage.history"].sudo().flush_model()
+        rows = [
+            (lead.id, lead.stage_id.id, lead.user_id.id, lead.team_id.id, lead.company_id.id)
+            for lead in leads
+        ]
         now = fields.Datetime.now()
+        columns = [[row[index] or None for row in rows] for index in range(5)]
         # The statements of a WITH all see the rows as they were before it:
         # the INSERT opens a stay for the leads without an open stay in their
         # current stage, i.e. exactly those whose open stay the UPDATE closes
@@ -53,46 +57,51 @@ class CrmLead(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                WITH closed AS (
+                WITH stay AS (
+                    SELECT * FROM unnest(%(leads)s::int[], %(stages)s::int[], %(users)s::int[],
+                                         %(teams)s::int[], %(companies)s::int[])
+                        AS v(lead_id, stage_id, user_id, team_id, company_id)
+                ), closed AS (
                     UPDATE crm_lead_stage_history h
                        SET date_out = %(now)s,
                            days = ROUND((EXTRACT(EPOCH FROM (%(now)s - h.date_in))
                                          / 86400.0)::numeric, 2)
-                      FROM crm_lead l
-                     WHERE h.lead_id = l.id
-                       AND h.lead_id = ANY(%(ids)s)
+                      FROM stay v
+                     WHERE h.lead_id = v.lead_id
                        AND h.date_out IS NULL
-                       AND h.stage_id IS DISTINCT FROM l.stage_id
+                       AND h.stage_id IS DISTINCT FROM v.stage_id
                     RETURNING h.id
                 ), proposal AS (
                     UPDATE crm_lead l SET reached_proposal_stage = TRUE
-                      FROM crm_stage s
-                     WHERE s.id = l.stage_id AND s.is_proposal_stage
-                       AND l.id = ANY(%(ids)s) AND NOT COALESCE(l.reached_proposal_stage, FALSE)
+                      FROM stay v JOIN crm_stage s ON s.id = v.stage_id
+                     WHERE l.id = v.lead_id AND s.is_proposal_stage
+                       AND NOT COALESCE(l.reached_proposal_stage, FALSE)
                     RETURNING l.id
                 )
                 INSERT INTO crm_lead_stage_history
                        (lead_id, stage_id, user_id, team_id, company_id, date_in,
                         create_uid, create_date, write_uid, write_date)
-                SELECT l.id, l.stage_id, l.user_id, l.team_id, l.company_id, %(now)s,
+                SELECT v.lead_id, v.stage_id, v.user_id, v.team_id, v.company_id, %(now)s,
                        %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM crm_lead l
-                 WHERE l.id = ANY(%(ids)s)
-                   AND NOT EXISTS (
+                  FROM stay v
+                 WHERE NOT EXISTS (
                         SELECT 1 FROM crm_lead_stage_history h
-                         WHERE h.lead_id = l.id AND h.date_out IS NULL
-                           AND h.stage_id IS NOT DISTINCT FROM l.stage_id)
-                 ORDER BY l.id
+                         WHERE h.lead_id = v.lead_id AND h.date_out IS NULL
+                           AND h.stage_id IS NOT DISTINCT FROM v.stage_id)
+                 ORDER BY v.lead_id
                 """,
+                leads=columns[0],
+                stages=columns[1],
+                users=columns[2],
+                teams=columns[3],
+                companies=columns[4],
                 now=now,
-                ids=leads.ids,
                 uid=self.env.uid,
             )
         )
-        History.invalidate_model()
-        leads.invalidate_recordset(
-            ["stage_history_ids", "amount_reviewed_in_stage", "reached_proposal_stage"]
-        )
+        self.env["crm.lead.stage.history"].invalidate_model()
+        leads.invalidate_recordset(["stage_history_ids", "amount_reviewed_in_stage"])
+        leads.invalidate_recordset(["reached_proposal_stage"], flush=False)
 
     def _pilot_fields_changed_by_write(self, vals):
         # The revision of the amount is recorded by SQL before the write (see
@@ -105,52 +114,6 @@ class CrmLead(models.Model):
                 "stage_history_ids",
             }
         return changed
-
-    def _pilot_open_first_stays(self):
-        """The first stay of new leads, from the values in the cache: without
-        flushing the leads first, their pending computed values are written by
-        the one UPDATE that plain Odoo makes anyway (Odoo's own query budgets
-        for lead creation, test_crm_full, hold with the add-on)."""
-        rows = [
-            (lead.id, lead.stage_id.id, lead.user_id.id, lead.team_id.id, lead.company_id.id)
-            for lead in self
-        ]
-        now = fields.Datetime.now()
-        columns = [[row[index] or None for row in rows] for index in range(5)]
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH new_stay AS (
-                    SELECT * FROM unnest(%(leads)s::int[], %(stages)s::int[], %(users)s::int[],
-                                         %(teams)s::int[], %(companies)s::int[])
-                        AS v(lead_id, stage_id, user_id, team_id, company_id)
-                ), proposal AS (
-                    UPDATE crm_lead l SET reached_proposal_stage = TRUE
-                      FROM new_stay v JOIN crm_stage s ON s.id = v.stage_id
-                     WHERE l.id = v.lead_id AND s.is_proposal_stage
-                       AND NOT COALESCE(l.reached_proposal_stage, FALSE)
-                    RETURNING l.id
-                )
-                INSERT INTO crm_lead_stage_history
-                       (lead_id, stage_id, user_id, team_id, company_id, date_in,
-                        create_uid, create_date, write_uid, write_date)
-                SELECT lead_id, stage_id, user_id, team_id, company_id, %(now)s,
-                       %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM new_stay
-                 ORDER BY lead_id
-                """,
-                leads=columns[0],
-                stages=columns[1],
-                users=columns[2],
-                teams=columns[3],
-                companies=columns[4],
-                now=now,
-                uid=self.env.uid,
-            )
-        )
-        self.env["crm.lead.stage.history"].invalidate_model()
-        self.invalidate_recordset(["stage_history_ids", "amount_reviewed_in_stage"])
-        self.invalidate_recordset(["reached_proposal_stage"], flush=False)
 
     def _pilot_record_amount_revision(self, vals):
         """Flag the current stay of the leads whose expected revenue or
