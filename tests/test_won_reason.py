@@ -152,7 +152,9 @@ class TestWonReasonOverRpc(WonReasonCommon, PilotRpcMixin, HttpCase):
         return self.env["crm.lead"].create(vals)
 
     def _refused(self, method, args, kwargs=None):
-        self.assertIn(REQUIRED, super()._refused(method, args, kwargs))
+        message = super()._refused(method, args, kwargs)
+        self.assertIn(REQUIRED, message)
+        return message
 
     def test_no_won_opportunity_without_a_reason_on_any_path(self):
         first, second = self._lead("Won attack 1"), self._lead("Won attack 2")
