@@ -6,9 +6,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import PilotCommon, PilotRpcMixin
+from .common import PilotCommon, PilotRpcMixin, new_pilot_user
 
 # The access matrix as designed: for each model of the add-on and each group,
 # what a member may do: r = read, w = write, c = create, u = unlink (delete);
@@ -114,9 +112,9 @@ class AccessMatrixCommon:
     def setUpClass(cls):
         super().setUpClass()
         cls.users = {
-            key: mail_new_test_user(
+            key: new_pilot_user(
                 cls.env,
-                login=f"pilot_matrix_{key}",
+                f"pilot_matrix_{key}",
                 name=f"Matrix {key}",
                 email=f"matrix_{key}@example.com",
                 groups=groups,
@@ -643,7 +641,7 @@ class TestAccessMatrixRpc(AccessMatrixCommon, PilotRpcMixin, HttpCase):
     def test_access_matrix_rpc(self):
         for group in (*INTERNAL, "portal"):
             user = self.users[group]
-            self.authenticate(user.login, user.login)
+            self._login(user)
             for model, by_group in EXPECTED.items():
                 expected = by_group[group]
                 with self.subTest(model=model, group=group, expected=expected or "-"):
@@ -665,7 +663,7 @@ class TestAccessMatrixRpc(AccessMatrixCommon, PilotRpcMixin, HttpCase):
     def test_rpc_salesman_cannot_fake_maintained_fields(self):
         user = self.users["own"]
         self.lead.user_id = user
-        self.authenticate(user.login, user.login)
+        self._login(user)
         for fname, value in (
             ("reached_proposal_stage", True),
             ("date_last_interaction", "2100-01-01 00:00:00"),

@@ -12,10 +12,8 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
 from ..models.crm_lead import TRUSTED
-from .common import PilotCommon, PilotRpcMixin
+from .common import PilotCommon, PilotQueryCountMixin, PilotRpcMixin, new_pilot_user
 
 REFUSED = "pushed out of the current month"
 # A UserError, whose context lets the web client ask for the slip reason.
@@ -355,9 +353,9 @@ class TestCloseDateLedger(CloseDateCommon):
 class TestCloseDateVisibility(CloseDateCommon):
     def test_ledger_follows_lead_visibility(self):
         """Own documents, all documents and multi-company, as crm.lead."""
-        colleague = mail_new_test_user(
+        colleague = new_pilot_user(
             self.env,
-            login="pilot_slip_colleague",
+            "pilot_slip_colleague",
             name="Cole Colleague",
             email="cole@example.com",
             groups="sales_team.group_sale_salesman_all_leads",
@@ -383,17 +381,7 @@ class TestCloseDateVisibility(CloseDateCommon):
 
 
 @tagged("post_install", "-at_install", "is_query_count")
-class TestCloseDateQueries(CloseDateCommon):
-    def _count(self, func):
-        self.env.invalidate_all()
-        self.env.flush_all()
-        self.env.cr.flush()
-        count0 = self.env.cr.sql_log_count
-        func()
-        self.env.flush_all()
-        self.env.cr.flush()
-        return self.env.cr.sql_log_count - count0
-
+class TestCloseDateQueries(PilotQueryCountMixin, CloseDateCommon):
     def test_date_change_query_count(self):
         """A change of the expected closing date costs at most one query more
         than the same write without the ledger (measured here)."""
@@ -420,12 +408,8 @@ class TestCloseDatesOverRpc(PilotRpcMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.salesman = mail_new_test_user(
-            cls.env,
-            login="pilot_slip_salesman",
-            name="Sid Slip",
-            email="sid@example.com",
-            groups="sales_team.group_sale_salesman",
+        cls.salesman = new_pilot_user(
+            cls.env, "pilot_slip_salesman", name="Sid Slip", email="sid@example.com"
         )
         cls.team = cls.env["crm.team"].create(
             {"name": "Slip RPC Team", "member_ids": [(6, 0, [cls.salesman.id])]}
@@ -437,7 +421,7 @@ class TestCloseDatesOverRpc(PilotRpcMixin, HttpCase):
 
     def setUp(self):
         super().setUp()
-        self.authenticate(self.salesman.login, self.salesman.login)
+        self._login(self.salesman)
 
     def _lead(self, name):
         return self.env["crm.lead"].create(
@@ -449,10 +433,6 @@ class TestCloseDatesOverRpc(PilotRpcMixin, HttpCase):
                 "date_deadline": self.month_start,
             }
         )
-
-    def _error(self, response):
-        self.assertIn("error", response)
-        return response["error"]["data"]
 
     def test_slip_reason_required_over_rpc(self):
         lead = self._lead("RPC slipping deal")

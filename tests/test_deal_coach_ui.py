@@ -5,9 +5,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-MODULE = "crm_pipeline_pilot"
+from .common import load_french, new_pilot_user
 
 
 @tagged("post_install", "-at_install")
@@ -15,15 +13,13 @@ class TestDealCoachTour(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("fr_FR")
-        cls.env["ir.module.module"]._load_module_terms([MODULE], ["fr_FR"], overwrite=True)
+        load_french(cls.env)
         cls.env["crm.stage.exit.criterion"].search([]).active = False
-        cls.salesman = mail_new_test_user(
+        cls.salesman = new_pilot_user(
             cls.env,
-            login="pilot_coach_vendeur",
+            "pilot_coach_vendeur",
             name="Claire Coach",
             email="claire@example.com",
-            groups="sales_team.group_sale_salesman",
             lang="fr_FR",
         )
         cls.team = cls.env["crm.team"].create(

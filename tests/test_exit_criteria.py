@@ -4,7 +4,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged, users
 
 from ..models.crm_lead import TRUSTED
-from .common import PilotCommon
+from .common import PilotCommon, PilotQueryCountMixin, load_french
 
 
 class ExitCriteriaCommon(PilotCommon):
@@ -306,10 +306,7 @@ class TestExitCriteriaGate(ExitCriteriaCommon):
         self.assertEqual((lead.stage_id, lead.expected_revenue), (self.s4, 5000))
 
     def test_refusal_speaks_french(self):
-        self.env["res.lang"]._activate_lang("fr_FR")
-        self.env["ir.module.module"]._load_module_terms(
-            ["crm_pipeline_pilot"], ["fr_FR"], overwrite=True
-        )
+        load_french(self.env)
         self.c_need.with_context(lang="fr_FR").name = "Besoin identifié"
         self.salesman.lang = "fr_FR"
         lead = self._opportunity("Affaire", stage_id=self.s1.id, partner_id=self.partner.id)
@@ -628,10 +625,7 @@ class TestExitCriteriaConfiguration(ExitCriteriaCommon):
         self.assertEqual(lead.stage_id, stages[0])
 
     def test_recommended_pipeline_speaks_french(self):
-        self.env["res.lang"]._activate_lang("fr_FR")
-        self.env["ir.module.module"]._load_module_terms(
-            ["crm_pipeline_pilot"], ["fr_FR"], overwrite=True
-        )
+        load_french(self.env)
         team = self.env["crm.team"].create({"name": "French Team"})
         stages = self.env["crm.stage"].action_apply_recommended_pipeline(team_id=team.id)
         french = stages.with_context(lang="fr_FR")
@@ -700,17 +694,7 @@ class TestExitCriteriaBypass(ExitCriteriaCommon):
 
 
 @tagged("post_install", "-at_install", "is_query_count")
-class TestExitCriteriaQueries(ExitCriteriaCommon):
-    def _count(self, func):
-        self.env.invalidate_all()
-        self.env.flush_all()
-        self.env.cr.flush()
-        count0 = self.env.cr.sql_log_count
-        func()
-        self.env.flush_all()
-        self.env.cr.flush()
-        return self.env.cr.sql_log_count - count0
-
+class TestExitCriteriaQueries(PilotQueryCountMixin, ExitCriteriaCommon):
     def test_single_move_query_count(self):
         """One stage move costs a few queries more than a move between stages
         without criteria (the baseline, measured here)."""

@@ -14,13 +14,9 @@ from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
 from ..models.crm_lead import TRUSTED
 from ..models.exit_criteria.crm_stage_exit_criterion_stat import verdict
-from .common import PilotCommon, PilotRpcMixin
-
-MODULE = "crm_pipeline_pilot"
+from .common import SALES_MANAGER, PilotCommon, PilotRpcMixin, load_french, new_pilot_user
 
 
 def factor_lines(html):
@@ -297,8 +293,7 @@ class TestExitCriteriaFactors(FactorsCommon, PilotCommon):
         self.assertIn("o_pilot_factor_predictive", lead.exit_criteria_factors)
 
     def test_form_factors_in_french(self):
-        self.env["res.lang"]._activate_lang("fr_FR")
-        self.env["ir.module.module"]._load_module_terms([MODULE], ["fr_FR"], overwrite=True)
+        load_french(self.env)
         self.c_manual.with_context(lang="fr_FR").name = "Décisionnaire identifié"
         self.c_field.with_context(lang="fr_FR").name = "Client renseigné"
         self.c_domain.with_context(lang="fr_FR").name = "Grosse affaire"
@@ -361,17 +356,14 @@ class TestExitCriteriaFactorsRpc(FactorsCommon, PilotRpcMixin, HttpCase):
         super().setUpClass()
         cls.team = cls.env["crm.team"].create({"name": "Factors RPC Team"})
         cls.reason = cls.env["crm.lost.reason"].create({"name": "Factors reason"})
-        cls.salesman = mail_new_test_user(
-            cls.env,
-            login="pilot_factors_sales",
-            email="factors_sales@example.com",
-            groups="sales_team.group_sale_salesman",
+        cls.salesman = new_pilot_user(
+            cls.env, "pilot_factors_sales", email="factors_sales@example.com"
         )
-        cls.manager = mail_new_test_user(
+        cls.manager = new_pilot_user(
             cls.env,
-            login="pilot_factors_manager",
+            "pilot_factors_manager",
             email="factors_manager@example.com",
-            groups="sales_team.group_sale_manager",
+            groups=SALES_MANAGER,
         )
         cls._build_history()
         cls.env["crm.stage.exit.criterion.stat"]._pilot_refresh()
@@ -380,7 +372,7 @@ class TestExitCriteriaFactorsRpc(FactorsCommon, PilotRpcMixin, HttpCase):
         )
 
     def test_salesperson_reads_never_writes(self):
-        self.authenticate("pilot_factors_sales", "pilot_factors_sales")
+        self._login(self.salesman)
         result = self._call_kw(
             "crm.stage.exit.criterion.stat",
             "search_read",
@@ -423,7 +415,7 @@ class TestExitCriteriaFactorsRpc(FactorsCommon, PilotRpcMixin, HttpCase):
 
     def test_manager_refreshes(self):
         self.stat.sudo().write({"met_win_rate": 99.0})
-        self.authenticate("pilot_factors_manager", "pilot_factors_manager")
+        self._login(self.manager)
         # As the button of the list sends it (the selected rows: none).
         response = self._call_kw("crm.stage.exit.criterion.stat", "action_refresh", [[]])
         self.assertNotIn("error", response)

@@ -12,9 +12,7 @@ from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import PilotRpcMixin
+from .common import SALES_MANAGER, PilotRpcMixin, new_pilot_user
 
 # The evaluation of stored domains, shared by the exit criteria and the qualification
 CRITERION_LOGGER = (
@@ -34,12 +32,12 @@ class TestExitCriteriaSecurity(PilotRpcMixin, HttpCase):
         super().setUpClass()
         cls.Criterion = cls.env["crm.stage.exit.criterion"]
         cls.Criterion.search([]).active = False
-        cls.manager = mail_new_test_user(
+        cls.manager = new_pilot_user(
             cls.env,
-            login="pilot_sec_manager",
+            "pilot_sec_manager",
             name="Sid Security",
             email="sid@example.com",
-            groups="sales_team.group_sale_manager",
+            groups=SALES_MANAGER,
         )
         cls.team = cls.env["crm.team"].create(
             {"name": "Security Team", "member_ids": [(6, 0, [cls.manager.id])]}
@@ -85,7 +83,7 @@ class TestExitCriteriaSecurity(PilotRpcMixin, HttpCase):
         return bool(self.env.cr.fetchall()) or self.manager.has_group("base.group_system")
 
     def test_group_escalation_refused(self):
-        self.authenticate(self.manager.login, self.manager.login)
+        self._login(self.manager)
         response = self._create_criterion("Escalate", ESCALATION)
         error = response.get("error")
         self.assertTrue(error, "the domain must be refused")
@@ -114,7 +112,7 @@ class TestExitCriteriaSecurity(PilotRpcMixin, HttpCase):
     def test_secret_not_echoed(self):
         secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
         self.assertTrue(secret)
-        self.authenticate(self.manager.login, self.manager.login)
+        self._login(self.manager)
         for domain in (
             SECRET,
             "[(user.env['ir.config_parameter'].get_param('database.secret'), '=', 1)]",
@@ -189,7 +187,7 @@ class TestExitCriteriaSecurity(PilotRpcMixin, HttpCase):
             self.assertNotIn("year", message)
 
     def test_valid_domain_gates_a_move(self):
-        self.authenticate(self.manager.login, self.manager.login)
+        self._login(self.manager)
         response = self._create_criterion(
             "Deadline a week ahead",
             "[('user_id', '=', uid), "
@@ -273,7 +271,7 @@ class TestExitCriteriaSecurity(PilotRpcMixin, HttpCase):
                 )
                 self.assertNotIn("pilot_removed_field", "\n".join(logs.output))
                 # The kanban (over JSON-RPC) still shows the cards.
-                self.authenticate(self.manager.login, self.manager.login)
+                self._login(self.manager)
                 response = self._call_kw(
                     "crm.lead",
                     "web_search_read",

@@ -2,9 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import PilotRpcMixin
+from .common import PilotRpcMixin, new_pilot_user
 
 
 @tagged("post_install", "-at_install")
@@ -13,12 +11,8 @@ class TestExitCriteriaUi(PilotRpcMixin, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["crm.stage.exit.criterion"].search([]).active = False
-        cls.salesman = mail_new_test_user(
-            cls.env,
-            login="pilot_gate_salesman",
-            name="Gail Gate",
-            email="gail@example.com",
-            groups="sales_team.group_sale_salesman",
+        cls.salesman = new_pilot_user(
+            cls.env, "pilot_gate_salesman", name="Gail Gate", email="gail@example.com"
         )
         cls.team = cls.env["crm.team"].create(
             {"name": "Gate Team", "member_ids": [(6, 0, [cls.salesman.id])]}
@@ -54,7 +48,7 @@ class TestExitCriteriaUi(PilotRpcMixin, HttpCase):
         self.assertEqual(self.lead.confirmed_criterion_ids, self.criterion)
 
     def test_rpc_salesman_cannot_skip_the_gate(self):
-        self.authenticate(self.salesman.login, self.salesman.login)
+        self._login(self.salesman)
         skip = {"context": {"pilot_skip_exit_criteria": True}}
         calls = [
             ("crm.lead", "write", [[self.lead.id], {"stage_id": self.stage_to.id}], skip),

@@ -7,7 +7,7 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, freeze_time, tagged
 
-from .common import PilotCommon
+from .common import PilotCommon, load_french
 
 T0 = datetime(2026, 3, 2, 9, 0, 0)
 ANCIENT = datetime(2000, 1, 3, 9, 0, 0)
@@ -650,10 +650,7 @@ class TestFollowUpLanguage(FollowUpCommon):
     """A follow-up is written in its assignee's language."""
 
     def test_follow_up_in_the_salespersons_language(self):
-        self.env["res.lang"]._activate_lang("fr_FR")
-        self.env["ir.module.module"]._load_module_terms(
-            ["crm_pipeline_pilot"], ["fr_FR"], overwrite=True
-        )
+        load_french(self.env)
         french = self.env["res.users"].create(
             {
                 "name": "Fanny Français",

@@ -13,9 +13,7 @@ from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import PilotCommon, PilotRpcMixin
+from .common import SALES_MANAGER, PilotCommon, PilotRpcMixin, new_pilot_user
 
 
 class BacktestCommon(PilotCommon):
@@ -461,19 +459,15 @@ class TestForecastBacktestRpc(PilotRpcMixin, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company_b = cls.env["res.company"].create({"name": "BT Company B"})
-        cls.salesman = mail_new_test_user(
-            cls.env,
-            login="pilot_bt_salesman",
-            name="Bea Salesman",
-            email="bea@example.com",
-            groups="sales_team.group_sale_salesman",
+        cls.salesman = new_pilot_user(
+            cls.env, "pilot_bt_salesman", name="Bea Salesman", email="bea@example.com"
         )
-        cls.manager = mail_new_test_user(
+        cls.manager = new_pilot_user(
             cls.env,
-            login="pilot_bt_manager",
+            "pilot_bt_manager",
             name="Max Manager",
             email="max@example.com",
-            groups="sales_team.group_sale_manager",
+            groups=SALES_MANAGER,
         )
         cls.team = cls.env["crm.team"].create({"name": "BT RPC Team"})
         cls.team_b = cls.env["crm.team"].create(
@@ -487,12 +481,8 @@ class TestForecastBacktestRpc(PilotRpcMixin, HttpCase):
             {"months": 2, "company_id": cls.company_b.id, "team_ids": [(6, 0, cls.team_b.ids)]}
         )
 
-    def _error(self, response):
-        self.assertIn("error", response)
-        return response["error"]["data"]["name"]
-
     def test_salesperson_reads_but_cannot_run(self):
-        self.authenticate(self.salesman.login, self.salesman.login)
+        self._login(self.salesman)
         found = self._call_kw("crm.forecast.backtest", "search_read", [[]], {"fields": ["months"]})[
             "result"
         ]
@@ -512,17 +502,17 @@ class TestForecastBacktestRpc(PilotRpcMixin, HttpCase):
         ):
             with self.subTest(method=method):
                 self.assertEqual(
-                    self._error(self._call_kw("crm.forecast.backtest", method, args)),
+                    self._error_name(self._call_kw("crm.forecast.backtest", method, args)),
                     "odoo.exceptions.AccessError",
                 )
         self.assertEqual(
-            self._error(
+            self._error_name(
                 self._call_kw("crm.forecast.backtest.detail", "search_read", [[]], {"fields": []})
             ),
             "odoo.exceptions.AccessError",
         )
         self.assertEqual(
-            self._error(
+            self._error_name(
                 self._call_kw(
                     "crm.forecast.backtest.result",
                     "write",
@@ -534,7 +524,7 @@ class TestForecastBacktestRpc(PilotRpcMixin, HttpCase):
         self.assertEqual(self.bt_run.months, 2)
 
     def test_manager_runs_in_their_company(self):
-        self.authenticate(self.manager.login, self.manager.login)
+        self._login(self.manager)
         response = self._call_kw("crm.forecast.backtest", "create", [{"months": 3}])
         run = self.env["crm.forecast.backtest"].browse(response["result"])
         self.assertIn("result", self._call_kw("crm.forecast.backtest", "action_run", [run.ids]))
@@ -542,7 +532,9 @@ class TestForecastBacktestRpc(PilotRpcMixin, HttpCase):
         self.assertEqual(run.company_id, self.env.company)
         # Another company's back-test and teams are out of reach
         self.assertEqual(
-            self._error(self._call_kw("crm.forecast.backtest", "action_run", [self.bt_run_b.ids])),
+            self._error_name(
+                self._call_kw("crm.forecast.backtest", "action_run", [self.bt_run_b.ids])
+            ),
             "odoo.exceptions.AccessError",
         )
         self.assertEqual(self.bt_run_b.state, "draft")

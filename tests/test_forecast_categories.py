@@ -8,11 +8,9 @@ from lxml import etree
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
 from ..models.forecast_category.crm_forecast_submission import forecast_accuracy
 from ..models.forecast_category.crm_lead import init_forecast_category_columns
-from .common import PilotCommon, PilotRpcMixin
+from .common import PilotCommon, PilotRpcMixin, new_pilot_user
 
 
 class ForecastCommon(PilotCommon):
@@ -31,20 +29,12 @@ class ForecastCommon(PilotCommon):
             {"name": "FC Negotiation", "sequence": 203, "pilot_forecast_category": "commit"}
         )
         cls.s_won = Stage.create({"name": "FC Won", "sequence": 204, "is_won": True})
-        cls.salesman_2 = mail_new_test_user(
-            cls.env,
-            login="pilot_fc_salesman_2",
-            name="Sue Second",
-            email="sue@example.com",
-            groups="sales_team.group_sale_salesman",
+        cls.salesman_2 = new_pilot_user(
+            cls.env, "pilot_fc_salesman_2", name="Sue Second", email="sue@example.com"
         )
         cls.team.member_ids = [(4, cls.salesman_2.id)]
-        cls.leader = mail_new_test_user(
-            cls.env,
-            login="pilot_fc_leader",
-            name="Leo Leader",
-            email="leo@example.com",
-            groups="sales_team.group_sale_salesman",
+        cls.leader = new_pilot_user(
+            cls.env, "pilot_fc_leader", name="Leo Leader", email="leo@example.com"
         )
         cls.team_led = cls.env["crm.team"].create(
             {
@@ -446,19 +436,11 @@ class TestForecastSubmissionRpc(PilotRpcMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.sam = mail_new_test_user(
-            cls.env,
-            login="pilot_fc_rpc_sam",
-            name="Sam RPC",
-            email="samrpc@example.com",
-            groups="sales_team.group_sale_salesman",
+        cls.sam = new_pilot_user(
+            cls.env, "pilot_fc_rpc_sam", name="Sam RPC", email="samrpc@example.com"
         )
-        cls.sue = mail_new_test_user(
-            cls.env,
-            login="pilot_fc_rpc_sue",
-            name="Sue RPC",
-            email="suerpc@example.com",
-            groups="sales_team.group_sale_salesman",
+        cls.sue = new_pilot_user(
+            cls.env, "pilot_fc_rpc_sue", name="Sue RPC", email="suerpc@example.com"
         )
         cls.team = cls.env["crm.team"].create(
             {"name": "FC RPC Team", "member_ids": [(6, 0, [cls.sam.id, cls.sue.id])]}
@@ -469,14 +451,11 @@ class TestForecastSubmissionRpc(PilotRpcMixin, HttpCase):
             .create({"team_id": cls.team.id, "commit_amount": 1000})
         )
 
-    def _error(self, response):
-        return response.get("error", {}).get("data", {}).get("name")
-
     def test_salesperson_cannot_read_nor_submit_for_a_colleague(self):
-        self.authenticate("pilot_fc_rpc_sam", "pilot_fc_rpc_sam")
+        self._login(self.sam)
         model = "crm.forecast.submission"
         response = self._call_kw(model, "read", [[self.sue_submission.id], ["commit_amount"]])
-        self.assertEqual(self._error(response), "odoo.exceptions.AccessError")
+        self.assertEqual(self._error_name(response), "odoo.exceptions.AccessError")
         response = self._call_kw(model, "search_read", [[], ["user_id"]])
         self.assertNotIn(self.sue_submission.id, [row["id"] for row in response["result"]])
         response = self._call_kw(
@@ -484,11 +463,11 @@ class TestForecastSubmissionRpc(PilotRpcMixin, HttpCase):
             "create",
             [{"team_id": self.team.id, "user_id": self.sue.id, "week": "2030-01-07"}],
         )
-        self.assertEqual(self._error(response), "odoo.exceptions.AccessError")
+        self.assertEqual(self._error_name(response), "odoo.exceptions.AccessError")
         response = self._call_kw(model, "action_submit", [[self.sue_submission.id]])
-        self.assertEqual(self._error(response), "odoo.exceptions.AccessError")
+        self.assertEqual(self._error_name(response), "odoo.exceptions.AccessError")
         response = self._call_kw(model, "write", [[self.sue_submission.id], {"commit_amount": 1}])
-        self.assertEqual(self._error(response), "odoo.exceptions.AccessError")
+        self.assertEqual(self._error_name(response), "odoo.exceptions.AccessError")
         self.assertEqual(self.sue_submission.state, "draft")
         self.assertEqual(self.sue_submission.commit_amount, 1000)
         # Their own forecast goes through
@@ -523,7 +502,7 @@ class TestForecastSubmissionRpc(PilotRpcMixin, HttpCase):
                 "stage_id": won_stage.id,
             }
         )
-        self.authenticate("pilot_fc_rpc_sam", "pilot_fc_rpc_sam")
+        self._login(self.sam)
         response = self._call_kw(
             "crm.lead", "write", [lead.ids, {"pilot_forecast_choice": "commit"}]
         )
@@ -536,7 +515,7 @@ class TestForecastSubmissionRpc(PilotRpcMixin, HttpCase):
             (lead.forecast_category, lead.pilot_forecast_choice), ("omitted", "omitted")
         )
         response = self._call_kw("crm.lead", "write", [lead.ids, {"forecast_category": "closed"}])
-        self.assertEqual(self._error(response), "odoo.exceptions.ValidationError")
+        self.assertEqual(self._error_name(response), "odoo.exceptions.ValidationError")
         response = self._call_kw(
             "crm.lead", "write", [lead.ids, {"pilot_forecast_choice": "closed"}]
         )
@@ -544,7 +523,7 @@ class TestForecastSubmissionRpc(PilotRpcMixin, HttpCase):
         response = self._call_kw(
             "crm.lead", "write", [won.ids, {"pilot_forecast_choice": "commit"}]
         )
-        self.assertEqual(self._error(response), "odoo.exceptions.ValidationError")
+        self.assertEqual(self._error_name(response), "odoo.exceptions.ValidationError")
         lead.invalidate_recordset()
         won.invalidate_recordset()
         self.assertEqual((lead.forecast_category, won.forecast_category), ("omitted", "closed"))

@@ -11,12 +11,9 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form, HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
 from ..models.crm_lead import TRUSTED
-from .common import PilotCommon, PilotRpcMixin
+from .common import MODULE, PilotCommon, PilotRpcMixin, load_french, new_pilot_user
 
-MODULE = "crm_pipeline_pilot"
 UNKNOWN = "Margin unknown: enter the estimated cost."
 
 
@@ -455,15 +452,13 @@ class TestFormTruthTour(PilotRpcMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("fr_FR")
-        cls.env["ir.module.module"]._load_module_terms([MODULE], ["fr_FR"], overwrite=True)
+        load_french(cls.env)
         cls.env["crm.stage.exit.criterion"].search([]).active = False
-        cls.salesman = mail_new_test_user(
+        cls.salesman = new_pilot_user(
             cls.env,
-            login=f"pilot_truth_vendeur_{cls.LANG}",
+            f"pilot_truth_vendeur_{cls.LANG}",
             name="Valérie Vendeuse",
             email="valerie@example.com",
-            groups="sales_team.group_sale_salesman",
             lang=cls.LANG,
         )
         cls.team = cls.env["crm.team"].create(

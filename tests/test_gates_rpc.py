@@ -5,9 +5,7 @@ the exit criteria of stages and the mandatory loss reasons hold on each."""
 
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import PilotRpcMixin
+from .common import PilotRpcMixin, new_pilot_user
 
 MISSING = "- Attack Qualified: Budget confirmed"
 
@@ -18,12 +16,8 @@ class TestGatesOverRpc(PilotRpcMixin, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["crm.stage.exit.criterion"].search([]).active = False
-        cls.salesman = mail_new_test_user(
-            cls.env,
-            login="pilot_attack_salesman",
-            name="Arno Attack",
-            email="arno@example.com",
-            groups="sales_team.group_sale_salesman",
+        cls.salesman = new_pilot_user(
+            cls.env, "pilot_attack_salesman", name="Arno Attack", email="arno@example.com"
         )
         cls.team = cls.env["crm.team"].create(
             {"name": "Attack Team", "member_ids": [(6, 0, [cls.salesman.id])]}
@@ -42,7 +36,7 @@ class TestGatesOverRpc(PilotRpcMixin, HttpCase):
 
     def setUp(self):
         super().setUp()
-        self.authenticate(self.salesman.login, self.salesman.login)
+        self._login(self.salesman)
 
     def _lead(self, name, **values):
         vals = {
@@ -54,17 +48,6 @@ class TestGatesOverRpc(PilotRpcMixin, HttpCase):
         }
         vals.update(values)
         return self.env["crm.lead"].create(vals)
-
-    def _refused(self, method, args, kwargs=None, model="crm.lead", error="UserError"):
-        response = self._call_kw(model, method, args, kwargs)
-        self.assertIn("error", response, f"{method} must be refused")
-        self.assertEqual(response["error"]["data"]["name"], f"odoo.exceptions.{error}")
-        return response["error"]["data"]["message"]
-
-    def _ok(self, method, args, kwargs=None, model="crm.lead"):
-        response = self._call_kw(model, method, args, kwargs)
-        self.assertNotIn("error", response, response.get("error"))
-        return response.get("result")
 
     # ------------------------------------------------------------------
     # Exit criteria
@@ -167,28 +150,8 @@ class TestGatesOverRpc(PilotRpcMixin, HttpCase):
     def test_automation_rule_run_as_superuser_with_the_callers_context(self):
         """Automation rules run as superuser with the caller's context: a skip
         key sent by the caller must not open the gate through them."""
-        self.env["base.automation"].create(
-            {
-                "name": "Attack: move on rename",
-                "model_id": self.env["ir.model"]._get_id("crm.lead"),
-                "trigger": "on_write",
-                "trigger_field_ids": [
-                    (6, 0, [self.env["ir.model.fields"]._get("crm.lead", "name").id])
-                ],
-                "filter_domain": "[('name', '=like', 'Attack rule%')]",
-                "action_server_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "name": "Attack: set the later stage",
-                            "model_id": self.env["ir.model"]._get_id("crm.lead"),
-                            "state": "code",
-                            "code": f"records.write({{'stage_id': {self.stage_to.id}}})",
-                        },
-                    )
-                ],
-            }
+        self._automation_on_rename(
+            "Attack: move on rename", "Attack rule", "Attack: set the later stage", self.stage_to
         )
         lead = self._lead("Attack rule")
         message = self._refused(

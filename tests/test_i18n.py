@@ -6,7 +6,8 @@ from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.translate import PoFileReader, TranslationModuleReader
 
-MODULE = "crm_pipeline_pilot"
+from .common import MODULE, load_french
+
 I18N_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "i18n")
 
 
@@ -31,8 +32,7 @@ class TestFrench(TransactionCase):
         self.assertEqual(missing, [], "terms without a French translation in i18n/fr.po")
 
     def test_errors_speak_french(self):
-        self.env["res.lang"]._activate_lang("fr_FR")
-        self.env["ir.module.module"]._load_module_terms([MODULE], ["fr_FR"], overwrite=True)
+        load_french(self.env)
         lead = self.env["crm.lead"].create(
             {"name": "Affaire", "type": "opportunity", "expected_revenue": 100}
         )

@@ -12,10 +12,8 @@ from freezegun import freeze_time
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
 from ..hooks import post_init_hook
-from .common import PilotCommon
+from .common import PilotCommon, PilotQueryCountMixin, new_pilot_user
 
 
 @tagged("post_install", "-at_install")
@@ -40,12 +38,8 @@ class TestPipelineKpi(PilotCommon):
             {"name": "Pilot Proposal", "sequence": 2, "is_proposal_stage": True}
         )
         cls.stage_won = Stage.create({"name": "Pilot Won", "sequence": 3, "is_won": True})
-        cls.sally = mail_new_test_user(
-            cls.env,
-            login="pilot_sally",
-            name="Sally Seller",
-            email="sally@example.com",
-            groups="sales_team.group_sale_salesman",
+        cls.sally = new_pilot_user(
+            cls.env, "pilot_sally", name="Sally Seller", email="sally@example.com"
         )
         cls.team_b = cls.env["crm.team"].create(
             {"name": "Pilot Team B", "member_ids": [(6, 0, [cls.sally.id])]}
@@ -722,17 +716,7 @@ class TestWeeklyReviewScreen(TestPipelineKpi):
 
 
 @tagged("post_install", "-at_install", "is_query_count")
-class TestStageHistoryQueries(PilotCommon):
-    def _count(self, func):
-        self.env.invalidate_all()
-        self.env.flush_all()
-        self.env.cr.flush()
-        count0 = self.env.cr.sql_log_count
-        func()
-        self.env.flush_all()
-        self.env.cr.flush()
-        return self.env.cr.sql_log_count - count0
-
+class TestStageHistoryQueries(PilotQueryCountMixin, PilotCommon):
     def test_create_query_count(self):
         """The first stay of a new opportunity costs one query over the same
         creation without the stage history: the new lead's pending values are

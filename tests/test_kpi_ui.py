@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
+from .common import SALES_MANAGER, new_pilot_user
 
 
 @tagged("post_install", "-at_install")
@@ -10,12 +10,12 @@ class TestKpiUi(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.manager = mail_new_test_user(
+        cls.manager = new_pilot_user(
             cls.env,
-            login="pilot_kpi_manager",
+            "pilot_kpi_manager",
             name="Kim KPI",
             email="kim@example.com",
-            groups="sales_team.group_sale_manager",
+            groups=SALES_MANAGER,
         )
         cls.team = cls.env["crm.team"].create(
             {

@@ -5,10 +5,8 @@ from datetime import date, datetime
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
 from ..models.crm_lead import TRUSTED
-from .common import PilotCommon
+from .common import PilotCommon, new_pilot_user
 
 
 @tagged("post_install", "-at_install")
@@ -26,14 +24,14 @@ class TestMultiCompany(PilotCommon):
         cls.company_b = cls.env["res.company"].create({"name": "Pilot Company B"})
 
         def user(login, groups, companies):
-            return mail_new_test_user(
+            return new_pilot_user(
                 cls.env,
-                login=login,
+                login,
                 name=login,
                 email=f"{login}@example.com",
-                groups=groups,
                 company_id=companies[0].id,
                 company_ids=[(6, 0, [company.id for company in companies])],
+                groups=groups,
             )
 
         manager = "sales_team.group_sale_manager"

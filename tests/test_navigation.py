@@ -4,9 +4,7 @@
 
 from odoo.tests import tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import PilotCommon
+from .common import SALES_MANAGER, PilotCommon, new_pilot_user
 
 
 @tagged("post_install", "-at_install")
@@ -14,12 +12,12 @@ class TestNavigation(PilotCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.manager = mail_new_test_user(
+        cls.manager = new_pilot_user(
             cls.env,
-            login="pilot_nav_manager",
+            "pilot_nav_manager",
             name="Nina Navigation",
             email="nina@example.com",
-            groups="sales_team.group_sale_manager",
+            groups=SALES_MANAGER,
         )
 
     def _visible(self, user, xmlid):
@@ -108,12 +106,8 @@ class TestNavigation(PilotCommon):
         """'My Pipeline' has no team in its context: a salesperson whose team
         works with its own stages sees that team's five stages, not Odoo's
         shared ones."""
-        salesperson = mail_new_test_user(
-            self.env,
-            login="pilot_nav_own",
-            name="Olga Own",
-            email="olga@example.com",
-            groups="sales_team.group_sale_salesman",
+        salesperson = new_pilot_user(
+            self.env, "pilot_nav_own", name="Olga Own", email="olga@example.com"
         )
         team = self.env["crm.team"].create(
             {

@@ -22,7 +22,7 @@ from odoo.tests import tagged
 
 from ..models import crm_lead as orchestration
 from ..models.crm_lead import TRUSTED
-from .common import PilotCommon
+from .common import PilotCommon, PilotQueryCountMixin
 
 
 @contextmanager
@@ -97,7 +97,7 @@ def view_specification(model, view, arch_node=None, model_name=None, fields_info
 
 
 @tagged("post_install", "-at_install", "is_query_count")
-class TestHotPathQueries(PilotCommon):
+class TestHotPathQueries(PilotQueryCountMixin, PilotCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -137,17 +137,6 @@ class TestHotPathQueries(PilotCommon):
                 },
             ]
         )
-
-    def _count(self, func):
-        """Queries of ``func``, its writes flushed, from a cold record cache."""
-        self.env.invalidate_all()
-        self.env.flush_all()
-        self.env.cr.flush()
-        count0 = self.env.cr.sql_log_count
-        func()
-        self.env.flush_all()
-        self.env.cr.flush()
-        return self.env.cr.sql_log_count - count0
 
     def _leads(self, count, stage, **values):
         """``count`` opportunities of the salesperson created in ``stage``

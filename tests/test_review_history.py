@@ -12,11 +12,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import PilotCommon, PilotRpcMixin
-
-MODULE = "crm_pipeline_pilot"
+from .common import MODULE, SALES_MANAGER, PilotCommon, PilotRpcMixin, load_french, new_pilot_user
 
 
 class ReviewHistoryCommon(PilotCommon):
@@ -354,22 +350,17 @@ class TestReviewHistoryTour(PilotRpcMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("fr_FR")
-        cls.env["ir.module.module"]._load_module_terms(["crm", MODULE], ["fr_FR"], overwrite=True)
-        cls.manager = mail_new_test_user(
+        load_french(cls.env, ["crm", MODULE])
+        cls.manager = new_pilot_user(
             cls.env,
-            login="pilot_history_directrice",
+            "pilot_history_directrice",
             name="Hélène Directrice",
             email="helene@example.com",
-            groups="sales_team.group_sale_manager",
             lang="fr_FR",
+            groups=SALES_MANAGER,
         )
-        cls.salesman = mail_new_test_user(
-            cls.env,
-            login="pilot_history_vendeur",
-            name="Victor Vendeur",
-            email="victor@example.com",
-            groups="sales_team.group_sale_salesman",
+        cls.salesman = new_pilot_user(
+            cls.env, "pilot_history_vendeur", name="Victor Vendeur", email="victor@example.com"
         )
         cls.team = cls.env["crm.team"].create(
             {"name": "Équipe Historique", "user_id": cls.manager.id}
@@ -411,7 +402,7 @@ class TestReviewHistoryTour(PilotRpcMixin, HttpCase):
         self.start_tour("/odoo/crm", "crm_pipeline_pilot_review_history", login=self.manager.login)
 
     def test_salesperson_reads_only_their_reviews_by_rpc(self):
-        self.authenticate(self.salesman.login, self.salesman.login)
+        self._login(self.salesman)
         response = self._call_kw(
             "crm.pipeline.review",
             "create",

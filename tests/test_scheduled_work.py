@@ -15,8 +15,7 @@ from odoo.tests import TransactionCase, freeze_time, tagged
 from odoo.tools import file_path
 from odoo.tools.convert import convert_file
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
+from .common import new_pilot_user
 from .test_follow_up import T0, FollowUpCommon, day
 
 FOLLOW_UP_LOGGER = "odoo.addons.crm_pipeline_pilot.models.follow_up.crm_lead_follow_up_run"
@@ -27,20 +26,14 @@ class TestFollowUpAssignee(FollowUpCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.gone = mail_new_test_user(
-            cls.env,
-            login="pilot_gone",
-            name="Gary Gone",
-            email="gary@example.com",
-            groups="sales_team.group_sale_salesman",
-        )
+        cls.gone = new_pilot_user(cls.env, "pilot_gone", name="Gary Gone", email="gary@example.com")
         cls.gone.active = False
         cls.team_alone = cls.env["crm.team"].create({"name": "Pilot Team Without Leader"})
         cls.follow_up_type.default_user_id = False
 
     def test_valid_assignees(self):
-        portal = mail_new_test_user(
-            self.env, login="pilot_portal", name="Pat Portal", groups="base.group_portal"
+        portal = new_pilot_user(
+            self.env, "pilot_portal", name="Pat Portal", groups="base.group_portal"
         )
         Lead = self.Lead
         self.assertTrue(Lead._pilot_is_valid_assignee(self.salesman))
@@ -59,8 +52,8 @@ class TestFollowUpAssignee(FollowUpCommon):
             )
             portal_deal = self._opportunity(
                 "Portal deal",
-                user_id=mail_new_test_user(
-                    self.env, login="pilot_portal2", name="Paula", groups="base.group_portal"
+                user_id=new_pilot_user(
+                    self.env, "pilot_portal2", name="Paula", groups="base.group_portal"
                 ).id,
                 team_id=self.team_alone.id,
             )

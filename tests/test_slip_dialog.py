@@ -13,14 +13,10 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
 from ..models.close_date.crm_lead import SlipReasonRequired
 from ..models.crm_lead import TRUSTED
-from .common import PilotRpcMixin
+from .common import PilotRpcMixin, load_french, new_pilot_user
 from .test_close_dates import REFUSED, SLIP_REASON_REQUIRED, CloseDateCommon
-
-MODULE = "crm_pipeline_pilot"
 
 
 @tagged("post_install", "-at_install")
@@ -140,12 +136,8 @@ class TestSlipDialog(CloseDateCommon):
         self.assertFalse([key for key in seen[0] if key.startswith("default_")])
 
     def test_dialog_cannot_push_others_deals(self):
-        other = mail_new_test_user(
-            self.env,
-            login="pilot_slip_other",
-            name="Olga Other",
-            email="olga@example.com",
-            groups="sales_team.group_sale_salesman",
+        other = new_pilot_user(
+            self.env, "pilot_slip_other", name="Olga Other", email="olga@example.com"
         )
         lead = self._deal("Not Olga's")
         with self.assertRaises(AccessError):
@@ -160,19 +152,11 @@ class TestSlipDialogOverRpc(PilotRpcMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.salesman = mail_new_test_user(
-            cls.env,
-            login="pilot_dialog_salesman",
-            name="Dina Dialog",
-            email="dina@example.com",
-            groups="sales_team.group_sale_salesman",
+        cls.salesman = new_pilot_user(
+            cls.env, "pilot_dialog_salesman", name="Dina Dialog", email="dina@example.com"
         )
-        cls.other = mail_new_test_user(
-            cls.env,
-            login="pilot_dialog_other",
-            name="Oscar Other",
-            email="oscar@example.com",
-            groups="sales_team.group_sale_salesman",
+        cls.other = new_pilot_user(
+            cls.env, "pilot_dialog_other", name="Oscar Other", email="oscar@example.com"
         )
         cls.team = cls.env["crm.team"].create(
             {"name": "Dialog Team", "member_ids": [(6, 0, [cls.salesman.id])]}
@@ -207,7 +191,7 @@ class TestSlipDialogOverRpc(PilotRpcMixin, HttpCase):
         return self._call_kw("crm.lead.slip", "action_apply", [[wizard_id]], {"context": context})
 
     def test_refusal_carries_the_dialog_data(self):
-        self.authenticate(self.salesman.login, self.salesman.login)
+        self._login(self.salesman)
         lead = self._lead("RPC dialog deal", self.salesman)
         response = self._call_kw(
             "crm.lead",
@@ -245,7 +229,7 @@ class TestSlipDialogOverRpc(PilotRpcMixin, HttpCase):
     def test_dialog_is_no_way_around_the_rules(self):
         """Without a reason, or on a deal the salesperson may not see (the
         dialog does not see it either), the dialog changes nothing."""
-        self.authenticate(self.other.login, self.other.login)
+        self._login(self.other)
         lead = self._lead("Someone else's deal", self.salesman)
         for reason, message in (
             (self.reason, "There is no opportunity to push."),
@@ -269,8 +253,7 @@ class TestSlipDialogTour(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["res.lang"]._activate_lang("fr_FR")
-        cls.env["ir.module.module"]._load_module_terms([MODULE], ["fr_FR"], overwrite=True)
+        load_french(cls.env)
         cls.admin = cls.env.ref("base.user_admin")
         cls.admin.lang = "fr_FR"
         cls.lead = cls.env.ref("crm_pipeline_pilot.close_date_demo_lead_pulled")

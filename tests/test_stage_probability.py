@@ -3,9 +3,7 @@
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import PilotCommon
+from .common import SALES_MANAGER, PilotCommon, load_french, new_pilot_user
 
 
 @tagged("post_install", "-at_install")
@@ -185,10 +183,7 @@ class TestStageProbability(PilotCommon):
             lead.probability = 79.0
 
     def test_decimal_message_in_french(self):
-        self.env["res.lang"]._activate_lang("fr_FR")
-        self.env["ir.module.module"]._load_module_terms(
-            ["crm_pipeline_pilot"], ["fr_FR"], overwrite=True
-        )
+        load_french(self.env)
         self.stage_discovery.pilot_probability = 32.5
         lead = self._opportunity(
             "Affaire", team_id=self.team_adjustable.id, stage_id=self.stage_discovery.id
@@ -466,19 +461,18 @@ class TestStageProbabilityUi(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.salesman = mail_new_test_user(
+        cls.salesman = new_pilot_user(
             cls.env,
-            login="pilot_probability_salesman",
+            "pilot_probability_salesman",
             name="Paula Probability",
             email="paula@example.com",
-            groups="sales_team.group_sale_salesman",
         )
-        cls.manager = mail_new_test_user(
+        cls.manager = new_pilot_user(
             cls.env,
-            login="pilot_probability_manager",
+            "pilot_probability_manager",
             name="Max Probability",
             email="max@example.com",
-            groups="sales_team.group_sale_manager",
+            groups=SALES_MANAGER,
         )
         cls.stage = cls.env["crm.stage"].create(
             {"name": "Tour Discovery", "sequence": 2, "pilot_probability": 30.0}

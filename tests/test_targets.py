@@ -96,7 +96,7 @@ class TestTeamTargets(PilotCommon):
 @tagged("post_install", "-at_install")
 class TestTeamTargetsRpc(PilotRpcMixin, PilotCommon, HttpCase):
     def test_duplicate_team_target_refused_by_rpc(self):
-        self.authenticate(self.manager.login, self.manager.login)
+        self._login(self.manager)
         values = {"team_id": self.team.id, "month": "2026-03-01", "revenue_target": 5000}
         response = self._call_kw("crm.pipeline.target", "create", [values])
         self.assertNotIn("error", response)

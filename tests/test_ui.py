@@ -7,9 +7,7 @@ from werkzeug.urls import url_parse
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import PilotRpcMixin
+from .common import PilotRpcMixin, new_pilot_user
 
 
 @tagged("post_install", "-at_install")
@@ -17,12 +15,8 @@ class TestPilotUi(PilotRpcMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.salesman = mail_new_test_user(
-            cls.env,
-            login="pilot_tour_salesman",
-            name="Tess Tour",
-            email="tess@example.com",
-            groups="sales_team.group_sale_salesman",
+        cls.salesman = new_pilot_user(
+            cls.env, "pilot_tour_salesman", name="Tess Tour", email="tess@example.com"
         )
         cls.team = cls.env["crm.team"].create(
             {"name": "Tour Team", "member_ids": [(6, 0, [cls.salesman.id])]}
@@ -67,7 +61,7 @@ class TestPilotUi(PilotRpcMixin, HttpCase):
         )
 
     def test_rpc_salesman_cannot_lose_without_reason(self):
-        self.authenticate(self.salesman.login, self.salesman.login)
+        self._login(self.salesman)
         for method, args in (
             ("write", [[self.lead.id], {"active": False}]),
             ("action_archive", [[self.lead.id]]),
@@ -97,7 +91,7 @@ class TestPilotUi(PilotRpcMixin, HttpCase):
         dialog on the opportunity instead of failing silently."""
         link = self.lead._notify_get_action_link("controller", controller="/lead/case_mark_lost")
         url = url_parse(link)
-        self.authenticate(self.salesman.login, self.salesman.login)
+        self._login(self.salesman)
         response = self.url_open(f"{url.path}?{url.query}", allow_redirects=False)
         self.assertEqual(response.status_code, 303)
         self.assertEqual(

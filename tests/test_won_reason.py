@@ -7,9 +7,7 @@ rules, JSON-RPC as a salesperson), and reported in the Pipeline Analysis."""
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
-from .common import PilotCommon, PilotRpcMixin
+from .common import PilotCommon, PilotRpcMixin, new_pilot_user
 
 REQUIRED = "A won reason is required by the sales team to mark an opportunity as won"
 
@@ -126,12 +124,8 @@ class TestWonReasonOverRpc(WonReasonCommon, PilotRpcMixin, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_won()
-        cls.salesman = mail_new_test_user(
-            cls.env,
-            login="pilot_won_salesman",
-            name="Wendy Won",
-            email="wendy@example.com",
-            groups="sales_team.group_sale_salesman",
+        cls.salesman = new_pilot_user(
+            cls.env, "pilot_won_salesman", name="Wendy Won", email="wendy@example.com"
         )
         cls.team = cls.env["crm.team"].create(
             {
@@ -144,7 +138,7 @@ class TestWonReasonOverRpc(WonReasonCommon, PilotRpcMixin, HttpCase):
 
     def setUp(self):
         super().setUp()
-        self.authenticate(self.salesman.login, self.salesman.login)
+        self._login(self.salesman)
 
     def _lead(self, name, **values):
         vals = {
@@ -158,15 +152,9 @@ class TestWonReasonOverRpc(WonReasonCommon, PilotRpcMixin, HttpCase):
         return self.env["crm.lead"].create(vals)
 
     def _refused(self, method, args, kwargs=None):
-        response = self._call_kw("crm.lead", method, args, kwargs)
-        self.assertIn("error", response, f"{method} must be refused")
-        self.assertEqual(response["error"]["data"]["name"], "odoo.exceptions.UserError")
-        self.assertIn(REQUIRED, response["error"]["data"]["message"])
-
-    def _ok(self, method, args, kwargs=None, model="crm.lead"):
-        response = self._call_kw(model, method, args, kwargs)
-        self.assertNotIn("error", response, response.get("error"))
-        return response.get("result")
+        message = super()._refused(method, args, kwargs)
+        self.assertIn(REQUIRED, message)
+        return message
 
     def test_no_won_opportunity_without_a_reason_on_any_path(self):
         first, second = self._lead("Won attack 1"), self._lead("Won attack 2")
@@ -188,28 +176,11 @@ class TestWonReasonOverRpc(WonReasonCommon, PilotRpcMixin, HttpCase):
         action = self._ok("action_set_won_rainbowman", [[first.id]])
         self.assertEqual(action["res_model"], "crm.lead.won")
         # An automation rule (run as superuser) cannot win it either
-        self.env["base.automation"].create(
-            {
-                "name": "Won attack: win on rename",
-                "model_id": self.env["ir.model"]._get_id("crm.lead"),
-                "trigger": "on_write",
-                "trigger_field_ids": [
-                    (6, 0, [self.env["ir.model.fields"]._get("crm.lead", "name").id])
-                ],
-                "filter_domain": "[('name', '=like', 'Won attack%')]",
-                "action_server_ids": [
-                    (
-                        0,
-                        0,
-                        {
-                            "name": "Won attack: set the won stage",
-                            "model_id": self.env["ir.model"]._get_id("crm.lead"),
-                            "state": "code",
-                            "code": f"records.write({{'stage_id': {self.stage_won.id}}})",
-                        },
-                    )
-                ],
-            }
+        self._automation_on_rename(
+            "Won attack: win on rename",
+            "Won attack",
+            "Won attack: set the won stage",
+            self.stage_won,
         )
         self._refused("write", [[second.id], {"name": "Won attack renamed"}])
         (first | second).invalidate_recordset()

@@ -213,16 +213,12 @@ class CrmLead(models.Model):
             for stage_id in lead_stage_ids:
                 for criterion in criteria_by_stage[stage_id]:
                     leads_by_criterion[criterion].append(lead.id)
-        missing = defaultdict(lambda: self.env["crm.stage.exit.criterion"])
+        Criterion = self.env["crm.stage.exit.criterion"]
+        satisfied = Criterion._pilot_satisfied_by_rule(self, leads_by_criterion, broken)
+        missing = defaultdict(lambda: Criterion)
         for criterion, lead_ids in leads_by_criterion.items():
-            leads = self.browse(lead_ids)
-            satisfied = criterion._pilot_satisfied_lead_ids(leads)
-            if satisfied is None:  # cannot be evaluated: not met
-                satisfied = set()
-                if broken is not None:
-                    broken.add(criterion.id)
-            for lead in leads:
-                if lead.id not in satisfied:
+            for lead in self.browse(lead_ids):
+                if lead.id not in satisfied[criterion.id]:
                     missing[lead] |= criterion
         return missing
 
@@ -260,10 +256,7 @@ class CrmLead(models.Model):
             )
             if stage_id in gated_stage_ids
         ]
-        gated.sudo()._pilot_fetch(
-            [fname for c_type, fname in definitions if c_type == "field" and fname in self._fields]
-            + (["confirmed_criterion_ids"] if ("manual", None) in definitions else [])
-        )
+        Criterion._pilot_fetch_rule_fields(gated, definitions)
         # browse((lead_id,)), never browse(lead_id): the id of a new record
         # (a form's onchange) is a NewId, which is falsy, and browse() of a
         # falsy id is an empty recordset: its criteria would be evaluated on
@@ -392,23 +385,10 @@ class CrmLead(models.Model):
     def _pilot_exit_criteria_depends(self):
         """Criteria may check any field: the checklist depends on every stored
         field of the lead (so that it is fresh after a write and follows the
-        form's edits), plus what the helpers and manual criteria read."""
-        ignored = {"write_date", "write_uid", "create_date", "create_uid"}
-        names = [
-            name
-            for name, field in self._fields.items()
-            if field.store
-            and field.type not in ("one2many", "many2many", "binary", "properties")
-            and name not in ignored
-        ]
+        form's edits), plus what the helpers and manual criteria read, and the
+        criteria of the stage."""
         return [
-            *names,
-            "tag_ids",
-            "confirmed_criterion_ids",
-            "activity_ids.date_deadline",
-            "activity_ids.pilot_follow_up_step_id",
-            "activity_ids.automated",
-            "activity_ids.activity_type_id",
+            *self.env["crm.stage.exit.criterion"]._pilot_lead_depends(self),
             "stage_id.exit_criterion_ids",
             "stage_id.exit_criterion_ids.active",
         ]

@@ -11,7 +11,7 @@ import time as time_module
 
 import psycopg2
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
 from odoo.tools import mute_logger
@@ -43,8 +43,9 @@ class CrmPipelineLeadRuleMixin(models.AbstractModel):
     _description = "Rule on Opportunities"
     # What the server log calls a rule of the model (never translated)
     _pilot_log_label = "rule"
-    # The many2many of the lead that holds the manual rules it meets
-    _pilot_confirmation_field = None
+    # The many2many of crm.lead holding the rules of the model that the
+    # salesperson confirmed (manual rules)
+    _pilot_confirmed_field = None
 
     criterion_type = fields.Selection(
         CRITERION_TYPES,
@@ -318,11 +319,102 @@ class CrmPipelineLeadRuleMixin(models.AbstractModel):
             satisfied.update(query.get_result_ids())
         return satisfied
 
+    def _pilot_definition(self):
+        """(type, field name, domain) of the rule (each model reads it from
+        its cache of active definitions when it can)."""
+        self.ensure_one()
+        return (self.criterion_type, self.field_id.name, self.domain)
+
+    def _pilot_satisfied_lead_ids(self, leads):
+        """Ids of the leads (records or new records of a form) meeting this
+        rule, or None when it cannot be evaluated (see below).
+
+        Set-based: a field or manual rule reads the (prefetched) values of all
+        the leads at once; a domain rule runs one search for all of them.
+
+        A domain that no longer evaluates or compiles (a field removed by
+        another add-on, a date out of range...) must not break the kanban:
+        the rule is logged and reported as not evaluable (None), which
+        callers count as not met.
+        """
+        self.ensure_one()
+        rule_type, fname, domain_text = self._pilot_definition()
+        if rule_type == "field":
+            return self._pilot_field_satisfied_lead_ids(leads, fname)
+        if rule_type == "manual":
+            confirmed = self._pilot_confirmed_field
+            return {lead.id for lead in leads if self.id in lead[confirmed]._origin.ids}
+        return self._pilot_domain_satisfied_lead_ids(leads, domain_text)
+
+    # ------------------------------------------------------------------
+    # Evaluation on opportunities (called from crm.lead)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _pilot_lead_depends(self, lead_model, ignored=()):
+        """What a field of ``lead_model`` (crm.lead) computed from these rules
+        depends on: rules may read any field, so every stored field of the lead
+        but the dates and authors of the record and ``ignored`` (the computed
+        fields themselves), plus the confirmations of the manual rules and what
+        the helpers read (the tags, the planned activities)."""
+        ignored = {"write_date", "write_uid", "create_date", "create_uid", *ignored}
+        names = [
+            name
+            for name, field in lead_model._fields.items()
+            if field.store
+            and field.type not in ("one2many", "many2many", "binary", "properties")
+            and name not in ignored
+        ]
+        return [
+            *names,
+            "tag_ids",
+            self._pilot_confirmed_field,
+            "activity_ids.date_deadline",
+            "activity_ids.pilot_follow_up_step_id",
+            "activity_ids.automated",
+            "activity_ids.activity_type_id",
+        ]
+
+    @api.model
+    def _pilot_fetch_rule_fields(self, leads, definitions):
+        """Read in one narrow query what the field and manual rules among
+        ``definitions`` (pairs of type and field name) read on ``leads``."""
+        leads.sudo()._pilot_fetch(
+            [
+                fname
+                for rule_type, fname in definitions
+                if rule_type == "field" and fname in leads._fields
+            ]
+            + (
+                [self._pilot_confirmed_field]
+                if any(rule_type == "manual" for rule_type, _fname in definitions)
+                else []
+            )
+        )
+
+    @api.model
+    def _pilot_satisfied_by_rule(self, leads, lead_ids_by_rule, broken=None):
+        """{rule id: ids of the leads meeting it}, set-based: each rule of
+        ``lead_ids_by_rule`` ({rule: [ids of the leads it applies to]}) is
+        evaluated once on all its leads (browsed in the environment of
+        ``leads``). A rule that cannot be evaluated is met by none; its id is
+        added to ``broken`` when given."""
+        satisfied = {}
+        for rule, lead_ids in lead_ids_by_rule.items():
+            # browse((id,)) keeps the NewIds of a form's onchange
+            lead_satisfied = rule._pilot_satisfied_lead_ids(leads.browse(lead_ids))
+            if lead_satisfied is None:  # cannot be evaluated: not met
+                lead_satisfied = set()
+                if broken is not None:
+                    broken.add(rule.id)
+            satisfied[rule.id] = lead_satisfied
+        return satisfied
+
     def _pilot_fields_read(self, criterion_type, fname, domain_text):
         """Names of the fields of the lead that the rule of self, defined
         by (``criterion_type``, ``fname``, ``domain_text``), reads: a field
         rule its field, a manual one the confirmations (the lead's field
-        ``_pilot_confirmation_field``), a domain one the
+        ``_pilot_confirmed_field``), a domain one the
         first field of each condition's path; a computed field stands for what
         it is computed from too (its dependencies, followed down to the stored
         fields of the lead). A domain that cannot be evaluated reads nothing
@@ -332,7 +424,7 @@ class CrmPipelineLeadRuleMixin(models.AbstractModel):
         if criterion_type == "field" and fname:
             names.add(fname)
         elif criterion_type == "manual":
-            names.add(self._pilot_confirmation_field)
+            names.add(self._pilot_confirmed_field)
         elif criterion_type == "domain":
             try:
                 domain = self._pilot_get_domain(domain_text)

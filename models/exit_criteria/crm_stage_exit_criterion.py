@@ -10,7 +10,7 @@ class CrmStageExitCriterion(models.Model):
     _description = "Stage Exit Criterion"
     _order = "stage_id, sequence, id"
     _pilot_log_label = "exit criterion"
-    _pilot_confirmation_field = "confirmed_criterion_ids"
+    _pilot_confirmed_field = "confirmed_criterion_ids"
 
     name = fields.Char(required=True, translate=True)
     description = fields.Text(
@@ -129,25 +129,3 @@ class CrmStageExitCriterion(models.Model):
         """What the checklist and the refusal of a move say of a criterion
         that cannot be evaluated (see _pilot_satisfied_lead_ids)."""
         return self.env._("this criterion cannot be evaluated: ask your sales administrator")
-
-    def _pilot_satisfied_lead_ids(self, leads):
-        """Ids of the leads (records or new records of a form) meeting this
-        criterion, or None when it cannot be evaluated (see below).
-
-        Set-based: a field or manual criterion reads the (prefetched) values of
-        all the leads at once; a domain criterion runs one search for all of them.
-
-        A domain that no longer evaluates or compiles (a field removed by
-        another add-on, a date out of range...) must not break the kanban:
-        the criterion is logged and reported as not evaluable (None), which
-        callers count as not met.
-        """
-        self.ensure_one()
-        criterion_type, fname, domain_text = self._pilot_definition()
-        if criterion_type == "field":
-            return self._pilot_field_satisfied_lead_ids(leads, fname)
-        if criterion_type == "manual":
-            return {
-                lead.id for lead in leads if self.id in lead.confirmed_criterion_ids._origin.ids
-            }
-        return self._pilot_domain_satisfied_lead_ids(leads, domain_text)

@@ -16,13 +16,12 @@ FORECAST_METHODS = [
 ]
 
 
-class CrmForecastBacktestResult(models.Model):
-    """How well one method forecast one team's monthly won revenue."""
+class CrmForecastBacktestFiguresMixin(models.AbstractModel):
+    """What the lines of a back-test share: their back-test, its company, the
+    team and the forecast method they measure."""
 
-    _name = "crm.forecast.backtest.result"
-    _description = "Forecast Back-test Result"
-    _order = "backtest_id desc, team_id, mape, id"
-    _rec_name = "method"
+    _name = "crm.forecast.backtest.figures.mixin"
+    _description = "Forecast Back-test Figures"
 
     backtest_id = fields.Many2one(
         "crm.forecast.backtest", string="Back-test", required=True, ondelete="cascade", index=True
@@ -30,6 +29,17 @@ class CrmForecastBacktestResult(models.Model):
     company_id = fields.Many2one(related="backtest_id.company_id", store=True, index=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", required=True, index=True)
     method = fields.Selection(FORECAST_METHODS, required=True)
+
+
+class CrmForecastBacktestResult(models.Model):
+    """How well one method forecast one team's monthly won revenue."""
+
+    _name = "crm.forecast.backtest.result"
+    _inherit = "crm.forecast.backtest.figures.mixin"
+    _description = "Forecast Back-test Result"
+    _order = "backtest_id desc, team_id, mape, id"
+    _rec_name = "method"
+
     mape = fields.Float(
         string="Mean Absolute Error (%)",
         digits=(16, 1),
@@ -66,17 +76,12 @@ class CrmForecastBacktestDetail(models.Model):
     of the month, and the revenue won in the month."""
 
     _name = "crm.forecast.backtest.detail"
+    _inherit = "crm.forecast.backtest.figures.mixin"
     _description = "Forecast Back-test Month"
     _order = "backtest_id desc, team_id, method, month"
     _rec_name = "month"
 
-    backtest_id = fields.Many2one(
-        "crm.forecast.backtest", string="Back-test", required=True, ondelete="cascade", index=True
-    )
-    company_id = fields.Many2one(related="backtest_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="backtest_id.currency_id")
-    team_id = fields.Many2one("crm.team", string="Sales Team", required=True, index=True)
-    method = fields.Selection(FORECAST_METHODS, required=True)
     month = fields.Date(required=True, help="The month forecast (its first day).")
     forecast = fields.Monetary(
         currency_field="currency_id",

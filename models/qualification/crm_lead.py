@@ -85,30 +85,9 @@ class CrmLead(models.Model):
     def _pilot_qualification_depends(self):
         """Rules may read any field: every stored field of the lead (but the
         score itself), the confirmations and the planned activities."""
-        ignored = {
-            "write_date",
-            "write_uid",
-            "create_date",
-            "create_uid",
-            "qualification_score",
-            "qualification_missing",
-        }
-        names = [
-            name
-            for name, field in self._fields.items()
-            if field.store
-            and field.type not in ("one2many", "many2many", "binary", "properties")
-            and name not in ignored
-        ]
-        return [
-            *names,
-            "tag_ids",
-            "qualification_confirmed_ids",
-            "activity_ids.date_deadline",
-            "activity_ids.pilot_follow_up_step_id",
-            "activity_ids.automated",
-            "activity_ids.activity_type_id",
-        ]
+        return self.env["crm.qualification.rule"]._pilot_lead_depends(
+            self, ignored=("qualification_score", "qualification_missing")
+        )
 
     def _pilot_qualification_results(self):
         """{lead id: (score, [codes of the missing dimensions])}, set-based:
@@ -129,20 +108,12 @@ class CrmLead(models.Model):
                 for rule_id in rule_ids:
                     leads_by_rule[rule_id].append(lead.id)
         # What the field and manual rules read, in one narrow query.
-        used = {row[0]: row for row in definitions if row[0] in leads_by_rule}
-        self.sudo()._pilot_fetch(
-            [row[4] for row in used.values() if row[3] == "field" and row[4] in self._fields]
-            + (
-                ["qualification_confirmed_ids"]
-                if any(row[3] == "manual" for row in used.values())
-                else []
-            )
+        Rule._pilot_fetch_rule_fields(
+            self, [(row[3], row[4]) for row in definitions if row[0] in leads_by_rule]
         )
-        satisfied = {}
-        for rule_id, lead_ids in leads_by_rule.items():
-            # browse((id,)) keeps the NewIds of a form's onchange
-            leads = self.browse(lead_ids)
-            satisfied[rule_id] = Rule.browse(rule_id)._pilot_satisfied_lead_ids(leads) or set()
+        satisfied = Rule._pilot_satisfied_by_rule(
+            self, {Rule.browse(rule_id): ids for rule_id, ids in leads_by_rule.items()}
+        )
         results = {}
         for lead in self:
             rules = lead_rules[lead.id]

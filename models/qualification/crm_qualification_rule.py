@@ -29,7 +29,7 @@ class CrmQualificationRule(models.Model):
     _description = "Qualification Rule"
     _order = "dimension, team_id desc, sequence, id"
     _pilot_log_label = "qualification rule"
-    _pilot_confirmation_field = "qualification_confirmed_ids"
+    _pilot_confirmed_field = "qualification_confirmed_ids"
 
     name = fields.Char(required=True, translate=True)
     description = fields.Text(
@@ -144,19 +144,11 @@ class CrmQualificationRule(models.Model):
                 own.setdefault(dimension, []).append(rule_id)
         return {**defaults, **own}
 
-    def _pilot_satisfied_lead_ids(self, leads):
-        """Ids of the leads meeting this rule, or None when it cannot be
-        evaluated (counted as not met). Set-based, as the exit criteria."""
+    def _pilot_definition(self):
+        """(type, field name, domain) of the rule, from the cache when it is
+        active (no query), else from the record."""
         self.ensure_one()
-        definition = next(
-            (row[3:] for row in self._pilot_active_definitions() if row[0] == self.id),
+        return next(
+            (tuple(row[3:]) for row in self._pilot_active_definitions() if row[0] == self.id),
             (self.criterion_type, self.field_id.name, self.domain),
         )
-        rule_type, fname, domain_text = definition
-        if rule_type == "field":
-            return self._pilot_field_satisfied_lead_ids(leads, fname)
-        if rule_type == "manual":
-            return {
-                lead.id for lead in leads if self.id in lead.qualification_confirmed_ids._origin.ids
-            }
-        return self._pilot_domain_satisfied_lead_ids(leads, domain_text)
