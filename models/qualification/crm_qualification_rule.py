@@ -148,7 +148,7 @@ class CrmQualificationRule(models.Model):
         """(type, field name, domain) of the rule, from the cache when it is
         active (no query), else from the record."""
         self.ensure_one()
-        return next(
-            (tuple(row[3:]) for row in self._pilot_active_definitions() if row[0] == self.id),
-            (self.criterion_type, self.field_id.name, self.domain),
-        )
+        for row in self._pilot_active_definitions():
+            if row[0] == self.id:
+                return tuple(row[3:])
+        return (self.criterion_type, self.field_id.name, self.domain)
