@@ -32,6 +32,24 @@ APPS_PAGE = ("pipeline_kanban", "exit_criteria_checklist", "weekly_review")
 CLICKS = {
     "kpi_trend": "button[name='action_open_trend']",
 }
+# Pages changed in the browser before their screenshot: name, JavaScript run
+# once the page shows its selector ({slip_date}: the 15th of next month in the
+# user's date format), then the selector to wait for.
+SCRIPTS = {
+    # The expected closing date pushed to next month and saved: the slip
+    # reason dialog opens.
+    "slip_reason_dialog": (
+        """
+        const input = document.querySelector(".o_form_view div[name='date_deadline'] input");
+        input.focus();
+        input.value = "{slip_date}";
+        input.dispatchEvent(new Event("input", {{bubbles: true}}));
+        input.dispatchEvent(new Event("change", {{bubbles: true}}));
+        setTimeout(() => document.querySelector(".o_form_button_save").click(), 500);
+        """,
+        ".modal .o_form_view div[name='slip_reason_id']",
+    ),
+}
 PAGES = [
     ("pipeline_kanban", "/odoo/crm", ".o_kanban_record .o_pilot_urgency"),
     ("opportunity_form", "/odoo/crm/{opportunity}", ".o_form_view div[name='estimated_margin']"),
@@ -74,6 +92,17 @@ PAGES = [
         "/odoo/crm/{checklist}",
         ".o_form_view .o_pilot_next_action",
     ),
+    # The pipeline of a salesperson (--login demo): cards with the
+    # qualification score and the next best action.
+    ("deal_coach_kanban", "/odoo/crm", ".o_kanban_record .o_pilot_next_action_card"),
+    # The deal briefing as printed (the PDF's page, in the browser).
+    (
+        "deal_briefing",
+        "/report/html/crm_pipeline_pilot.report_deal_briefing/{checklist}",
+        ".o_pilot_briefing_page .o_pilot_briefing_risks",
+    ),
+    # An open deal of this month pushed to next month (issue: slip reasons).
+    ("slip_reason_dialog", "/odoo/crm/{slipping}", ".o_form_view div[name='date_deadline'] input"),
     (
         "pipeline_analysis_pivot",
         "/odoo/action-crm_pipeline_pilot.crm_pipeline_report_action",
@@ -192,6 +221,49 @@ class Browser:
         shutil.rmtree(self.profile, ignore_errors=True)
 
 
+def reviews(session, lang):
+    """This week's and last week's reviews of the demo team with targets."""
+    # This week's review of the demo sales team that has targets.
+    team = session.rpc(
+        "crm.pipeline.target",
+        "search_read",
+        [[("team_id", "!=", False)]],
+        {"fields": ["team_id"], "limit": 1},
+    )[0]["team_id"][0]
+    # This week's review, computed in the user's language as the web client
+    # does (the review's figures are written with their units): reopened
+    # when it exists (one review per week and teams), else created.
+    monday = datetime.date.today() - datetime.timedelta(days=datetime.date.today().weekday())
+    key = [("team_ids", "in", [team]), ("review_key", "=", f"0:{team}")]
+    review = session.rpc(
+        "crm.pipeline.review", "search", [[*key, ("week_start", "=", str(monday))]], {"limit": 1}
+    )
+    if review:
+        review = review[0]
+        session.rpc(
+            "crm.pipeline.review", "action_refresh", [[review]], {"context": {"lang": lang}}
+        )
+    else:
+        review = session.rpc(
+            "crm.pipeline.review",
+            "create",
+            [[{"team_ids": [(6, 0, [team])]}]],
+            {"context": {"lang": lang}},
+        )[0]
+    # Last week's review of that team (the demo's history), recomputed in the
+    # user's language.
+    past_review = session.rpc(
+        "crm.pipeline.review",
+        "search",
+        [[*key, ("week_start", "=", str(monday - datetime.timedelta(weeks=1)))]],
+        {"limit": 1},
+    )[0]
+    session.rpc(
+        "crm.pipeline.review", "action_refresh", [[past_review]], {"context": {"lang": lang}}
+    )
+    return review, past_review
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://localhost:8069")
@@ -227,44 +299,31 @@ def main():
         [[("type", "=", "opportunity"), ("stage_id.exit_criterion_ids", "!=", False)]],
         {"limit": 1, "order": "id"},
     )[0]
-    # This week's review of the demo sales team that has targets.
-    team = session.rpc(
-        "crm.pipeline.target",
-        "search_read",
-        [[("team_id", "!=", False)]],
-        {"fields": ["team_id"], "limit": 1},
-    )[0]["team_id"][0]
-    # This week's review, computed in the user's language as the web client
-    # does (the review's figures are written with their units): reopened
-    # when it exists (one review per week and teams), else created.
-    monday = datetime.date.today() - datetime.timedelta(days=datetime.date.today().weekday())
-    key = [("team_ids", "in", [team]), ("review_key", "=", f"0:{team}")]
-    review = session.rpc(
-        "crm.pipeline.review", "search", [[*key, ("week_start", "=", str(monday))]], {"limit": 1}
-    )
-    if review:
-        review = review[0]
-        session.rpc(
-            "crm.pipeline.review", "action_refresh", [[review]], {"context": {"lang": args.lang}}
-        )
-    else:
-        review = session.rpc(
-            "crm.pipeline.review",
-            "create",
-            [[{"team_ids": [(6, 0, [team])]}]],
-            {"context": {"lang": args.lang}},
-        )[0]
-    # Last week's review of that team (the demo's history), recomputed in the
-    # user's language.
-    past_review = session.rpc(
-        "crm.pipeline.review",
+    only = set(filter(None, args.only.split(",")))
+    today = datetime.date.today()
+    # An open opportunity of the user expected this month (its push to next
+    # month asks for a slip reason).
+    month_start = today.replace(day=1)
+    next_month = (month_start + datetime.timedelta(days=32)).replace(day=1)
+    slipping = session.rpc(
+        "crm.lead",
         "search",
-        [[*key, ("week_start", "=", str(monday - datetime.timedelta(weeks=1)))]],
-        {"limit": 1},
-    )[0]
-    session.rpc(
-        "crm.pipeline.review", "action_refresh", [[past_review]], {"context": {"lang": args.lang}}
+        [
+            [
+                ("type", "=", "opportunity"),
+                ("probability", "<", 100),
+                ("date_deadline", ">=", str(month_start)),
+                ("date_deadline", "<", str(next_month)),
+            ]
+        ],
+        {"limit": 1, "order": "id"},
     )
+    slipping = slipping[0] if slipping else 0
+    slip_date = next_month.replace(day=15)
+    slip_date = slip_date.strftime("%d/%m/%Y" if args.lang == "fr_FR" else "%m/%d/%Y")
+    review = past_review = 0
+    if not only or only & {"weekly_review", "kpi_trend"}:
+        review, past_review = reviews(session, args.lang)
     os.makedirs(OUT, exist_ok=True)
     browser = Browser()
     try:
@@ -273,7 +332,6 @@ def main():
         browser.send(
             "Network.setCookie", name="session_id", value=session.session_id, domain=host, path="/"
         )
-        only = set(filter(None, args.only.split(",")))
         for name, path, selector in PAGES:
             if only and name not in only:
                 continue
@@ -282,10 +340,17 @@ def main():
                 checklist=checklist,
                 review=review,
                 past_review=past_review,
+                slipping=slipping,
             )
             browser.send("Page.navigate", url=args.url + path)
             if name in CLICKS:
                 browser.click(CLICKS[name])
+            if name in SCRIPTS:
+                script, after = SCRIPTS[name]
+                browser.wait_for(selector)
+                time.sleep(1.5)
+                browser.send("Runtime.evaluate", expression=script.format(slip_date=slip_date))
+                selector = after
             browser.wait_for(selector)
             time.sleep(1.5)  # let animations and lazy parts settle
             data = browser.send("Page.captureScreenshot", format="png")["data"]

@@ -15,6 +15,7 @@ from odoo.tools.pdf import PdfFileReader
 from odoo.addons.crm_pipeline_pilot.models.crm_lead import TRUSTED
 
 from .common import PilotCommon
+from .test_performance_queries import counting_calls, view_specification
 
 
 def _briefing_deal(case):
@@ -165,3 +166,44 @@ class TestBriefingPdf(PilotCommon, HttpCase):
         self.assertIn("Next best action: Plan the next step", pages[1])
         self.assertIn("Third briefed deal", pages[2])
         self.assertIn("Qualification score: 1/4", pages[2])
+
+
+@tagged("post_install", "-at_install", "is_query_count")
+class TestBriefingFormQueries(PilotCommon):
+    """What the briefing tab adds to the opening of the form."""
+
+    def _count(self, func):
+        self.env.invalidate_all()
+        self.env.flush_all()
+        self.env.cr.flush()
+        count0 = self.env.cr.sql_log_count
+        func()
+        self.env.flush_all()
+        self.env.cr.flush()
+        return self.env.cr.sql_log_count - count0
+
+    def test_briefing_tab_costs_three_queries_on_form_open(self):
+        """Opening the form of a deal with a message and an open activity
+        (``web_read`` with the form's specification): the briefing tab costs
+        three queries more than the same form without it (its messages, its
+        activities with their fields, their types' names), and reuses the
+        form's evaluation of the exit criteria."""
+        lead = _briefing_deal(self)
+        Lead = self.env["crm.lead"].with_user(self.salesman)
+        spec = view_specification(Lead, self.env.ref("crm.crm_lead_view_form"))
+        self.assertIn("briefing_html", spec)
+        without = {name: value for name, value in spec.items() if name != "briefing_html"}
+        self._count(lambda: Lead.browse(lead.id).web_read(without))  # warm-up
+        baseline = self._count(lambda: Lead.browse(lead.id).web_read(without))
+        self._count(lambda: Lead.browse(lead.id).web_read(spec))  # warm-up
+        self.env.invalidate_all()
+        with (
+            counting_calls(Lead, "_compute_exit_criteria_evaluation") as calls,
+            self.assertQueryCount(baseline + 3),
+        ):
+            self.env.invalidate_all()
+            values = Lead.browse(lead.id).web_read(spec)[0]
+        self.assertEqual(dict(calls), {"_compute_exit_criteria_evaluation": 1})
+        html = values["briefing_html"]
+        for text in ("Call the buyer back", "Met the buyer, they compare two offers", "[✗]"):
+            self.assertIn(text, html)
