@@ -67,6 +67,33 @@ def _briefing_deal(case):
 
 @tagged("post_install", "-at_install")
 class TestBriefingValues(PilotCommon):
+    def test_risks_counted_in_words(self):
+        """Pushes and missing criteria read right for one and for several."""
+        lead = _briefing_deal(self)
+        lead.estimated_cost = 3000  # margin above the team's minimum
+        lead.confirmed_criterion_ids = False
+        lead.expected_revenue = 0  # both criteria of the stage missing
+        self.env.cr.execute(
+            "UPDATE crm_lead SET close_date_push_count = 1 WHERE id = %s", (lead.id,)
+        )
+        lead.invalidate_recordset(["close_date_push_count"])
+        self.assertEqual(
+            lead._pilot_briefing_values()["risks"],
+            ["Expected closing date pushed once.", "2 exit criteria of the stage are missing."],
+        )
+        self.env.cr.execute(
+            "UPDATE crm_lead SET close_date_push_count = 3 WHERE id = %s", (lead.id,)
+        )
+        lead.invalidate_recordset(["close_date_push_count"])
+        lead.expected_revenue = 5000
+        self.assertEqual(
+            lead._pilot_briefing_values()["risks"],
+            [
+                "Expected closing date pushed 3 times.",
+                "One exit criterion of the stage is missing.",
+            ],
+        )
+
     def test_values_of_a_hand_built_deal(self):
         lead = _briefing_deal(self)
         values = lead._pilot_briefing_values()
@@ -100,7 +127,7 @@ class TestBriefingValues(PilotCommon):
             values["risks"],
             [
                 "Low margin: 25.0 % below the team minimum of 30.0 %.",
-                "1 exit criteria of the stage missing.",
+                "One exit criterion of the stage is missing.",
             ],
         )
         # Budget (amount) and timing (in 20 days) met; authority and need missing

@@ -147,17 +147,21 @@ class CrmLead(models.Model):
                     minimum=minimum,
                 )
             )
-        if self.close_date_push_count:
+        if self.close_date_push_count == 1:
+            risks.append(env._("Expected closing date pushed once."))
+        elif self.close_date_push_count:
             risks.append(
                 env._(
                     "Expected closing date pushed %(count)s times.",
                     count=self.close_date_push_count,
                 )
             )
-        if missing_count:
+        if missing_count == 1:
+            risks.append(env._("One exit criterion of the stage is missing."))
+        elif missing_count:
             risks.append(
                 env._(
-                    "%(count)s exit criteria of the stage missing.",
+                    "%(count)s exit criteria of the stage are missing.",
                     count=missing_count,
                 )
             )
