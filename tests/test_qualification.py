@@ -191,6 +191,117 @@ class TestQualification(PilotCommon):
         lead.stage_id = later
         self.assertEqual(tracked(), values)
 
+    def test_rules_on_cached_values_agree_with_the_database(self):
+        """The domains of the rules give the same leads evaluated on the
+        values in the cache (no query) and searched in the database."""
+        today = self.today
+        values = [
+            {"description": False, "date_deadline": False},
+            {"description": "", "date_deadline": today - timedelta(days=1)},
+            {"description": "<p>Forty laptops</p>", "date_deadline": today},
+            {"description": "<p>Audit</p>", "date_deadline": today + timedelta(days=90)},
+            {"description": False, "date_deadline": today + timedelta(days=91)},
+        ]
+        leads = self.env["crm.lead"].browse(
+            [
+                self._opportunity(
+                    f"Cached {index}",
+                    expected_revenue=1000 * index,
+                    priority=str(index % 4),
+                    **vals,
+                ).id
+                for index, vals in enumerate(values)
+            ]
+        )
+        ids = leads.ids
+        Rule = self.env["crm.qualification.rule"]
+        timing = self.env.ref("crm_pipeline_pilot.qualification_rule_timing")
+        need = self.env.ref("crm_pipeline_pilot.qualification_rule_need_written")
+        custom = Rule.create(
+            [
+                {
+                    "name": name,
+                    "dimension": "budget",
+                    "team_id": self.team.id,
+                    "criterion_type": "domain",
+                    "domain": domain,
+                }
+                for name, domain in (
+                    ("Above 2,000", "[('expected_revenue', '>', 2000)]"),
+                    ("Starred", "[('priority', 'in', ['2', '3'])]"),
+                    (
+                        "Mine, or no closing date",
+                        "['|', ('user_id', '=', uid), ('date_deadline', '=', False)]",
+                    ),
+                )
+            ]
+        )
+        expected = {
+            timing: {ids[2], ids[3]},
+            need: {ids[2], ids[3]},
+            custom[0]: {ids[3], ids[4]},
+            custom[1]: {ids[2], ids[3]},
+            custom[2]: {ids[0]},  # the leads are the salesperson's
+        }
+        self.env.flush_all()
+        for rule, matching in expected.items():
+            leads.fetch(["description", "date_deadline", "expected_revenue", "priority", "user_id"])
+            rule._pilot_domain_satisfied_lead_ids(leads, rule.domain)  # warm-up (the user's tz)
+            before = self.env.cr.sql_log_count
+            in_memory = rule._pilot_domain_satisfied_lead_ids(leads, rule.domain)
+            self.assertEqual(self.env.cr.sql_log_count, before, rule.name)
+            leads.invalidate_recordset()
+            in_database = rule._pilot_domain_satisfied_lead_ids(leads, rule.domain)
+            self.assertEqual((in_memory, in_database), (matching, matching), rule.name)
+
+    def test_exit_criteria_always_ask_the_database(self):
+        """The gate's criteria are never decided on cached values."""
+        criterion = self.env["crm.stage.exit.criterion"].create(
+            {
+                "name": "Above zero",
+                "stage_id": self.stage_new.id,
+                "criterion_type": "domain",
+                "domain": "[('expected_revenue', '>', 0)]",
+            }
+        )
+        lead = self._opportunity("Gated", expected_revenue=10)
+        self.env.flush_all()
+        lead.fetch(["expected_revenue"])
+        before = self.env.cr.sql_log_count
+        self.assertEqual(
+            criterion._pilot_domain_satisfied_lead_ids(lead, criterion.domain), {lead.id}
+        )
+        self.assertEqual(self.env.cr.sql_log_count, before + 1)
+
+    def test_creating_a_lead_evaluates_the_rules_without_a_query(self):
+        """Creating an opportunity costs the same queries with the shipped
+        qualification rules as without any (Odoo's budgets of lead creation,
+        test_crm_full, hold); its score is right."""
+        Lead = self.env["crm.lead"].with_user(self.salesman)
+        vals = {
+            "name": "Created",
+            "type": "opportunity",
+            "team_id": self.team.id,
+            "stage_id": self.stage_new.id,
+            "description": "<p>Forty laptops</p>",
+            "date_deadline": self.today + timedelta(days=10),
+        }
+
+        def create_and_count():
+            Lead.create(dict(vals))  # warm-up
+            before = self.env.cr.sql_log_count
+            lead = Lead.create(dict(vals))
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before, lead
+
+        with_rules, lead = create_and_count()
+        self.assertScore(lead, 2, ["budget", "authority"])
+        self.env["crm.qualification.rule"].search([("dimension", "!=", False)]).active = False
+        self.env.flush_all()
+        without_rules, lead = create_and_count()
+        self.assertScore(lead, 4, [])
+        self.assertEqual(with_rules, without_rules)
+
     def test_salesperson_cannot_edit_rules(self):
         with self.assertRaises(AccessError):
             self.rule_budget.with_user(self.salesman).name = "Anything"

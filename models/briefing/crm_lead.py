@@ -26,7 +26,9 @@ class CrmLead(models.Model):
     )
 
     def _compute_briefing_html(self):
-        QWeb = self.env["ir.qweb"]
+        # The values only (no website context: a form saved during a website
+        # request renders the tab as any other).
+        QWeb = self.env["ir.qweb"].with_context(minimal_qcontext=True)
         for lead in self:
             if not lead.id or not isinstance(lead.id, int):
                 lead.briefing_html = False

@@ -27,6 +27,25 @@ DOMAIN_NAMES = ("uid", "today", "context_today", "datetime", "relativedelta", "t
 # What a condition may compare a field with (or a list of these)
 DOMAIN_VALUE_TYPES = (str, int, float, datetime_module.date, type(None))
 
+# Domains that Odoo evaluates in memory as the database does (see
+# _pilot_domain_memory_fields)
+MEMORY_FIELD_TYPES = frozenset(
+    {
+        "boolean",
+        "char",
+        "date",
+        "datetime",
+        "float",
+        "html",
+        "integer",
+        "many2one",
+        "monetary",
+        "selection",
+        "text",
+    }
+)
+MEMORY_OPERATORS = frozenset({"=", "!=", "<", "<=", ">", ">=", "in", "not in"})
+
 CRITERION_TYPES = [
     ("field", "Field is set"),
     ("domain", "Lead matches a domain"),
@@ -46,6 +65,11 @@ class CrmPipelineLeadRuleMixin(models.AbstractModel):
     # The many2many of crm.lead holding the rules of the model that the
     # salesperson confirmed (manual rules)
     _pilot_confirmed_field = None
+    # Whether the domain of a rule may be evaluated on the values in the
+    # cache, without a query, when they are all there (see
+    # _pilot_domain_memory_fields): advisory rules only (the qualification);
+    # the gate of exit criteria always asks the database.
+    _pilot_domain_in_memory = False
 
     criterion_type = fields.Selection(
         CRITERION_TYPES,
@@ -287,12 +311,24 @@ class CrmPipelineLeadRuleMixin(models.AbstractModel):
         self.ensure_one()
         # domain: the saved leads are searched in the database (one query for
         # all of them); new records (the unsaved values of a form) are
-        # evaluated in memory, on the values they hold, not on the saved ones.
+        # evaluated in memory, on the values they hold, not on the saved ones;
+        # so are saved leads whose compared values are all in the cache, for
+        # the rules that allow it (_pilot_domain_in_memory).
         saved_ids = [id_ for id_ in leads._ids if isinstance(id_, int)]
         new_leads = leads.browse([id_ for id_ in leads._ids if not isinstance(id_, int)])
         satisfied = set()
         try:
             domain = self._pilot_get_domain(domain_text)
+            if saved_ids and self._pilot_domain_in_memory:
+                memory = self._pilot_domain_memory_fields(domain)
+                cache = self.env.cache
+                if memory is not None and not any(
+                    next(iter(cache.get_missing_ids(leads, leads._fields[fname])), None)
+                    for fname in memory
+                ):
+                    # Every value the domain compares is in the cache (a lead
+                    # being created or written): Odoo's in-memory evaluation.
+                    saved_ids, new_leads = [], leads
             query = (
                 self.env["crm.lead"]
                 .sudo()
@@ -318,6 +354,31 @@ class CrmPipelineLeadRuleMixin(models.AbstractModel):
         if query is not None:
             satisfied.update(query.get_result_ids())
         return satisfied
+
+    def _pilot_domain_memory_fields(self, domain):
+        """Names of the fields of the lead that ``domain`` compares, when
+        Odoo's in-memory evaluation of domains (``filtered_domain``) gives the
+        database's answer for it: conditions on stored fields of the lead
+        itself (no path), not translated nor company-dependent, of simple
+        types, with simple operators. None otherwise (the database decides)."""
+        Lead = self.env["crm.lead"]
+        names = set()
+        for leaf in domain:
+            if not isinstance(leaf, list | tuple):
+                continue  # '&', '|', '!'
+            fname, operator, _value = leaf
+            field = Lead._fields.get(fname) if isinstance(fname, str) else None
+            if (
+                field is None
+                or not field.store
+                or field.translate
+                or field.company_dependent
+                or field.type not in MEMORY_FIELD_TYPES
+                or operator not in MEMORY_OPERATORS
+            ):
+                return None
+            names.add(fname)
+        return names
 
     def _pilot_definition(self):
         """(type, field name, domain) of the rule (each model reads it from

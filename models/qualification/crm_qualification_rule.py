@@ -30,6 +30,10 @@ class CrmQualificationRule(models.Model):
     _order = "dimension, team_id desc, sequence, id"
     _pilot_log_label = "qualification rule"
     _pilot_confirmed_field = "qualification_confirmed_ids"
+    # A score, not a gate: the rules of a lead being created or written are
+    # evaluated on its values in the cache when they are all there (no query,
+    # Odoo's budgets of lead creation hold), in the database otherwise.
+    _pilot_domain_in_memory = True
 
     name = fields.Char(required=True, translate=True)
     description = fields.Text(
