@@ -198,6 +198,6 @@ if not pilot:
     print("no test ran")
     problems += 1
 print(f"{len(pilot)} tests, {sum(r == 'failed' for r in pilot.values())} failed "
-      f"({sum(pilot[t] == 'failed' for t in listed)} listed), {problems} problem(s)")
+      f"({sum(pilot.get(t) == 'failed' for t in listed)} listed), {problems} problem(s)")
 sys.exit(1 if problems else 0)
 PYEOF
