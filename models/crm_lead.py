@@ -209,7 +209,9 @@ class CrmLead(models.Model):
         """Load the fields ``fnames`` of the saved records of self that are not
         in the cache yet, in one query. For the computes shown on kanban cards:
         reading a field missing from the cache would load every column of
-        crm_lead for the whole page of cards."""
+        crm_lead for the whole page of cards. The leads are those being read
+        (their record rules already applied): the values are loaded without
+        checking the rules again in Python on every page of cards."""
         saved = self.browse(id_ for id_ in self._ids if isinstance(id_, int))
         todo = [
             fname
@@ -217,7 +219,7 @@ class CrmLead(models.Model):
             if next(iter(self.env.cache.get_missing_ids(saved, self._fields[fname])), None)
         ]
         if saved and todo:
-            saved.fetch(todo)
+            saved.sudo().fetch(todo)
 
     def _pilot_stage_ids(self):
         """The stage id of each lead of self, in order, for the computes of

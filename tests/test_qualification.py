@@ -11,6 +11,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
+from ..hooks import post_init_hook
 from .common import PilotCommon
 
 
@@ -317,6 +318,41 @@ class TestQualification(PilotCommon):
         lead.invalidate_recordset()
         self.env["crm.lead"]._cron_pilot_refresh_qualification()
         self.assertScore(lead, 1, ["budget", "authority", "need"])
+
+    def test_daily_refresh_scores_the_leads_never_scored(self):
+        """The opportunities that existed when the add-on was installed (score
+        0, no missing dimension: never scored) are scored by the refresh job,
+        closed ones included; a closed opportunity keeps its score otherwise."""
+        won_stage = self.env["crm.stage"].create(
+            {"name": "Pilot Won", "sequence": 50, "is_won": True}
+        )
+        existing = self._opportunity("Existing", expected_revenue=9000, stage_id=won_stage.id)
+        closed = self._opportunity("Closed", stage_id=won_stage.id)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET qualification_score = 0, qualification_missing = NULL "
+            "WHERE id = %s",
+            (existing.id,),
+        )
+        self.env.cr.execute(
+            "UPDATE crm_lead SET qualification_score = 3, qualification_missing = 'timing' "
+            "WHERE id = %s",
+            (closed.id,),
+        )
+        (existing | closed).invalidate_recordset()
+        self.env["crm.lead"]._cron_pilot_refresh_qualification()
+        self.assertScore(existing, 1, ["authority", "need", "timing"])
+        self.assertScore(closed, 3, ["timing"])
+
+    def test_installation_starts_the_first_scoring(self):
+        """The post-init hook starts the refresh job rather than scoring every
+        existing opportunity inside the installation."""
+        cron = self.env.ref("crm_pipeline_pilot.ir_cron_qualification_refresh")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+        post_init_hook(self.env)
+        self.assertEqual(
+            len(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]) - triggers), 1
+        )
 
     def test_poorly_qualified_filter(self):
         poor = self._opportunity("Poor", expected_revenue=100)

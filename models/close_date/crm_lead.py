@@ -84,9 +84,15 @@ class CrmLead(models.Model):
     @api.depends("close_date_push_count", "company_id")
     def _compute_close_date_push_alert(self):
         default = self.env.company.pilot_push_alert_count
+        thresholds = {}
+        alerts = []
         for lead in self:
-            threshold = lead.company_id.pilot_push_alert_count or default
-            lead.close_date_push_alert = lead.close_date_push_count >= threshold
+            company = lead.company_id
+            if company not in thresholds:
+                thresholds[company] = company.pilot_push_alert_count or default
+            alerts.append(lead.close_date_push_count >= thresholds[company])
+        # On every card: set for all the leads at once.
+        self.env.cache.update(self, self._fields["close_date_push_alert"], alerts)
 
     def _search_close_date_push_alert(self, operator, value):
         if operator not in ("=", "!="):

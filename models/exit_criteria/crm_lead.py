@@ -137,14 +137,18 @@ class CrmLead(models.Model):
         self.sudo().activity_ids.fetch(
             ["active", "date_deadline", "pilot_follow_up_step_id", "automated", "activity_type_id"]
         )
-        for lead in self:
-            lead.has_dated_next_action = any(
+        dated = [
+            any(
                 activity.active
                 and activity.date_deadline
                 and not activity.pilot_follow_up_step_id
                 and not (activity.automated and activity.activity_type_id.id == follow_up_type_id)
                 for activity in lead.activity_ids
             )
+            for lead in self
+        ]
+        # On every card (through the next action): set for all the leads at once.
+        self.env.cache.update(self, self._fields["has_dated_next_action"], dated)
 
     def _search_has_dated_next_action(self, operator, value):
         if operator not in ("=", "!="):

@@ -67,11 +67,17 @@ class CrmLead(models.Model):
     def _compute_next_action(self):
         matches = self._pilot_next_action_matches()
         names = self.env["crm.next.action.rule"].sudo()._pilot_names(self.env.lang or "en_US")
-        Rule = self.env["crm.next.action.rule"]
-        for lead in self:
-            rule_id = matches.get(lead.id, (False,))[0]
-            lead.next_action_rule_id = Rule.browse(rule_id)
-            lead.next_action_name = names.get(rule_id, False) if rule_id else False
+        rule_ids = [matches.get(id_, (None,))[0] for id_ in self._ids]
+        # Every card of the pipeline shows it: the values are set for all the
+        # leads at once, as they would be stored in the cache (the rule's id,
+        # the name or None).
+        cache = self.env.cache
+        cache.update(self, self._fields["next_action_rule_id"], rule_ids)
+        cache.update(
+            self,
+            self._fields["next_action_name"],
+            [names.get(rule_id) if rule_id else None for rule_id in rule_ids],
+        )
 
     @api.depends(lambda self: self._pilot_next_action_depends())
     @api.depends_context("lang")

@@ -7,6 +7,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 
 from odoo import api, fields, models
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from .crm_qualification_rule import DIMENSION_CODES, DIMENSIONS
@@ -130,11 +131,17 @@ class CrmLead(models.Model):
     @api.depends_context("lang")
     def _compute_qualification_missing_label(self):
         labels = dict(self._pilot_dimension_labels())
-        for lead in self:
-            codes = (lead.qualification_missing or "").split(",")
-            lead.qualification_missing_label = (
-                ", ".join(labels[code] for code in codes if code in labels) or False
-            )
+        texts = {}
+        for missing in self.mapped("qualification_missing"):
+            if missing not in texts:
+                codes = (missing or "").split(",")
+                texts[missing] = ", ".join(labels[code] for code in codes if code in labels) or None
+        # On every card: set for all the leads at once (None: no label).
+        self.env.cache.update(
+            self,
+            self._fields["qualification_missing_label"],
+            [texts[missing] for missing in self.mapped("qualification_missing")],
+        )
 
     @api.model
     def _pilot_dimension_labels(self):
@@ -164,9 +171,17 @@ class CrmLead(models.Model):
     def _cron_pilot_refresh_qualification(self):
         """Recompute the score of open opportunities (active, not won), in
         batches: a rule reading today's date (timing) changes with time. Closed
-        opportunities keep the score they had when they were closed."""
+        opportunities keep the score they had when they were closed. Leads
+        never scored (those that existed when the add-on was installed: score 0
+        and no missing dimension, which no evaluation gives) are scored too:
+        the installation starts this job right away (see post_init_hook)."""
         self._pilot_refresh_qualification(
-            [("type", "=", "opportunity"), ("stage_id.is_won", "=", False)]
+            expression.OR(
+                [
+                    [("type", "=", "opportunity"), ("stage_id.is_won", "=", False)],
+                    [("qualification_score", "=", 0), ("qualification_missing", "=", False)],
+                ]
+            )
         )
 
     @api.model
