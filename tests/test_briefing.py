@@ -14,7 +14,7 @@ from odoo.tools.pdf import PdfFileReader
 
 from odoo.addons.crm_pipeline_pilot.models.crm_lead import TRUSTED
 
-from .common import PilotCommon
+from .common import PilotCommon, PilotQueryCountMixin
 from .test_performance_queries import counting_calls, view_specification
 
 
@@ -196,18 +196,8 @@ class TestBriefingPdf(PilotCommon, HttpCase):
 
 
 @tagged("post_install", "-at_install", "is_query_count")
-class TestBriefingFormQueries(PilotCommon):
+class TestBriefingFormQueries(PilotQueryCountMixin, PilotCommon):
     """What the briefing tab adds to the opening of the form."""
-
-    def _count(self, func):
-        self.env.invalidate_all()
-        self.env.flush_all()
-        self.env.cr.flush()
-        count0 = self.env.cr.sql_log_count
-        func()
-        self.env.flush_all()
-        self.env.cr.flush()
-        return self.env.cr.sql_log_count - count0
 
     def test_briefing_tab_costs_three_queries_on_form_open(self):
         """Opening the form of a deal with a message and an open activity

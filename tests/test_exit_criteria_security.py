@@ -164,7 +164,7 @@ class TestExitCriteriaSecurity(PilotRpcMixin, HttpCase):
             ),
             ("[('id', '<', 'abc')]", "a value does not match the type of its field"),
             ("[('date_deadline', '>', 'abc')]", "a value does not match the type of its field"),
-            ("[('user_id.password', '=', 'x')]", 'the field "user_id.password" cannot be searched'),
+            ("[('user_id.password', '=', 'x')]", "the field “user_id.password” cannot be searched"),
             (
                 "[('expected_revenue', '>', 'abc')]",
                 "it cannot be applied to opportunities (ValueError)",

@@ -273,7 +273,7 @@ class CrmPipelineLeadRuleMixin(models.AbstractModel):
                 # The ORM would ignore the condition (matching everything).
                 if named:
                     raise InvalidDomainError(
-                        self.env._('the field "%(field)s" cannot be searched', field=path)
+                        self.env._("the field “%(field)s” cannot be searched", field=path)
                     )
                 raise InvalidDomainError(
                     self.env._("a condition uses a field that cannot be searched")
