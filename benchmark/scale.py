@@ -54,14 +54,14 @@ def measure_size(args, mod, base, count):
     # A follow-up run creates an activity per inactive opportunity: minutes at
     # 1,000,000; measured once, without a warm-up run.
     bench.follow_up_warm_up = False
+    bench.measure_uncompacted = False
     started = time.perf_counter()
     try:
         bench.prepare()
-        # The pivot first, on the tables as installed (and vacuumed): the
-        # preparation of the follow-ups rewrites every opportunity of the
-        # add-on's database, leaving free space in its table that a pivot,
-        # which reads the whole table, would pay for (twice the pages at
-        # 10,000) and plain Odoo's table has not.
+        bench.compact()
+        # The pivot first, on the tables as installed and compacted (see
+        # run._compact): measure_main compacts them again after its own
+        # preparation.
         bench.results["pivot"] = bench._measure_pivot_on(
             bench.names["plain"], bench.names["addon"], bench.facts["main"]["manager"]
         )

@@ -85,6 +85,34 @@ def bounded_lines(env, lines, total=None, limit=MAX_NAMES_IN_MESSAGE):
     return shown
 
 
+def cached_values(records, fname):
+    """The values of the field ``fname`` of ``records``, in order, as the
+    cache holds them (None for an empty value, the id for a many2one),
+    loaded or computed for all the records at once when missing. For the
+    computes of the kanban cards, which read a few fields of every card:
+    ``mapped`` builds a record for each value to convert it, which costs more
+    than the compute itself on a page of cards."""
+    field = records._fields[fname]
+    if field.compute and field.store:
+        records._recompute_recordset([fname])
+    cache = records.env.cache
+    values = list(cache.get_until_miss(records, field))
+    while len(values) < len(records):
+        done = len(values)
+        remaining = records[done:].with_prefetch(records._prefetch_ids)
+        next(iter(remaining))[fname]  # loads or computes the prefetched records' values
+        values += cache.get_until_miss(remaining, field)
+        if len(values) == done:  # not cached by the ORM (a record deleted meanwhile)
+            values += [remaining[0][fname]]
+    return values
+
+
+def many2one_ids(records, fname):
+    """The id (or False) of the many2one ``fname`` of each record of
+    ``records``, in order (see cached_values)."""
+    return [value or False for value in cached_values(records, fname)]
+
+
 def format_record_names(records, limit=MAX_NAMES_IN_MESSAGE):
     """Readable, bounded list of record names for error messages."""
     names = ", ".join(records[:limit].mapped("display_name"))
@@ -222,16 +250,12 @@ class CrmLead(models.Model):
             saved.sudo().fetch(todo)
 
     def _pilot_stage_ids(self):
-        """The stage id of each lead of self, in order, for the computes of
-        the kanban cards: read from the cache for saved leads (as Odoo's
-        accounting does for its many2one ids), not record by record."""
-        if all(isinstance(id_, int) for id_ in self._ids):
-            self._pilot_fetch(["stage_id"])
-            stage_ids = [
-                stage_id or False
-                for stage_id in self.env.cache.get_values(self, self._fields["stage_id"])
-            ]
-            if len(stage_ids) == len(self._ids):
-                return stage_ids
-        # New records of a form, or a lead deleted meanwhile (the ORM's error)
-        return [lead.stage_id.id for lead in self]
+        """The stage id of each lead of self, in order (see _pilot_many2one_ids)."""
+        return self._pilot_many2one_ids("stage_id")
+
+    def _pilot_many2one_ids(self, fname):
+        """The id (or False) of the many2one ``fname`` of each lead of self,
+        in order (see many2one_ids), loaded without checking the record rules
+        again (see _pilot_fetch)."""
+        self._pilot_fetch([fname])
+        return many2one_ids(self, fname)

@@ -23,7 +23,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, format_date
 
-from ..crm_lead import format_record_names, is_trusted
+from ..crm_lead import cached_values, format_record_names, is_trusted
 
 # The context key with which trusted server code (superuser, with the value
 # TRUSTED of models/crm_lead.py) changes dates without a slip reason.
@@ -84,13 +84,19 @@ class CrmLead(models.Model):
     @api.depends("close_date_push_count", "company_id")
     def _compute_close_date_push_alert(self):
         default = self.env.company.pilot_push_alert_count
-        thresholds = {}
+        Company = self.env["res.company"]
+        thresholds = {False: default}
         alerts = []
-        for lead in self:
-            company = lead.company_id
-            if company not in thresholds:
-                thresholds[company] = company.pilot_push_alert_count or default
-            alerts.append(lead.close_date_push_count >= thresholds[company])
+        for company_id, count in zip(
+            self._pilot_many2one_ids("company_id"),
+            cached_values(self, "close_date_push_count"),
+            strict=True,
+        ):
+            if company_id not in thresholds:
+                thresholds[company_id] = (
+                    Company.browse(company_id).pilot_push_alert_count or default
+                )
+            alerts.append((count or 0) >= thresholds[company_id])
         # On every card: set for all the leads at once.
         self.env.cache.update(self, self._fields["close_date_push_alert"], alerts)
 

@@ -10,6 +10,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..crm_lead import cached_values, many2one_ids
+
 # Computed from the evaluation of the criteria (see _determine_fields_to_fetch)
 PILOT_EXIT_CRITERIA_FIELDS = frozenset(
     {
@@ -133,19 +135,39 @@ class CrmLead(models.Model):
         follow_up_type_id = self._pilot_follow_up_activity_type_id()
         # The activities of the leads, read in one query (with the one2many
         # itself, see mail.activity._determine_fields_to_fetch), without a
-        # check of access per activity: what is computed is the lead's.
-        self.sudo().activity_ids.fetch(
+        # check of access per activity: what is computed is the lead's. The
+        # activities' values are read column by column, not record by record
+        # (every card of the pipeline shows the next action).
+        leads = self.sudo()
+        # As cached: archived activities too (their active field says so)
+        activity_ids_by_lead = cached_values(leads, "activity_ids")
+        activities = (
+            self.env["mail.activity"]
+            .sudo()
+            .browse(dict.fromkeys(id_ for ids in activity_ids_by_lead for id_ in ids))
+        )
+        activities.fetch(
             ["active", "date_deadline", "pilot_follow_up_step_id", "automated", "activity_type_id"]
         )
-        dated = [
-            any(
-                activity.active
-                and activity.date_deadline
-                and not activity.pilot_follow_up_step_id
-                and not (activity.automated and activity.activity_type_id.id == follow_up_type_id)
-                for activity in lead.activity_ids
+        dated_ids = {
+            activity_id
+            for activity_id, active, deadline, step, automated, activity_type in zip(
+                activities._ids,
+                cached_values(activities, "active"),
+                cached_values(activities, "date_deadline"),
+                many2one_ids(activities, "pilot_follow_up_step_id"),
+                cached_values(activities, "automated"),
+                many2one_ids(activities, "activity_type_id"),
+                strict=True,
             )
-            for lead in self
+            if active
+            and deadline
+            and not step
+            and not (automated and activity_type == follow_up_type_id)
+        }
+        dated = [
+            any(activity_id in dated_ids for activity_id in activity_ids)
+            for activity_ids in activity_ids_by_lead
         ]
         # On every card (through the next action): set for all the leads at once.
         self.env.cache.update(self, self._fields["has_dated_next_action"], dated)
@@ -306,11 +328,10 @@ class CrmLead(models.Model):
         stage has no active criterion. Leads are read from the cache, not
         record by record (the kanban computes its cards all at once)."""
         Criterion = self.env["crm.stage.exit.criterion"]
-        field = self._fields["exit_criteria_evaluation"]
-        self.mapped("exit_criteria_evaluation")  # computed for all of self at once
         groups = defaultdict(list)
+        # computed for all of self at once, read as cached (not copied per lead)
         for lead_id, evaluation in zip(
-            self._ids, self.env.cache.get_values(self, field), strict=True
+            self._ids, cached_values(self, "exit_criteria_evaluation"), strict=True
         ):
             key = (
                 (

@@ -10,6 +10,8 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.query import Query
 
+from ..crm_lead import cached_values
+
 
 class CrmLead(models.Model):
     _inherit = "crm.lead"
@@ -60,8 +62,8 @@ class CrmLead(models.Model):
         ranks = Stage._pilot_ranks()
         for stage_id, last, active in zip(
             self._pilot_stage_ids(),
-            self.mapped("date_last_interaction"),
-            self.mapped("active"),
+            cached_values(self, "date_last_interaction"),
+            cached_values(self, "active"),
             strict=True,
         ):
             if stage_id not in limits:

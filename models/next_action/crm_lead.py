@@ -12,6 +12,8 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools.misc import format_date
 
+from ..crm_lead import cached_values
+
 # Fields the next action reads: asked for instead of the computed fields when
 # a view reads them (see _determine_fields_to_fetch), so that the cards load
 # them with the page rather than in a query of their own.
@@ -103,48 +105,93 @@ class CrmLead(models.Model):
     def _pilot_next_action_matches(self):
         """{lead id: (rule id, condition)} of the open opportunities of self
         meeting a rule: the first of the rules of their team, in order.
-        Set-based: each condition reads values loaded for all the leads."""
+        Set-based: each condition is evaluated once, on the values of all the
+        leads (every card of the pipeline shows the next action)."""
         self._pilot_fetch(PILOT_NEXT_ACTION_READS)
         Rule = self.env["crm.next.action.rule"].sudo()
         ranks = self.env["crm.stage"]._pilot_ranks()
+        stage_ids = self._pilot_stage_ids()
+        open_opportunities = [
+            (index, lead_id, team_id)
+            for index, (lead_id, lead_type, active, stage_id, team_id) in enumerate(
+                zip(
+                    self._ids,
+                    cached_values(self, "type"),
+                    cached_values(self, "active"),
+                    stage_ids,
+                    self._pilot_many2one_ids("team_id"),
+                    strict=True,
+                )
+            )
+            if lead_type == "opportunity" and active and not ranks.get(stage_id, (0, 0))[1]
+        ]
+        if not open_opportunities:
+            return {}
         now = fields.Datetime.now()
         today = fields.Date.context_today(self)
         rules_by_team = {}
+        columns = {}
         matches = {}
-        for lead, stage_id in zip(self, self._pilot_stage_ids(), strict=True):
-            if lead.type != "opportunity" or not lead.active or ranks.get(stage_id, (0, 0))[1]:
-                continue
-            team_id = lead.team_id.id
+        for index, lead_id, team_id in open_opportunities:
             if team_id not in rules_by_team:
                 rules_by_team[team_id] = Rule._pilot_rules_for_team(team_id)
             for rule_id, condition, delay_days in rules_by_team[team_id]:
-                if self._pilot_next_action_condition_met(lead, condition, delay_days, now, today):
-                    matches[lead.id] = (rule_id, condition)
+                key = (condition, delay_days)
+                if key not in columns:
+                    columns[key] = self._pilot_next_action_condition_column(
+                        condition, delay_days, stage_ids, now, today
+                    )
+                if columns[key][index]:
+                    matches[lead_id] = (rule_id, condition)
                     break
         return matches
 
-    @api.model
-    def _pilot_next_action_condition_met(self, lead, condition, delay_days, now, today):
+    def _pilot_next_action_condition_column(self, condition, delay_days, stage_ids, now, today):
+        """Whether each lead of self (in order) meets ``condition``: a list of
+        booleans, from the values of all the leads at once."""
         if condition == "missing_criterion":
-            return not lead.exit_criteria_complete
+            return [not complete for complete in cached_values(self, "exit_criteria_complete")]
         if condition == "no_activity":
-            return not lead.has_dated_next_action
+            return [not dated for dated in cached_values(self, "has_dated_next_action")]
         if condition == "stagnant":
-            return lead.is_stagnant
+            return [bool(stagnant) for stagnant in cached_values(self, "is_stagnant")]
         if condition == "past_closing":
-            return bool(lead.date_deadline and lead.date_deadline < today)
+            return [
+                bool(deadline and deadline < today)
+                for deadline in cached_values(self, "date_deadline")
+            ]
         if condition == "low_margin":
-            return bool(lead.margin_known and lead.is_low_margin)
+            return [
+                bool(known and low)
+                for known, low in zip(
+                    cached_values(self, "margin_known"),
+                    cached_values(self, "is_low_margin"),
+                    strict=True,
+                )
+            ]
         if condition == "proposal_no_reply":
-            entered = lead.date_last_stage_update
-            last = lead.date_last_interaction
-            return bool(
-                lead.stage_id.is_proposal_stage
-                and entered
-                and entered <= now - timedelta(days=delay_days)
-                and (not last or last <= entered + SAME_MOMENT)
+            proposal_stage_ids = set(
+                self.env["crm.stage"]
+                .browse(tuple({stage_id for stage_id in stage_ids if stage_id}))
+                .filtered("is_proposal_stage")
+                .ids
             )
-        return False
+            sent_before = now - timedelta(days=delay_days)
+            return [
+                bool(
+                    stage_id in proposal_stage_ids
+                    and entered
+                    and entered <= sent_before
+                    and (not last or last <= entered + SAME_MOMENT)
+                )
+                for stage_id, entered, last in zip(
+                    stage_ids,
+                    cached_values(self, "date_last_stage_update"),
+                    cached_values(self, "date_last_interaction"),
+                    strict=True,
+                )
+            ]
+        return [False] * len(self)
 
     def _pilot_next_action_details(self, lang):
         """{lead id: (rule, placeholder values, reason)} in ``lang`` for the

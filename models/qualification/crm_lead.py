@@ -10,6 +10,7 @@ from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from ..crm_lead import cached_values
 from .crm_qualification_rule import DIMENSION_CODES, DIMENSIONS
 
 # How many leads the daily refresh of the scores computes at a time.
@@ -131,8 +132,9 @@ class CrmLead(models.Model):
     @api.depends_context("lang")
     def _compute_qualification_missing_label(self):
         labels = dict(self._pilot_dimension_labels())
+        missing_codes = cached_values(self, "qualification_missing")
         texts = {}
-        for missing in self.mapped("qualification_missing"):
+        for missing in missing_codes:
             if missing not in texts:
                 codes = (missing or "").split(",")
                 texts[missing] = ", ".join(labels[code] for code in codes if code in labels) or None
@@ -140,7 +142,7 @@ class CrmLead(models.Model):
         self.env.cache.update(
             self,
             self._fields["qualification_missing_label"],
-            [texts[missing] for missing in self.mapped("qualification_missing")],
+            [texts[missing] for missing in missing_codes],
         )
 
     @api.model
