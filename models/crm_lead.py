@@ -9,6 +9,8 @@ constraints and the named steps called below."""
 
 from odoo import api, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
+from odoo.tools.query import Query
 
 # How many names or lines an error message lists before "and N more".
 MAX_NAMES_IN_MESSAGE = 10
@@ -127,6 +129,27 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------------
     # ORM overrides: each capability hooks in with one named step
     # ------------------------------------------------------------------
+
+    def _condition_to_sql(self, alias, fname, operator, value, query):
+        """Opportunities *not* in a subquery, written NOT EXISTS instead of
+        NOT IN: Odoo writes a condition such as "without a planned activity"
+        (``activity_ids`` ``not any``, the follow-up steps' domain, the
+        missing next action) as ``id NOT IN (SELECT res_id ...)``, which
+        PostgreSQL cannot turn into an anti-join; once the subquery's rows no
+        longer fit in its working memory (about 300,000 activities with the
+        default settings), it scans them again for every opportunity. NOT
+        EXISTS gives the same opportunities (the subqueries select ids, never
+        NULL) and is planned as an anti-join."""
+        if fname == "id" and operator == "not in" and isinstance(value, Query | SQL):
+            subquery = value.subselect() if isinstance(value, Query) else value
+            if subquery.code.lstrip().startswith("(SELECT"):
+                return SQL(
+                    "(NOT EXISTS (SELECT FROM %s AS pilot_excluded(id)"
+                    " WHERE pilot_excluded.id = %s))",
+                    subquery,
+                    SQL.identifier(alias, "id"),
+                )
+        return super()._condition_to_sql(alias, fname, operator, value, query)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -397,3 +397,43 @@ class TestHotPathQueries(PilotQueryCountMixin, PilotCommon):
         # Open: every third lead of each batch from its first (1,000; then
         # 1,000 + 4,000 + 7,000 + 10,000).
         self.assertEqual(pipeline.current, 23000)
+
+
+@tagged("post_install", "-at_install")
+class TestWithoutSubquerySearch(PilotCommon):
+    """Opportunities *not* in a subquery (without a planned activity, not
+    stagnant) are searched with NOT EXISTS, which PostgreSQL plans as an
+    anti-join, instead of Odoo's NOT IN, which it re-scans for every
+    opportunity once the subquery is large (the follow-up run at 1,000,000
+    opportunities, docs/benchmark.md)."""
+
+    def test_without_activity_found_with_not_exists(self):
+        planned, with_follow_up_only, without = (
+            self._opportunity("Planned"),
+            self._opportunity("Followed up only"),
+            self._opportunity("Nothing planned"),
+        )
+        planned.activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.salesman.id, summary="Call"
+        )
+        step = self.env.ref("crm_pipeline_pilot.automation_follow_up_first")
+        with_follow_up_only.activity_schedule(
+            "mail.mail_activity_data_todo", user_id=self.salesman.id, summary="Follow up"
+        ).pilot_follow_up_step_id = step
+        # The shipped follow-up steps' condition
+        domain = [
+            ("id", "in", (planned | with_follow_up_only | without).ids),
+            ("activity_ids", "not any", [("pilot_follow_up_step_id", "=", False)]),
+        ]
+        sql = self.env["crm.lead"]._search(domain).select().code
+        self.assertIn("NOT EXISTS", sql)
+        self.assertNotIn("NOT IN", sql)
+        self.assertEqual(self.env["crm.lead"].search(domain), with_follow_up_only | without)
+        # The same through a field whose search writes "not in" a subquery
+        missing = self.env["crm.lead"].search(
+            [
+                ("id", "in", (planned | with_follow_up_only | without).ids),
+                ("has_dated_next_action", "=", False),
+            ]
+        )
+        self.assertEqual(missing, with_follow_up_only | without)

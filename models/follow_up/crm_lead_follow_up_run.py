@@ -223,7 +223,14 @@ class CrmLead(models.Model):
         """Ids (ascending, after ``last_id``) of the next batch of leads
         matching the step's domain, past its delay, without this step or a
         later one in their current cycle and without an open activity of this
-        step: one query."""
+        step: one query.
+
+        Both checks look the lead up by its id (an index lookup per lead
+        read): the subqueries are kept out of the planner's joins (OFFSET 0),
+        whose choice would follow the statistics of the log and of the
+        activities, which the run itself makes stale by filling them. At
+        1,000,000 opportunities a join planned on an empty log scanned every
+        follow-up activity created so far once per lead (25 s per batch)."""
         query = self._search([*domain, ("id", ">", last_id)], order="id", limit=batch_size)
         date_column = SQL.identifier(self._table, date_fname)
         lead_id = SQL.identifier(self._table, "id")
@@ -233,13 +240,15 @@ class CrmLead(models.Model):
                     SELECT 1 FROM crm_lead_follow_up_log log
                      WHERE log.lead_id = %(lead_id)s
                        AND log.interaction_date = %(date)s
-                       AND log.automation_id = ANY(%(rule_ids)s))
+                       AND log.automation_id = ANY(%(rule_ids)s)
+                    OFFSET 0)
                    AND NOT EXISTS (
                     SELECT 1 FROM mail_activity act
                      WHERE act.res_model = %(model)s
                        AND act.res_id = %(lead_id)s
                        AND act.pilot_follow_up_step_id = %(rule_id)s
-                       AND act.active)""",
+                       AND act.active
+                    OFFSET 0)""",
                 lead_id=lead_id,
                 date=date_column,
                 rule_ids=claimed_rules.ids,

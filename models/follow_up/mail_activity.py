@@ -1,7 +1,15 @@
 # Copyright 2026 crm_pipeline_pilot authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, create_index
+
+# The follow-up run checks each lead of a batch for an open activity of the
+# step (crm.lead._pilot_follow_up_eligible_ids): one index lookup per lead,
+# on the step and the document. It replaces the index of the step alone
+# (earlier versions), which PostgreSQL preferred when its statistics
+# said a step had no activity yet, scanning all of them for each lead.
+STEP_DOCUMENT_INDEX = "mail_activity_pilot_follow_up_step_res_id_index"
+STEP_INDEX = "mail_activity__pilot_follow_up_step_id_index"
 
 
 class MailActivity(models.Model):
@@ -11,10 +19,21 @@ class MailActivity(models.Model):
         "base.automation",
         string="Follow-up Step",
         readonly=True,
-        index="btree_not_null",
         ondelete="set null",
         help="Follow-up step (automation rule) that created this activity.",
     )
+
+    def init(self):
+        super().init()
+        # Dropped with the column when the add-on is uninstalled.
+        create_index(
+            self.env.cr,
+            STEP_DOCUMENT_INDEX,
+            self._table,
+            ["pilot_follow_up_step_id", "res_id"],
+            where="pilot_follow_up_step_id IS NOT NULL",
+        )
+        self.env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(STEP_INDEX)))
 
     def _pilot_set_same_note(self, note):
         """Give all the activities of self the same note, sanitized once and
