@@ -24,7 +24,7 @@ class MailActivity(models.Model):
     )
 
     def init(self):
-        super().init()
+        result = super().init()
         # Dropped with the column when the add-on is uninstalled.
         create_index(
             self.env.cr,
@@ -34,6 +34,7 @@ class MailActivity(models.Model):
             where="pilot_follow_up_step_id IS NOT NULL",
         )
         self.env.cr.execute(SQL("DROP INDEX IF EXISTS %s", SQL.identifier(STEP_INDEX)))
+        return result
 
     def _pilot_set_same_note(self, note):
         """Give all the activities of self the same note, sanitized once and
