@@ -139,13 +139,12 @@ def _compact(args, name):
     """Rewrite the opportunities' table of ``name`` without its free space
     (VACUUM FULL), so that both sides are measured on tables in the same
     physical state. The generated plain table is packed, as a freshly loaded
-    table is; the add-on's install (its stored columns, computed for every
-    opportunity) and the benchmark's own preparation (last interactions)
-    write each row again, which leaves about half of the add-on's table as
-    free space: a kanban column then reads its cards from twice as many
-    pages. A database whose opportunities are updated every day has such
-    free space on both sides; a database just given the add-on gets its
-    table back to size with VACUUM FULL (see the README)."""
+    table is; the benchmark's own preparation of the add-on's database (the
+    last interactions of the follow-up line) writes every open opportunity
+    again, which leaves nearly half of that table as free space: a kanban
+    column then reads its cards from almost twice as many pages. (A database
+    whose opportunities are updated every day has such free space on both
+    sides.)"""
     _release(name)
     _psql_command(args, "vacuumdb", "--full", "--analyze", "--quiet", "--table", "crm_lead", name)
 
@@ -797,7 +796,7 @@ class Benchmark:
             plain, addon = self.results["kanban_installed"]
             rows.append(
                 (
-                    "1b. Kanban open, tables not compacted after the install (information)",
+                    "1b. Kanban open, tables not compacted (information)",
                     plain,
                     addon,
                     ratio(plain, addon),

@@ -292,8 +292,8 @@ def run(args, mod):
     mod._out()
     mod._out(
         f"crm_pipeline_pilot scaling curve, sizes {', '.join(f'{n:,}' for n in sorted(points))}"
-        f" (of {', '.join(f'{n:,}' for n in sizes)}), median of {args.reps} runs (kanban and "
-        f"move: {args.reps * 3}; follow-ups: 1 run), "
+        f" (of {', '.join(f'{n:,}' for n in sizes)}), median of {args.reps} runs (kanban: "
+        f"{args.reps * mod.KANBAN_RUNS}; move: {args.reps * 3}; follow-ups: 1 run), "
         f"{time.perf_counter() - started:.0f} s in all"
     )
     mod._out(table(points, mod) if points else "(no size measured)")

@@ -138,8 +138,9 @@ class CrmLead(models.Model):
         PostgreSQL cannot turn into an anti-join; once the subquery's rows no
         longer fit in its working memory (about 300,000 activities with the
         default settings), it scans them again for every opportunity. NOT
-        EXISTS gives the same opportunities (the subqueries select ids, never
-        NULL) and is planned as an anti-join."""
+        EXISTS gives the same opportunities whenever the subquery selects no
+        NULL (ids, the activities' document ids) and is planned as an
+        anti-join."""
         if fname == "id" and operator == "not in" and isinstance(value, Query | SQL):
             subquery = value.subselect() if isinstance(value, Query) else value
             if subquery.code.lstrip().startswith("(SELECT"):
