@@ -229,8 +229,9 @@ class CrmLead(models.Model):
         read): the subqueries are kept out of the planner's joins (OFFSET 0),
         whose choice would follow the statistics of the log and of the
         activities, which the run itself makes stale by filling them. At
-        1,000,000 opportunities a join planned on an empty log scanned every
-        follow-up activity created so far once per lead (25 s per batch)."""
+        1,000,000 opportunities, a plan made on those statistics scanned every
+        follow-up activity created so far once per lead (49 s per batch of
+        1,000 when replayed at mid-run; docs/benchmark.md)."""
         query = self._search([*domain, ("id", ">", last_id)], order="id", limit=batch_size)
         date_column = SQL.identifier(self._table, date_fname)
         lead_id = SQL.identifier(self._table, "id")
