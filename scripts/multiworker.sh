@@ -8,9 +8,9 @@
 #   mw_prepare OPEN CLOSED  crm and its demo data, OPEN + CLOSED generated
 #                        opportunities (benchmark/generate.py), then the add-on
 #                        and its demo data
-#   mw_start WORKERS CRON_THREADS  Odoo in multi-worker mode on two free ports
-#                        from MW_PORT (default 8079): sets http_port, server_pid,
-#                        server_log
+#   mw_start WORKERS CRON_THREADS  Odoo in multi-worker mode on the database
+#                        $db, on two free ports from MW_PORT (default 8079): sets
+#                        http_port, server_pid, server_log; mw_stop_server stops it
 #   mw_budget SECONDS "$@"  run the calling script again under a hard timeout
 #                        (coreutils timeout, its whole process group): a check
 #                        that exceeds its budget fails instead of hanging
@@ -30,6 +30,7 @@ mw_budget() {
 mw_init() {
     db="${MW_DB:-pilot_$1}_$(date +%s)_$$"
     work="$(mktemp -d)"
+    mw_more_dbs=()  # other databases the script creates, dropped with it
     server_pid=""
     status=1
     # Stopped by the budget (SIGTERM to the process group): clean up all the same.
@@ -53,12 +54,15 @@ mw_stop_server() {
 
 mw_cleanup() {
     mw_stop_server
-    if [ -z "${MW_KEEP:-}" ]; then
-        dropdb --if-exists "$db" >/dev/null 2>&1 || true
-        rm -rf "${PILOT_CACHE:?}/filestore/$db"
-    else
-        log "kept database $db"
-    fi
+    local name
+    for name in "$db" "${mw_more_dbs[@]}"; do
+        if [ -z "${MW_KEEP:-}" ]; then
+            dropdb --if-exists "$name" >/dev/null 2>&1 || true
+            rm -rf "${PILOT_CACHE:?}/filestore/$name"
+        else
+            log "kept database $name"
+        fi
+    done
     if [ "$status" -eq 0 ]; then rm -rf "$work"; else log "logs kept in $work"; fi
 }
 

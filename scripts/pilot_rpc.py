@@ -244,6 +244,28 @@ def log_errors(path):
     return [line for line in read_log(path).splitlines() if ERROR_LINE.search(line)]
 
 
+def log_problems(text):
+    """(error lines, serialization conflicts) of a piece of the server's log.
+    PostgreSQL's refusal of a statement under a concurrent update is logged by
+    Odoo as an error ("bad query", then the database's "ERROR: could not
+    serialize access...") before Odoo retries the request: such a conflict is
+    counted, not an error; any other ERROR, CRITICAL or Traceback line is."""
+    lines = text.splitlines()
+    errors, conflicts = [], 0
+    for index, line in enumerate(lines):
+        if not ERROR_LINE.search(line):
+            continue
+        if "bad query" in line:
+            detail = next(
+                (ln for ln in lines[index + 1 : index + 80] if ln.startswith("ERROR:")), ""
+            )
+            if is_concurrency_error(detail):
+                conflicts += 1
+                continue
+        errors.append(line)
+    return errors, conflicts
+
+
 def log_retries(path):
     """How many times Odoo retried a request or a job after a concurrency
     error, by error (e.g. {"serialization_failure": 3})."""
