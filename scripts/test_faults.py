@@ -661,6 +661,11 @@ def fault_during_follow_ups(args, conn, check, cron_ids, fault):
             os.kill(worker, signal.SIGKILL)
             what = f"cron worker {worker} killed (SIGKILL)"
         else:
+            print(
+                "  restarting PostgreSQL (pg_ctl restart -m fast): every database of the "
+                "cluster loses its connections for a few seconds",
+                flush=True,
+            )
             subprocess.run(args.pg_restart, shell=True, check=True, timeout=120)
             what = "database restarted (pg_ctl restart)"
     finally:
