@@ -1,5 +1,5 @@
 # Development commands of crm_pipeline_pilot (see README.md).
-.PHONY: setup run test lint i18n test-odoo-crm test-odoo-neighbours screenshots benchmark lifecycle smoke-workers
+.PHONY: setup run test lint i18n test-odoo-crm test-odoo-neighbours screenshots benchmark lifecycle smoke-workers test-faults benchmark-throughput
 
 setup:
 	bash scripts/setup.sh
@@ -32,10 +32,20 @@ SIZE ?= small
 benchmark:
 	SIZE=$(SIZE) bash scripts/benchmark.sh $(BENCH_ARGS)
 
+# Its throughput line: requests per second over HTTP with 2 and 4 workers, add-on / plain.
+benchmark-throughput:
+	bash scripts/benchmark.sh --throughput
+
 # Safe on an existing database (see docs/safety_checks.md): install/upgrade/uninstall on
-# generated data, and a multi-worker smoke test over HTTP while the crons run.
+# generated data, and a multi-worker smoke test over HTTP while the crons run (both
+# part of the full `make test`).
 lifecycle:
 	bash scripts/lifecycle.sh
 
 smoke-workers:
 	bash scripts/smoke_workers.sh
+
+# Load and faults (see docs/safety_checks.md): salespeople at once while the crons run,
+# two users on one deal, workers killed, the local PostgreSQL restarted. Not in `make test`.
+test-faults:
+	bash scripts/test_faults.sh

@@ -8,7 +8,8 @@ add-on, its demo data and generated inactive opportunities. This driver:
 - makes both crons of the add-on (follow-ups, weekly snapshot) due now, again
   before each round, and meanwhile runs both jobs once more in a separate
   ``odoo-bin shell`` process, so that they run concurrently;
-- drives the pipeline over HTTP JSON-RPC as the demo salesperson, in rounds:
+- drives the pipeline over HTTP JSON-RPC as the demo salesperson (every
+  record found by XML id, never by display name), in rounds:
   the kanban (``get_views``, ``web_read_group``, ``web_search_read``), a
   forward stage move missing exit criteria (refused with the expected
   message, nothing changed), allowed forward and backward moves
@@ -32,14 +33,33 @@ from datetime import datetime, timezone
 
 import psycopg2
 import requests
+from pilot_rpc import (
+    Checks,
+    Client,
+    Failure,
+    db_connect,
+    log_errors,
+    read_log,
+    trigger_crons,
+    utcnow,
+    wait_crons_idle,
+    wait_for_server,
+    xmlids,
+)
 
-MODULE = "crm_pipeline_pilot"
-CRONS = ("ir_cron_follow_up", "ir_cron_crm_pipeline_snapshot")
-ERROR_LINE = re.compile(r" (ERROR|CRITICAL) |Traceback \(most recent call last\)")
+CRONS = ("crm_pipeline_pilot.ir_cron_follow_up", "crm_pipeline_pilot.ir_cron_crm_pipeline_snapshot")
 ROUNDS = 3
-SALESPERSON = ("demo", "demo")
-REFUSED_LEAD = "Fleet tracking roll-out"
-REFUSED_TARGET = "Discovery"
+# Everything is found by XML id: the demo salesperson (Odoo's demo password is
+# the login), their deal in the first stage of the Pre-Sales team's
+# recommended pipeline (its forward move is refused: criteria missing), the
+# Sales team and Odoo's shared stages, which have no exit criteria (the
+# salesperson's own new deals move there freely), a loss reason, an activity type.
+SALESPERSON = "base.user_demo"
+REFUSED_LEAD = "crm.crm_case_14"
+FREE_TEAM = "sales_team.team_sales_department"
+FREE_STAGES = ("crm.stage_lead1", "crm.stage_lead2")
+LOST_REASON = "crm.lost_reason_1"
+TODO = "mail.mail_activity_data_todo"
 CONCURRENT_RUN = (
     "created = env['crm.lead'].with_context(pilot_follow_up_commit=True)"
     "._cron_pilot_follow_ups()\n"
@@ -49,142 +69,6 @@ CONCURRENT_RUN = (
     "env.cr.commit()\n"
     "print('concurrent run: snapshot taken')\n"
 )
-
-
-class Failure(Exception):
-    pass
-
-
-class Checks:
-    def __init__(self):
-        self.lines = []
-        self.failed = 0
-
-    def __call__(self, ok, what, detail=""):
-        line = ("ok  " if ok else "FAIL") + f"  {what}" + (f": {detail}" if detail else "")
-        self.lines.append(line)
-        self.failed += not ok
-        print(line, flush=True)
-        return ok
-
-
-class Client:
-    """JSON-RPC as the web client does it."""
-
-    def __init__(self, url, database):
-        self.url = url
-        self.database = database
-        self.session = requests.Session()
-        self.uid = None
-        self.calls = 0
-
-    def _post(self, path, params):
-        self.calls += 1
-        response = self.session.post(
-            self.url + path,
-            json={"jsonrpc": "2.0", "method": "call", "id": self.calls, "params": params},
-            timeout=120,
-        )
-        response.raise_for_status()
-        return response.json()
-
-    def authenticate(self, login, password):
-        answer = self._post(
-            "/web/session/authenticate",
-            {"db": self.database, "login": login, "password": password},
-        )
-        if "error" in answer:
-            raise Failure(f"authentication of {login} refused: {answer['error']}")
-        self.uid = answer["result"]["uid"]
-        return self.uid
-
-    def call(self, model, method, *args, **kwargs):
-        """(result, error message or None)."""
-        kwargs.setdefault("context", {"lang": "en_US", "tz": "UTC", "uid": self.uid})
-        answer = self._post(
-            f"/web/dataset/call_kw/{model}/{method}",
-            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
-        )
-        if "error" in answer:
-            error = answer["error"]
-            return None, (error.get("data") or {}).get("message") or error.get("message")
-        return answer.get("result"), None
-
-    def ok(self, model, method, *args, **kwargs):
-        result, error = self.call(model, method, *args, **kwargs)
-        if error:
-            raise Failure(f"{model}.{method} refused: {error}")
-        return result
-
-
-# ----------------------------------------------------------------------
-# Crons
-# ----------------------------------------------------------------------
-
-
-def db_connect(database):
-    conn = psycopg2.connect(dbname=database)
-    conn.autocommit = True
-    return conn
-
-
-def cron_ids(conn):
-    with conn.cursor() as cr:
-        cr.execute(
-            "SELECT name, res_id FROM ir_model_data WHERE module = %s AND name IN %s",
-            (MODULE, CRONS),
-        )
-        found = dict(cr.fetchall())
-    missing = set(CRONS) - set(found)
-    if missing:
-        raise Failure(f"crons not found: {', '.join(sorted(missing))}")
-    return [found[name] for name in CRONS]
-
-
-def trigger_crons(conn, database, ids):
-    """Due now, and the cron workers woken up (Odoo's cron_trigger channel)."""
-    with conn.cursor() as cr:
-        cr.execute(
-            """
-            UPDATE ir_cron SET nextcall = (now() at time zone 'UTC') - interval '1 minute',
-                               active = TRUE
-             WHERE id IN %s
-            """,
-            (tuple(ids),),
-        )
-    # Cron workers listen on the "postgres" database, as Odoo's own triggers do.
-    with db_connect("postgres") as wakeup, wakeup.cursor() as cr:
-        cr.execute("NOTIFY cron_trigger, %s", (database,))
-    wakeup.close()
-
-
-def crons_idle(conn, ids):
-    """True when neither cron is running nor due: made due by the last trigger,
-    they can only be back in the future once a cron worker ran them (a run in
-    progress keeps its row locked, and a trigger during a run waits for it)."""
-    with conn.cursor() as cr:
-        cr.execute("BEGIN")
-        cr.execute(
-            "SELECT id FROM ir_cron WHERE id IN %s FOR NO KEY UPDATE SKIP LOCKED",
-            (tuple(ids),),
-        )
-        free = {row[0] for row in cr.fetchall()}
-        cr.execute(
-            """
-            SELECT COUNT(*) FROM ir_cron
-             WHERE id IN %s AND nextcall > (now() at time zone 'UTC')
-            """,
-            (tuple(ids),),
-        )
-        later = cr.fetchone()[0]
-        cr.execute("ROLLBACK")
-    return len(free) == len(ids) and later == len(ids)
-
-
-def utcnow(conn):
-    with conn.cursor() as cr:
-        cr.execute("SELECT now() at time zone 'UTC'")
-        return cr.fetchone()[0]
 
 
 # ----------------------------------------------------------------------
@@ -253,17 +137,18 @@ def read(client, lead_id, fields, active_test=True):
     return records[0] if records else None
 
 
-def refused_move(client, check, round_no, lead, target):
+def refused_move(client, check, round_no, refused):
+    lead = refused["lead"]
     _result, error = client.call(
         "crm.lead",
         "web_save",
         [lead["id"]],
-        {"stage_id": target["id"]},
+        {"stage_id": refused["target"]["id"]},
         specification={"stage_id": {}},
     )
-    expected = f'"{REFUSED_LEAD}" cannot move to the stage "{REFUSED_TARGET}" yet'
+    expected = f'"{lead["name"]}" cannot move to the stage "{refused["target"]["name"]}" yet'
     check(
-        bool(error) and expected in error and "Need identified" in error,
+        bool(error) and expected in error and refused["criterion"] in error,
         f"round {round_no}: forward move missing criteria refused",
         (error or "accepted").splitlines()[0],
     )
@@ -329,98 +214,91 @@ def chatter_and_activity(client, check, round_no, lead_id, todo_type):
     check(left == 0, f"round {round_no}: activity marked done")
 
 
-def mark_lost(client, check, lead_id):
+def mark_lost(client, check, lead_id, reason_id):
     _result, error = client.call("crm.lead", "write", [lead_id], {"active": False})
     check(
         bool(error) and "loss reason" in error,
         "archiving an opportunity without a loss reason refused",
         (error or "accepted").splitlines()[0],
     )
-    reasons = client.ok(
-        "crm.lost.reason",
-        "search_read",
-        [("require_feedback", "=", False)],
-        fields=["name"],
-        limit=1,
-    )
     wizard = client.ok(
         "crm.lead.lost",
         "create",
-        {"lead_ids": [[6, 0, [lead_id]]], "lost_reason_id": reasons[0]["id"]},
+        {
+            "lead_ids": [[6, 0, [lead_id]]],
+            "lost_reason_id": reason_id,
+            "lost_feedback": "<p>They chose a competitor.</p>",
+        },
     )
     client.ok("crm.lead.lost", "action_lost_reason_apply", [wizard])
     lead = read(client, lead_id, ["active", "lost_reason_id", "probability"], active_test=False)
     check(
-        lead["active"] is False
-        and lead["lost_reason_id"] == reasons[0]["id"]
-        and lead["probability"] == 0,
+        not lead["active"] and lead["lost_reason_id"] == reason_id and lead["probability"] == 0,
         "marked lost with a reason (Lost wizard)",
-        f"reason {reasons[0]['name']}",
+        f"reason {reason_id}",
     )
 
 
-def prepare(client):
-    """The leads and stages the salesperson works on."""
-    stages = client.ok(
-        "crm.stage",
-        "search_read",
-        [],
-        fields=["name", "sequence", "is_won", "team_id", "exit_criteria_count"],
-        order="sequence, id",
-    )
-    leads = client.ok(
-        "crm.lead",
-        "search_read",
-        [("type", "=", "opportunity"), ("user_id", "=", client.uid)],
-        fields=["name", "stage_id", "team_id"],
-        order="id",
-    )
-    refused = next((lead for lead in leads if lead["name"] == REFUSED_LEAD), None)
-    target = next(
-        (
-            s
-            for s in stages
-            if s["name"] == REFUSED_TARGET
-            and refused
-            and s["team_id"]
-            and s["team_id"][0] == refused["team_id"][0]
-        ),
-        None,
-    )
-    if not refused or not target:
-        raise Failure(f'the demo lead "{REFUSED_LEAD}" or its stage "{REFUSED_TARGET}" is missing')
-    refused["stage_id"] = refused["stage_id"][0]
-    # Leads in a stage without exit criteria that has a later open stage of
-    # the same pipeline (the stages of all teams, or of the lead's team).
-    free = []
-    for lead in leads:
-        if lead["id"] == refused["id"]:
-            continue
-        stage = next(s for s in stages if s["id"] == lead["stage_id"][0])
-        if stage["exit_criteria_count"] or stage["is_won"]:
-            continue
-        later = [
-            s
-            for s in stages
-            if s["sequence"] > stage["sequence"]
-            and not s["is_won"]
-            and s["team_id"] in (False, stage["team_id"])
-        ]
-        if later:
-            free.append((lead["id"], stage["id"], later[0]["id"]))
-    if len(free) < ROUNDS + 1:
-        raise Failure(f"only {len(free)} opportunities of the salesperson can move freely")
-    return refused, target, free
+def prepare(conn, client, refs):
+    """The records the salesperson works on, all found by XML id: the deal
+    whose forward move is refused, with the next stage of its team's pipeline
+    and a manual exit criterion of its stage it lacks; and ROUNDS + 1 deals
+    the salesperson creates in Odoo's shared stages, free to move."""
+    with conn.cursor() as cr:
+        cr.execute(
+            """
+            SELECT l.id, l.name, l.stage_id, l.user_id, nxt.id, nxt.name->>'en_US', crit.name
+              FROM crm_lead l
+              JOIN crm_stage cur ON cur.id = l.stage_id
+              JOIN LATERAL (SELECT s.id, s.name FROM crm_stage s
+                             WHERE s.team_id = l.team_id AND s.sequence > cur.sequence
+                               AND s.is_won IS NOT TRUE
+                             ORDER BY s.sequence, s.id LIMIT 1) nxt ON TRUE
+              JOIN LATERAL (SELECT c.name->>'en_US' AS name FROM crm_stage_exit_criterion c
+                             WHERE c.stage_id = cur.id AND c.active
+                               AND c.criterion_type = 'manual'
+                               AND NOT EXISTS (SELECT 1 FROM crm_lead_exit_criterion_rel r
+                                                WHERE r.lead_id = l.id
+                                                  AND r.criterion_id = c.id)
+                             ORDER BY c.sequence, c.id LIMIT 1) crit ON TRUE
+             WHERE l.id = %s
+            """,
+            (refs[REFUSED_LEAD],),
+        )
+        row = cr.fetchone()
+    if not row:
+        raise Failure(
+            f"the demo deal {REFUSED_LEAD} has no next stage or no manual exit criterion to miss"
+        )
+    lead_id, name, stage_id, user_id, target_id, target_name, criterion = row
+    if user_id != client.uid:
+        raise Failure(f"the demo deal {REFUSED_LEAD} is not the salesperson's")
+    refused = {
+        "lead": {"id": lead_id, "name": name, "stage_id": stage_id},
+        "target": {"id": target_id, "name": target_name},
+        "criterion": criterion,
+    }
+    free = [
+        client.ok(
+            "crm.lead",
+            "create",
+            {
+                "name": f"Smoke test deal {number}",
+                "type": "opportunity",
+                "user_id": client.uid,
+                "team_id": refs[FREE_TEAM],
+                "stage_id": refs[FREE_STAGES[0]],
+                "expected_revenue": 1000 * number,
+            },
+        )
+        for number in range(1, ROUNDS + 2)
+    ]
+    return refused, free
 
 
 # ----------------------------------------------------------------------
 # Checks in the database and the logs
 # ----------------------------------------------------------------------
-
-
-def log_errors(path):
-    with open(path, encoding="utf-8", errors="replace") as log:
-        return [line.rstrip() for line in log if ERROR_LINE.search(line)]
 
 
 def database_checks(conn, check, since):
@@ -489,35 +367,24 @@ def database_checks(conn, check, since):
     )
 
 
-def wait_for_server(url, pid, timeout=180):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except OSError as exc:
-            raise Failure("the Odoo server stopped while starting") from exc
-        try:
-            if requests.get(url + "/web/health", timeout=5).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(1)
-    raise Failure(f"the Odoo server did not answer within {timeout} s")
-
-
 def scenario(args, check):
     conn = db_connect(args.database)
-    ids = cron_ids(conn)
+    refs = xmlids(
+        conn, *CRONS, SALESPERSON, REFUSED_LEAD, FREE_TEAM, *FREE_STAGES, LOST_REASON, TODO
+    )
+    ids = [refs[name] for name in CRONS]
     started = utcnow(conn)
     wait_for_server(args.url, args.server_pid)
     check(True, "server started with 2 HTTP workers and 2 cron workers", args.url)
+    with conn.cursor() as cr:
+        cr.execute("SELECT login FROM res_users WHERE id = %s", (refs[SALESPERSON],))
+        login = cr.fetchone()[0]
     client = Client(args.url, args.database)
-    client.authenticate(*SALESPERSON)
-    check(True, f"authenticated as the salesperson {SALESPERSON[0]}", f"uid {client.uid}")
-    refused, target, free = prepare(client)
-    todo = client.ok(
-        "mail.activity.type", "search_read", [("category", "=", "default")], fields=["name"]
-    )[0]["id"]
+    client.authenticate(login, login)
+    check(True, f"authenticated as the salesperson {login} ({SALESPERSON})", f"uid {client.uid}")
+    refused, free = prepare(conn, client, refs)
+    todo = refs[TODO]
+    stage_from, stage_to = (refs[name] for name in FREE_STAGES)
 
     shell_log = os.path.join(os.path.dirname(args.log), "concurrent_run.log")
     shell = None
@@ -544,26 +411,21 @@ def scenario(args, check):
                 shell.stdin.write(CONCURRENT_RUN)
                 shell.stdin.close()
             open_kanban(client, check, round_no)
-            refused_move(client, check, round_no, refused, target)
-            lead_id, stage_from, stage_to = free[round_no - 1]
+            refused_move(client, check, round_no, refused)
+            lead_id = free[round_no - 1]
             allowed_moves(client, check, round_no, lead_id, stage_from, stage_to)
             chatter_and_activity(client, check, round_no, lead_id, todo)
-        mark_lost(client, check, free[ROUNDS][0])
+        mark_lost(client, check, free[ROUNDS], refs[LOST_REASON])
         check(shell.wait(timeout=300) == 0, "concurrent follow-up and snapshot run in a shell")
 
-    deadline = time.monotonic() + 240
-    while not crons_idle(conn, ids):
-        if time.monotonic() > deadline:
-            raise Failure("the crons did not run within 240 s of being due")
-        time.sleep(2)
+    wait_crons_idle(conn, ids, 240)
     check(True, "both crons ran after the last trigger and are idle")
     database_checks(conn, check, started)
     errors = log_errors(args.log) + log_errors(shell_log)
     check(not errors, "no ERROR, CRITICAL or Traceback in the logs", f"{len(errors)} line(s)")
     for line in errors[:20]:
         print(f"        {line[:300]}")
-    with open(args.log, encoding="utf-8", errors="replace") as log:
-        text = log.read()
+    text = read_log(args.log)
     ran = {
         name: len(re.findall(rf"Job .* \({cron_id}\) done in", text))
         for name, cron_id in zip(CRONS, ids, strict=True)
@@ -603,19 +465,7 @@ def main(argv=None):
         scenario(args, check)
     except (Failure, requests.RequestException, psycopg2.Error, subprocess.SubprocessError) as exc:
         check(False, "smoke test interrupted", str(exc))
-    print()
-    print("Workers smoke test summary")
-    print(
-        f"  {time.perf_counter() - start:.0f} s, {len(check.lines)} checks, {check.failed} failed"
-    )
-    if check.failed:
-        for line in check.lines:
-            if line.startswith("FAIL"):
-                print("  " + line)
-        print("SMOKE TEST FAILED")
-        return 1
-    print("workers smoke test passed")
-    return 0
+    return check.summary("Workers smoke test", time.perf_counter() - start)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,11 @@
 # The test command: prepares what is missing, lints, creates a throwaway
 # database with the add-on installed, runs the whole suite with pytest-odoo
 # (browser tours included, in headless Chromium), then the lifecycle check
-# (scripts/lifecycle.sh) and the upgrade check from the previous release
-# (scripts/upgrade_check.sh), and fails on any failure, any skipped test or tour,
-# or when no test ran.
+# (scripts/lifecycle.sh), the upgrade check from the previous release
+# (scripts/upgrade_check.sh) and the multi-worker smoke test
+# (scripts/smoke_workers.sh, within its time budget), and fails on any failure,
+# any skipped test or tour, a smoke test that did not pass to its end, or when
+# no test ran.
 #   scripts/test.sh [pytest arguments, e.g. -k margin]
 set -euo pipefail
 # shellcheck source=scripts/env.sh
@@ -94,8 +96,16 @@ if [ $# -eq 0 ]; then
     bash "$PILOT_ROOT/scripts/lifecycle.sh" || { log "the lifecycle check failed"; status=1; }
     log "running the upgrade check from the previous release (scripts/upgrade_check.sh)"
     bash "$PILOT_ROOT/scripts/upgrade_check.sh" || { log "the upgrade check failed"; status=1; }
+    # The smoke test serves Odoo on free ports from SMOKE_PORT; it is stopped
+    # and fails beyond SMOKE_BUDGET seconds. Only its own "passed" line is a pass.
+    log "running the multi-worker smoke test (scripts/smoke_workers.sh)"
+    smoke_rc=0
+    bash "$PILOT_ROOT/scripts/smoke_workers.sh" 2>&1 | tee "$work/smoke.log" || smoke_rc=$?
+    if [ "$smoke_rc" -ne 0 ] || ! grep -q "^Workers smoke test passed" "$work/smoke.log"; then
+        log "the multi-worker smoke test failed or did not finish"; status=1
+    fi
 else
-    log "subset run: the lifecycle check is skipped (it runs with the full suite)"
+    log "subset run: the lifecycle, upgrade and smoke checks are skipped (they run with the full suite)"
 fi
 if [ $status -eq 0 ]; then
     log "all checks passed"

@@ -92,6 +92,31 @@ class TestDemoPipeline(PilotCommon):
         self.assertIn("Pilot New", self._kanban_columns(team))
         self.assertEqual(lead.stage_id, self.stage_new)
 
+    def test_demo_moves_to_the_team_stages_are_stays(self):
+        """The demo moves the leads of its teams from Odoo's shared stages to
+        the team's own: each move is a stay, leads (not only opportunities)
+        included, so that every record has one current stay, in its stage."""
+        team = self.env.ref("sales_team.crm_team_1")
+        qualified = self.env["crm.stage"].search(
+            [("team_id", "=", team.id)], order="sequence, id", limit=1
+        )
+        # Odoo's demo lead, lost, in the shared stage New before the move
+        lead = self.env.ref("crm.crm_case_9")
+        self.assertEqual((lead.type, lead.team_id, lead.stage_id), ("lead", team, qualified))
+        stays = lead.stage_history_ids.sorted("id")
+        self.assertEqual(stays.mapped("stage_id"), self.env.ref("crm.stage_lead1") | qualified)
+        self.assertEqual([bool(stay.date_out) for stay in stays], [True, False])
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT l.id FROM crm_lead l
+              LEFT JOIN crm_lead_stage_history h ON h.lead_id = l.id AND h.date_out IS NULL
+             GROUP BY l.id, l.stage_id
+            HAVING COUNT(h.id) <> 1 OR MIN(h.stage_id) IS DISTINCT FROM l.stage_id
+            """
+        )
+        self.assertEqual(self.env.cr.fetchall(), [])
+
 
 @tagged("post_install", "-at_install")
 class TestDemoReports(PilotCommon):

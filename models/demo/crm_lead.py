@@ -105,6 +105,7 @@ class CrmLead(models.Model):
         """Move the opportunities of the demo teams working with their own
         stages from Odoo's shared stages to the team's recommended ones (demo
         data only: the stages themselves are left as they are)."""
+        moved_ids = []
         for xmlid in team_xmlids:
             team = self._pilot_demo_ref(xmlid)
             if not team:
@@ -121,10 +122,15 @@ class CrmLead(models.Model):
                     continue
                 self.env.cr.execute(
                     """UPDATE crm_lead SET stage_id = %s
-                        WHERE team_id = %s AND stage_id = %s""",
+                        WHERE team_id = %s AND stage_id = %s RETURNING id""",
                     (new_stage.id, team.id, shared.id),
                 )
+                moved_ids += [row[0] for row in self.env.cr.fetchall()]
             self.invalidate_model(["stage_id"])
+        # A move is a stay in the new stage: the history of every moved lead,
+        # opportunities and leads alike (the demo history rewrites only the
+        # opportunities' own).
+        self.browse(moved_ids)._pilot_record_stage_history()
 
     @api.model
     def _pilot_demo_history(self):
