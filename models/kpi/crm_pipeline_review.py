@@ -486,6 +486,8 @@ class CrmPipelineReviewLine(models.Model):
         review's week, with the target of each week (the weeks no review
         computed are computed now, in the review's scope)."""
         self.ensure_one()
+        # The missing weeks are stored as superuser: readers of the line only.
+        self.check_access("read")
         review = self.review_id
         Value = self.env["crm.pipeline.kpi.value"]
         first = review.week_start - timedelta(weeks=TREND_WEEKS - 1)
