@@ -9,6 +9,7 @@ import inspect
 import re
 import textwrap
 
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, tagged
 
@@ -18,9 +19,11 @@ PACKAGE = f"odoo.addons.{MODULE}."
 # Fields through which a record holds the data of a company.
 COMPANY_PATHS = {"company_id": "res.company", "team_id": "crm.team", "lead_id": "crm.lead"}
 PRIVATE_CALL_RE = re.compile(r"\.(_\w+)\(")
-# Methods that any user may call: their own access checks are the ORM's
-# (they read nothing as superuser before it).
+# The ORM's own methods, with the arguments of a harmless call.
 ORM_ARGUMENTS = {"create": ({},), "write": ({},), "copy": (), "unlink": ()}
+# Public methods that only read for the caller: what they store as superuser
+# is a cache of figures the caller may read (the weekly values of a trend).
+READ_ACTIONS = {("crm.pipeline.review.line", "action_open_trend")}
 
 
 def addon_models(env):
@@ -46,20 +49,39 @@ def function_source(function):
     return textwrap.dedent(inspect.getsource(function))
 
 
-def uses_sudo(model_class, name, seen=None):
+def private_functions_by_name(env):
+    """{name: [functions]} of the private methods the add-on defines on any
+    model: a call ``records._name(...)`` may reach any of them (another
+    model's helper included)."""
+    functions = {}
+    for model_name in env.registry:
+        for klass in type(env[model_name]).__mro__:
+            if klass.__module__.startswith(PACKAGE):
+                for name, value in vars(klass).items():
+                    if name.startswith("_") and callable(value):
+                        functions.setdefault(name, []).append(value)
+    return functions
+
+
+def uses_sudo(model_class, name, private, seen=None):
     """Whether the add-on's code of method ``name`` calls ``sudo()``, itself
-    or through the private methods of the model it calls."""
+    or through the private methods it calls (of its model or of another one:
+    any private method of the add-on with that name)."""
     seen = set() if seen is None else seen
     if name in seen:
         return False
     seen.add(name)
-    for function in addon_functions(model_class, name):
+    functions = addon_functions(model_class, name) or private.get(name, [])
+    for function in functions:
         if not callable(function) and not isinstance(function, (classmethod, staticmethod)):
             continue
         source = function_source(function)
         if "sudo(" in source:
             return True
-        if any(uses_sudo(model_class, callee, seen) for callee in PRIVATE_CALL_RE.findall(source)):
+        if any(
+            uses_sudo(model_class, callee, private, seen)
+            for callee in PRIVATE_CALL_RE.findall(source)
+        ):
             return True
     return False
 
@@ -68,6 +90,7 @@ def public_methods_using_sudo(env):
     """[(model, method)] of every public method (callable over RPC) whose
     add-on code runs as superuser."""
     found = []
+    private = private_functions_by_name(env)
     for model_name in sorted(env.registry):
         model_class = type(env[model_name])
         names = {
@@ -77,7 +100,9 @@ def public_methods_using_sudo(env):
             for name, value in vars(klass).items()
             if not name.startswith("_") and callable(value)
         }
-        found += [(model_name, name) for name in sorted(names) if uses_sudo(model_class, name)]
+        found += [
+            (model_name, name) for name in sorted(names) if uses_sudo(model_class, name, private)
+        ]
     return found
 
 
@@ -116,6 +141,8 @@ class TestTrustByRegistry(TransactionCase):
         found = public_methods_using_sudo(self.env)
         self.assertIn(("crm.forecast.submission", "action_refresh_amounts"), found)
         self.assertIn(("crm.forecast.backtest", "action_run"), found)
+        # Through another model's helper (the weekly values of the trend)
+        self.assertIn(("crm.pipeline.review.line", "action_open_trend"), found)
         outsider = new_pilot_user(
             self.env, "pilot_trust_outsider", groups="base.group_user", name="Otto Outsider"
         )
@@ -143,7 +170,52 @@ class TestTrustByRegistry(TransactionCase):
             not_refused.append(f"{model_name}.{method}")
         self.assertEqual(not_refused, [], "public methods running as superuser without a check")
 
-    def _records(self):
+    def test_public_methods_using_sudo_refuse_readers(self):
+        """The same methods (but the ORM's own and the read actions), called
+        by a salesperson who reads the records but may not write them (a
+        global rule forbids writing, creating and deleting any record of the
+        model): each is refused."""
+        found = [
+            (model_name, method)
+            for model_name, method in public_methods_using_sudo(self.env)
+            if method not in ORM_ARGUMENTS and (model_name, method) not in READ_ACTIONS
+        ]
+        self.assertIn(("crm.forecast.submission", "action_refresh_amounts"), found)
+        reader = new_pilot_user(
+            self.env,
+            "pilot_trust_reader",
+            groups="sales_team.group_sale_salesman_all_leads",
+            name="Rita Reader",
+        )
+        records = self._records(reader)
+        not_refused = []
+        for model_name, method in found:
+            function = getattr(type(self.env[model_name]), method)
+            if getattr(function, "_api", None) == "model":
+                target = self.env[model_name].with_user(reader)
+            else:
+                record = records.get(model_name) or self.env[model_name].sudo().search([], limit=1)
+                self.assertTrue(record, f"no record of {model_name} to call {method} on")
+                target = record.with_user(reader).sudo(False)
+            no_write = self.env["ir.rule"].create(
+                {
+                    "name": f"Trust test: no write on {model_name}",
+                    "model_id": self.env["ir.model"]._get_id(model_name),
+                    "domain_force": "[(0, '=', 1)]",
+                    "perm_read": False,
+                }
+            )
+            try:
+                with self.cr.savepoint():
+                    getattr(target, method)()
+                not_refused.append(f"{model_name}.{method}")
+            except AccessError:
+                pass
+            finally:
+                no_write.unlink()
+        self.assertEqual(not_refused, [], "public methods running as superuser for readers")
+
+    def _records(self, owner=None):
         """A record of the models whose records the database may not have."""
         env = self.env
         team = env["crm.team"].create({"name": "Trust registry team"})
@@ -151,10 +223,17 @@ class TestTrustByRegistry(TransactionCase):
         lead = env["crm.lead"].create(
             {"name": "Trust registry deal", "type": "opportunity", "team_id": team.id}
         )
+        owner = owner or env.user
+        lead.user_id = owner
         submission = env["crm.forecast.submission"].create(
-            {"team_id": team.id, "user_id": env.user.id}
+            {"team_id": team.id, "user_id": owner.id}
+        )
+        review = env["crm.pipeline.review"].create(
+            {"date": fields.Date.context_today(lead), "team_ids": [(6, 0, team.ids)]}
         )
         records = {
+            "crm.pipeline.review": review,
+            "crm.pipeline.review.line": review.line_ids[:1],
             "crm.lead": lead,
             "crm.team": team,
             "crm.stage": stage,
