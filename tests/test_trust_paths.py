@@ -120,7 +120,7 @@ class TestTrustPathsRpc(PilotRpcMixin, HttpCase):
         )
         self.assertIn("cannot change", message)
         self._ok("write", [[submission_id], {"commit_amount": 1500}], model=SUBMISSION)
-        self._ok("action_submit", [[submission_id]], model=SUBMISSION)
+        self.assertIs(self._ok("action_submit", [[submission_id]], model=SUBMISSION), True)
         for vals in ({"commit_amount": 1}, {"comment": "late"}, {"best_case_amount": 9}):
             message = self._refused("write", [[submission_id], vals], model=SUBMISSION)
             self.assertIn("nothing can change until a sales manager reopens it", message)
@@ -150,7 +150,8 @@ class TestTrustPathsRpc(PilotRpcMixin, HttpCase):
         draft.invalidate_recordset()
         self.assertEqual(draft.commit_amount, 777)
         self._login(self.sam)
-        self._ok("action_refresh_amounts", [draft.ids], model=SUBMISSION)
+        # True, not None: XML-RPC clients cannot receive None
+        self.assertIs(self._ok("action_refresh_amounts", [draft.ids], model=SUBMISSION), True)
         draft.invalidate_recordset()
         self.assertEqual(draft.commit_amount, 0)
 

@@ -424,6 +424,8 @@ class CrmForecastSubmission(models.Model):
 
     def action_submit(self):
         self.filtered(lambda s: s.state == "draft").write({"state": "submitted"})
+        # True, not None: the buttons are called over XML-RPC too.
+        return True
 
     def action_refresh_amounts(self):
         """Prefill the draft forecasts again from the deals as they are now:
@@ -431,11 +433,15 @@ class CrmForecastSubmission(models.Model):
         self.check_access("write")
         drafts = self.filtered(lambda s: s.state == "draft")
         drafts._pilot_fill_deal_amounts(prefill_forecast=drafts)
+        # True, not None: the buttons are called over XML-RPC too.
+        return True
 
     def action_reset_to_draft(self):
         if not self._is_manager():
             raise UserError(self.env._("Only sales managers can reopen a submitted forecast."))
         self.write({"state": "draft"})
+        # True, not None: the buttons are called over XML-RPC too.
+        return True
 
     # ------------------------------------------------------------------
     # Business: amounts from the deals, actuals after the month
