@@ -310,6 +310,13 @@ class TestTrustPathsRpc(PilotRpcMixin, HttpCase):
                 )
                 rows = self._ok("search_read", [[("id", "=", record.id)], ["name"]], model=model)
                 self.assertEqual(rows, [])
+            # Allowed: the shared defaults and the rules of their company are read
+            rows = self._ok(
+                "read",
+                [[self.env.ref("crm_pipeline_pilot.qualification_rule_budget").id], ["name"]],
+                model="crm.qualification.rule",
+            )
+            self.assertEqual(rows[0]["name"], "Expected revenue set")
         self._login(self.mia)
         self._refused(
             "create",

@@ -63,10 +63,12 @@ class CrmQualificationRule(models.Model):
 
     @api.depends("team_id")
     def _compute_company_id(self):
+        # A new default belongs to the current company; an existing one keeps
+        # its company (none for the rules of before: shared, as they were).
         for rule in self:
             if rule.team_id:
                 rule.company_id = rule.team_id.company_id
-            elif not rule.company_id:
+            elif not rule.id and not rule.company_id:
                 rule.company_id = self.env.company
 
     @api.constrains("team_id", "company_id")
