@@ -7,7 +7,9 @@ stage_history/, forecast_category/, close_date/, qualification/,
 next_action/, won_reason/) with its fields, computes,
 constraints and the named steps called below."""
 
-from odoo import api, models
+import pytz
+
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 from odoo.tools.query import Query
@@ -70,6 +72,32 @@ TRUSTED = _TrustedCode()
 def is_trusted(env, key):
     """Whether trusted server code asks to skip the rule of ``key``."""
     return env.su and env.context.get(key) is TRUSTED
+
+
+def company_tz(company):
+    """The time zone of ``company``: its address's, else its working hours',
+    else UTC. The time zone a client sends in its context never decides."""
+    company = company.sudo()
+    tz = company.partner_id.tz or company.resource_calendar_id.tz
+    return tz if tz in pytz.all_timezones_set else "UTC"
+
+
+def company_today(company):
+    """Today's date for ``company`` (see company_tz)."""
+    now = pytz.utc.localize(fields.Datetime.now())
+    return now.astimezone(pytz.timezone(company_tz(company))).date()
+
+
+# Today's date per lead, in SQL: the time zone of the lead's company (else of
+# %(company)s), as company_tz; %(now)s is the current UTC time.
+COMPANY_TODAY_SQL = """
+    (SELECT (%(now)s::timestamp AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(
+                NULLIF(p.tz, ''), NULLIF(rc.tz, ''), 'UTC'))::date
+       FROM res_company c
+       JOIN res_partner p ON p.id = c.partner_id
+  LEFT JOIN resource_calendar rc ON rc.id = c.resource_calendar_id
+      WHERE c.id = COALESCE({lead}.company_id, %(company)s))
+"""
 
 
 def and_more(env, count):

@@ -39,6 +39,7 @@ crm.stage.exit.bypass               -     -     rwcu     rwcu    -       -
 crm.stage.recommended.pipeline      -     -     rwcu     -       -       -
 crm.stage.probability.apply         -     -     rwcu     -       -       -
 crm.forecast.submission             rwcu  rwcu  rwcu     rwcu    -       -
+crm.forecast.submission.change      r     r     r        r       -       -
 crm.forecast.backtest               r     r     rwcu     r       -       -
 crm.forecast.backtest.result        r     r     r        r       -       -
 crm.forecast.backtest.detail        -     -     r        -       -       -
@@ -79,6 +80,7 @@ READ_FIELD = {
     "crm.stage.recommended.pipeline": "team_id",
     "crm.stage.probability.apply": "stage_id",
     "crm.forecast.submission": "commit_amount",
+    "crm.forecast.submission.change": "new_value",
     "crm.forecast.backtest": "months",
     "crm.forecast.backtest.result": "mape",
     "crm.forecast.backtest.detail": "forecast",
@@ -111,6 +113,8 @@ class AccessMatrixCommon:
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # Forecasts are made in a team of their own: users in several teams.
+        cls.env["ir.config_parameter"].set_param("sales_team.membership_multi", True)
         cls.users = {
             key: new_pilot_user(
                 cls.env,
@@ -152,6 +156,15 @@ class AccessMatrixCommon:
     def _unique_month(self):
         n = self._next()
         return fields.Date.to_string(date(2030 + n // 12, n % 12 + 1, 1))
+
+    def _submission_team(self):
+        """A sales team of every user of the matrix (a forecast per team and week)."""
+        return self.env["crm.team"].create(
+            {
+                "name": f"Matrix Forecast Team {self._next()}",
+                "member_ids": [(6, 0, [user.id for user in self.users.values() if not user.share])],
+            }
+        )
 
     def _unique_week(self):
         return fields.Date.to_string(date(2030, 1, 7) + timedelta(weeks=self._next()))
@@ -218,7 +231,15 @@ class AccessMatrixCommon:
             "crm.stage.recommended.pipeline": {"team_id": self.team.id},
             "crm.stage.probability.apply": {"stage_id": self.stage.id},
             # The creator's own forecast (the salesperson by default), a new week each time.
-            "crm.forecast.submission": {"team_id": self.team.id, "week": self._unique_week()},
+            # The current week only, in a team of the user: a new team each time.
+            "crm.forecast.submission": {"team_id": self._submission_team().id},
+            "crm.forecast.submission.change": {
+                "submission_id": self.env["crm.forecast.submission"]
+                .create({"team_id": self._submission_team().id})
+                .id,
+                "field_name": "comment",
+                "new_value": "Matrix",
+            },
             "crm.forecast.backtest": {"months": 3},
             "crm.forecast.backtest.result": {
                 "backtest_id": self.backtest.id,
@@ -267,6 +288,7 @@ class AccessMatrixCommon:
             "crm.stage.recommended.pipeline": {"team_id": False},
             "crm.stage.probability.apply": {"stage_id": self.stage_next.id},
             "crm.forecast.submission": {"comment": "Matrix"},
+            "crm.forecast.submission.change": {"new_value": "Forged"},
             "crm.forecast.backtest": {"months": 4},
             "crm.forecast.backtest.result": {"mape": 1.0},
             "crm.forecast.backtest.detail": {"forecast": 1.0},
@@ -294,6 +316,12 @@ class AccessMatrixCommon:
         if model == "crm.pipeline.review" and not user.has_group("sales_team.group_sale_salesman"):
             # No review of their own (they see no opportunity): a team review.
             return env[model].create(self._create_vals(model))
+        if model == "crm.forecast.submission.change":
+            # The trace of a forecast of the user: visible to them.
+            submission = env["crm.forecast.submission"].create(
+                {"team_id": self._submission_team().id, "user_id": user.id}
+            )
+            return env[model].create(dict(self._create_vals(model), submission_id=submission.id))
         if model in ("crm.pipeline.review", "crm.forecast.submission", "crm.lead.won"):
             return as_user.create(self._create_vals(model)).sudo(False)
         if model == "crm.pipeline.review.line":

@@ -177,9 +177,18 @@ class TestCloseDateLedger(CloseDateCommon):
                     -(self.later - self.month_end).days,
                     no_reason,
                 ),
+                # A lead too: switching a deal to a lead does not leave the ledger
+                (
+                    plain_lead,
+                    self.month_start,
+                    self.month_end,
+                    True,
+                    (self.month_end - self.month_start).days,
+                    no_reason,
+                ),
             ],
         )
-        self.assertEqual(leads.mapped("close_date_push_count"), [1, 0, 0, 0])
+        self.assertEqual(leads.mapped("close_date_push_count"), [1, 0, 0, 1])
 
     def test_mass_push_out_of_month_all_or_nothing(self):
         a = self._deal("Mass out A")

@@ -135,7 +135,9 @@ class BacktestCommon(PilotCommon):
                     "state": state,
                 }
             )
-        Submission.with_user(cls.manager).create(
+        # Past periods: history stored as the application (users submit for the
+        # current week only).
+        Submission.create(
             {
                 "user_id": cls.manager.id,
                 "team_id": b.id,

@@ -32,6 +32,8 @@ class ForecastCommon(PilotCommon):
         cls.salesman_2 = new_pilot_user(
             cls.env, "pilot_fc_salesman_2", name="Sue Second", email="sue@example.com"
         )
+        # Sue sells in both teams: several teams per salesperson.
+        cls.env["ir.config_parameter"].set_param("sales_team.membership_multi", True)
         cls.team.member_ids = [(4, cls.salesman_2.id)]
         cls.leader = new_pilot_user(
             cls.env, "pilot_fc_leader", name="Leo Leader", email="leo@example.com"
@@ -328,7 +330,9 @@ class TestForecastSubmissions(ForecastCommon):
         self.assertEqual(submission.commit_deals_amount, 10000)
         with self.assertRaisesMessage(UserError, "submitted"):
             submission.commit_amount = 1
-        submission.comment = "Signed on Friday"
+        # Frozen: the comment too
+        with self.assertRaisesMessage(UserError, "nothing can change until a sales manager"):
+            submission.comment = "Signed on Friday"
         with self.assertRaises(UserError):
             submission.action_reset_to_draft()
         submission.with_user(self.manager).action_reset_to_draft()
@@ -393,9 +397,12 @@ class TestForecastSubmissions(ForecastCommon):
     def test_team_adjusted_amount_on_leader_submission(self):
         with self.assertRaisesMessage(UserError, "team leader only"):
             self._submit(self.salesman, team_adjusted_amount=50000)
-        mine = self._submit(self.leader, team_id=self.team_led.id)
-        mine.team_adjusted_amount = 42000
+        mine = self._submit(self.leader, team_id=self.team_led.id, team_adjusted_amount=42000)
         self.assertTrue(mine.is_team_leader)
+        self.assertEqual(mine.team_adjusted_amount, 42000)
+        # Frozen once submitted, the leader's figure too
+        with self.assertRaisesMessage(UserError, "nothing can change until a sales manager"):
+            mine.with_user(self.leader).team_adjusted_amount = 50000
 
     @freeze_time("2026-03-18 10:00:00")
     def test_visibility(self):

@@ -12,18 +12,18 @@ Definitions (docs/user_guide.md, "Expected closing dates"):
 - a push *out of the current month* moves a date that falls in the current
   month or earlier (overdue) to a date after the last day of the current
   month, or removes it. "Today" and so the current month are those of the
-  user who writes (their time zone). It requires a slip reason, given in the
-  same write as the new date.
+  opportunity's company (its time zone, whatever the caller sends). It
+  requires an active slip reason, given in the same write as the new date;
+- leads and opportunities alike: switching a deal to a lead does not leave
+  the ledger.
 """
-
-import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, format_date
 
-from ..crm_lead import cached_values, format_record_names, is_trusted
+from ..crm_lead import COMPANY_TODAY_SQL, cached_values, format_record_names, is_trusted
 
 # The context key with which trusted server code (superuser, with the value
 # TRUSTED of models/crm_lead.py) changes dates without a slip reason.
@@ -150,30 +150,30 @@ class CrmLead(models.Model):
         reason. Set-based: one statement for all the leads of the write."""
         if "date_deadline" not in vals:
             return
+        if slip_reason_id:
+            reason = self.env["crm.slip.reason"].sudo().browse(slip_reason_id).exists()
+            if not reason.active:
+                raise UserError(
+                    self.env._(
+                        "The slip reason %(reason)s is archived or deleted: choose an active one.",
+                        reason=reason.display_name or slip_reason_id,
+                    )
+                )
         leads = self.filtered("id")
         if not leads:
             return
         leads.flush_recordset(["date_deadline", "type", "user_id", "team_id", "company_id"])
         Change = self.env["crm.lead.close.date.change"].sudo()
         Change.flush_model()
-        # "Today" in the user's time zone, as fields.Date.context_today, read in
-        # the statement itself: no query for the user's time zone.
-        tz = self.env.context.get("tz")
+        # "Today" in the time zone of each lead's company (company_tz), read in
+        # the statement itself: no query for the time zone. Leads and deals of
+        # either type: a switch to a lead and back does not skip the ledger.
         now = fields.Datetime.now()
         self.env.cr.execute(
             SQL(
                 """
-                WITH bounds AS (
-                    SELECT (date_trunc('month', local.day) + INTERVAL '1 month'
-                            - INTERVAL '1 day')::date AS month_end
-                      FROM (SELECT (%(now)s::timestamp AT TIME ZONE 'UTC' AT TIME ZONE COALESCE(
-                                       %(tz)s,
-                                       (SELECT NULLIF(p.tz, '') FROM res_users u
-                                          JOIN res_partner p ON p.id = u.partner_id
-                                         WHERE u.id = %(uid)s),
-                                       'UTC'))::date AS day) local
-                ), reason AS (
-                    SELECT id FROM crm_slip_reason WHERE id = %(reason)s
+                WITH reason AS (
+                    SELECT id FROM crm_slip_reason WHERE id = %(reason)s AND active
                 ), allowed AS (
                     SELECT %(trusted)s OR EXISTS (SELECT 1 FROM reason) AS ok
                 ), cand AS (
@@ -191,11 +191,14 @@ class CrmLead(models.Model):
                            (l.date_deadline IS NOT NULL
                             AND l.date_deadline <= b.month_end
                             AND (%(new)s::date IS NULL OR %(new)s::date > b.month_end))
-                               AS out_of_month
-                      FROM crm_lead l, bounds b
+                               AS out_of_month,
+                           b.month_end
+                      FROM crm_lead l
+                CROSS JOIN LATERAL (
+                           SELECT (date_trunc('month', %(today)s) + INTERVAL '1 month'
+                                   - INTERVAL '1 day')::date AS month_end) b
                      WHERE l.id = ANY(%(ids)s)
                        AND l.date_deadline IS DISTINCT FROM %(new)s::date
-                       AND COALESCE(%(type)s::varchar, l.type) = 'opportunity'
                 ), ins AS (
                     INSERT INTO crm_lead_close_date_change
                            (lead_id, date_old, date_new, pushed, days_moved, slip_reason_id,
@@ -217,7 +220,7 @@ class CrmLead(models.Model):
                      WHERE ins.pushed AND l.id = ins.lead_id
                     RETURNING l.id
                 )
-                SELECT c.lead_id, b.month_end FROM cand c, bounds b
+                SELECT c.lead_id, c.month_end FROM cand c
                  WHERE c.out_of_month AND NOT (SELECT ok FROM allowed)
                 """,
                 reason=slip_reason_id or None,
@@ -227,8 +230,7 @@ class CrmLead(models.Model):
                 user=vals.get("user_id") or None,
                 set_team="team_id" in vals,
                 team=vals.get("team_id") or None,
-                type=vals.get("type") or None,
-                tz=tz if tz in pytz.all_timezones_set else None,
+                today=SQL(COMPANY_TODAY_SQL.format(lead="l"), now=now, company=self.env.company.id),
                 ids=leads.ids,
                 now=now,
                 uid=self.env.uid,
@@ -251,3 +253,37 @@ class CrmLead(models.Model):
             )
         Change.invalidate_model()
         leads.invalidate_recordset(["close_date_push_count", "close_date_push_alert"])
+
+    # ------------------------------------------------------------------
+    # Merge: the history of the expected closing dates follows the deal
+    # ------------------------------------------------------------------
+
+    def _merge_dependences(self, opportunities):
+        """Merging deals keeps their ledger rows and their pushes on the
+        surviving deal (self), instead of deleting them with the others."""
+        result = super()._merge_dependences(opportunities)
+        others = opportunities - self
+        if others:
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE crm_lead_close_date_change SET lead_id = %s WHERE lead_id = ANY(%s)",
+                    self.id,
+                    others.ids,
+                )
+            )
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE crm_lead SET close_date_push_count = COALESCE(close_date_push_count, 0)
+                           + (SELECT COALESCE(SUM(close_date_push_count), 0)
+                                FROM crm_lead WHERE id = ANY(%s))
+                     WHERE id = %s
+                    """,
+                    others.ids,
+                    self.id,
+                )
+            )
+            self.env["crm.lead.close.date.change"].invalidate_model(["lead_id"])
+            self.invalidate_recordset(["close_date_push_count", "close_date_push_alert"])
+        return result

@@ -38,12 +38,16 @@ class ResConfigSettings(models.TransientModel):
 
     @api.model
     def get_values(self):
+        # The steps are read as superuser: settings readers only (by RPC too).
+        self.check_access("read")
         res = super().get_values()
         for fname, rule in self._pilot_follow_up_steps().items():
             res[fname] = rule.trg_date_range
         return res
 
     def set_values(self):
+        # The steps are written as superuser: settings writers only (by RPC too).
+        self.check_access("write")
         res = super().set_values()
         steps = self._pilot_follow_up_steps()
         days = [self[fname] for fname in steps]

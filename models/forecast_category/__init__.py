@@ -3,5 +3,6 @@
 from . import crm_stage
 from . import crm_lead
 from . import crm_forecast_submission
+from . import crm_forecast_submission_change
 from . import crm_team
 from . import crm_pipeline_review

@@ -12,6 +12,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_is_zero, format_date
 
+from ..crm_lead import company_today
+
 # Fields filled from the deals (prefill), then from the won revenue (actuals).
 DEAL_AMOUNT_FIELDS = (
     "pipeline_amount",
@@ -22,7 +24,14 @@ DEAL_AMOUNT_FIELDS = (
     "projected_amount",
 )
 # Figures the application maintains: nobody writes them, except code as superuser.
-MAINTAINED_FIELDS = (*DEAL_AMOUNT_FIELDS, "won_amount", "month_closed", "accuracy")
+MAINTAINED_FIELDS = (
+    *DEAL_AMOUNT_FIELDS,
+    "won_amount",
+    "month_closed",
+    "accuracy",
+    "reopened",
+    "change_ids",
+)
 # What a salesperson can no longer change once the forecast is submitted.
 SUBMITTED_FIELDS = ("commit_amount", "best_case_amount", "month", "week", "user_id", "team_id")
 
@@ -71,12 +80,12 @@ class CrmForecastSubmission(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     month = fields.Date(
         required=True,
-        default=lambda self: month_start(fields.Date.context_today(self)),
+        default=lambda self: month_start(company_today(self.env.company)),
         help="The month forecast (its first day).",
     )
     week = fields.Date(
         required=True,
-        default=lambda self: week_start(fields.Date.context_today(self)),
+        default=lambda self: week_start(company_today(self.env.company)),
         help="The week of the submission (its Monday).",
     )
     state = fields.Selection(
@@ -149,6 +158,19 @@ class CrmForecastSubmission(models.Model):
         readonly=True,
         help="The month is over: the won revenue and the accuracy are final.",
     )
+    reopened = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="A sales manager reopened the submitted forecast: every change since is "
+        "traced in its changes.",
+    )
+    change_ids = fields.One2many(
+        "crm.forecast.submission.change",
+        "submission_id",
+        string="Changes After Reopening",
+        readonly=True,
+        copy=False,
+    )
 
     _sql_constraints = [
         (
@@ -196,6 +218,8 @@ class CrmForecastSubmission(models.Model):
                     vals[fname] = start(fields.Date.to_date(vals[fname]))
         submissions = super().create(vals_list)
         submissions._check_team_adjusted_amount()
+        submissions._pilot_check_period()
+        submissions._pilot_check_team()
         # Amounts given at creation are kept; the others are prefilled.
         prefill = self.browse(
             submission.id
@@ -211,9 +235,14 @@ class CrmForecastSubmission(models.Model):
         for fname, start in (("month", month_start), ("week", week_start)):
             if vals.get(fname):
                 vals[fname] = start(fields.Date.to_date(vals[fname]))
+        traced = self._pilot_traced_values(vals)
         result = super().write(vals)
         if "team_adjusted_amount" in vals or "user_id" in vals or "team_id" in vals:
             self._check_team_adjusted_amount()
+        if vals.keys() & {"user_id", "team_id", "company_id"}:
+            self._pilot_check_team()
+        if traced:
+            self._pilot_trace_changes(traced)
         return result
 
     @api.ondelete(at_uninstall=False)
@@ -244,14 +273,39 @@ class CrmForecastSubmission(models.Model):
             )
 
     def _check_write(self, vals):
-        """Only sales managers give a submission to someone else or change a
-        submitted forecast."""
-        if self._is_manager():
+        """A submitted forecast is frozen: nobody changes any of its fields
+        (the team leader's adjusted figure included) until a sales manager
+        reopens it. The period is the one of the creation. Only sales managers
+        give a submission to someone else."""
+        if self.env.su:
             return
-        if vals.keys() & {"user_id", "team_id", "company_id"}:
+        # Who may not write the records learns nothing more of them.
+        self.check_access("write")
+        manager = self._is_manager()
+        if not manager and vals.keys() & {"user_id", "team_id", "company_id"}:
             raise AccessError(
                 self.env._("Only sales managers can move a forecast to another salesperson.")
             )
+        submitted = self.filtered(lambda s: s.state == "submitted")
+        if submitted and not (vals.keys() == {"state"} and vals["state"] in ("draft", "submitted")):
+            raise UserError(
+                self.env._(
+                    "This forecast is submitted: nothing can change until a sales manager "
+                    "reopens it."
+                )
+            )
+        for fname, start in (("month", month_start), ("week", week_start)):
+            if fname in vals and any(
+                not vals[fname] or s[fname] != start(fields.Date.to_date(vals[fname])) for s in self
+            ):
+                raise UserError(
+                    self.env._(
+                        "The month and the week of a forecast are those of the day it is "
+                        "created: they cannot change."
+                    )
+                )
+        if manager:
+            return
         if vals.keys() & set(SUBMITTED_FIELDS) and any(s.state == "submitted" for s in self):
             raise UserError(
                 self.env._(
@@ -260,6 +314,100 @@ class CrmForecastSubmission(models.Model):
             )
         if vals.get("state") == "draft" and any(s.state == "submitted" for s in self):
             raise UserError(self.env._("Only sales managers can reopen a submitted forecast."))
+
+    def _pilot_check_period(self):
+        """A forecast is made for the current month and week (of its company):
+        no submission backdated to a past period, nor made ahead."""
+        if self.env.su:
+            return
+        for submission in self:
+            today = company_today(submission.company_id)
+            if (submission.month, submission.week) != (month_start(today), week_start(today)):
+                raise UserError(
+                    self.env._(
+                        "A forecast is submitted for the current month and week only "
+                        "(the week of %(week)s).",
+                        week=format_date(self.env, week_start(today)),
+                    )
+                )
+
+    def _pilot_check_team(self):
+        """A forecast is submitted for a sales team its salesperson belongs to
+        or leads, in the company of that team."""
+        if self.env.su:
+            return
+        for submission in self.sudo():
+            team = submission.team_id
+            if submission.user_id not in team.member_ids | team.user_id:
+                raise UserError(
+                    self.env._(
+                        "%(user)s is neither a member nor the leader of the sales team "
+                        "%(team)s: a forecast is submitted for one's own teams only.",
+                        user=submission.user_id.name,
+                        team=team.name,
+                    )
+                )
+            if team.company_id and submission.company_id != team.company_id:
+                raise UserError(
+                    self.env._(
+                        "A forecast of the sales team %(team)s belongs to its company %(company)s.",
+                        team=team.name,
+                        company=team.company_id.name,
+                    )
+                )
+
+    def _pilot_traced_values(self, vals):
+        """Before a write: {submission: {field: value before}} of the fields of
+        ``vals`` on the submissions that are reopened (or being reopened), so
+        that each change after a reopening is traced."""
+        traced = {}
+        reopening = vals.get("state") == "draft"
+        for submission in self:
+            if submission.reopened or (reopening and submission.state == "submitted"):
+                traced[submission] = {
+                    fname: submission._pilot_display_value(fname)
+                    for fname in vals
+                    if fname in self._fields
+                    and fname not in ("won_amount", "month_closed")
+                    and fname not in ("accuracy", "reopened", "change_ids")
+                }
+        return traced
+
+    def _pilot_display_value(self, fname):
+        value = self[fname]
+        field = self._fields[fname]
+        if field.type == "many2one":
+            return value.display_name or ""
+        if field.type == "selection":
+            return dict(field._description_selection(self.env)).get(value, value or "")
+        if field.type == "date":
+            return format_date(self.env, value) if value else ""
+        if field.type == "monetary":
+            return f"{value or 0.0:.2f}"
+        return "" if value is False else str(value)
+
+    def _pilot_trace_changes(self, traced):
+        """After a write: one change row per field whose value changed, with
+        who made it and when (written by the application only)."""
+        rows = []
+        for submission, before in traced.items():
+            for fname, old in before.items():
+                new = submission._pilot_display_value(fname)
+                if new != old:
+                    rows.append(
+                        {
+                            "submission_id": submission.id,
+                            "field_name": fname,
+                            "old_value": old,
+                            "new_value": new,
+                            "changed_by_id": self.env.uid,
+                        }
+                    )
+        reopened = self.browse(s.id for s in traced if not s.reopened and s.state == "draft")
+        if reopened:
+            reopened.sudo().write({"reopened": True})
+        if rows:
+            self.env["crm.forecast.submission.change"].sudo().create(rows)
 
     def _check_team_adjusted_amount(self):
         if any(s.team_adjusted_amount and not s.is_team_leader for s in self):
@@ -275,17 +423,25 @@ class CrmForecastSubmission(models.Model):
     # ------------------------------------------------------------------
 
     def action_submit(self):
-        self.write({"state": "submitted"})
+        self.filtered(lambda s: s.state == "draft").write({"state": "submitted"})
+        # True, not None: the buttons are called over XML-RPC too.
+        return True
 
     def action_refresh_amounts(self):
-        """Prefill the draft forecasts again from the deals as they are now."""
+        """Prefill the draft forecasts again from the deals as they are now:
+        only by whom may write them (the amounts are stored as superuser)."""
+        self.check_access("write")
         drafts = self.filtered(lambda s: s.state == "draft")
         drafts._pilot_fill_deal_amounts(prefill_forecast=drafts)
+        # True, not None: the buttons are called over XML-RPC too.
+        return True
 
     def action_reset_to_draft(self):
         if not self._is_manager():
             raise UserError(self.env._("Only sales managers can reopen a submitted forecast."))
         self.write({"state": "draft"})
+        # True, not None: the buttons are called over XML-RPC too.
+        return True
 
     # ------------------------------------------------------------------
     # Business: amounts from the deals, actuals after the month

@@ -85,6 +85,9 @@ class CrmLead(models.Model):
         readonly=False,
         tracking=True,
         index=True,
+        # A copy enters its own stage (the stage is not copied): its category
+        # comes from that stage, never Closed from a won original.
+        copy=False,
         help="Pipeline, Best case or Commit: how sure the salesperson is that the deal "
         "closes in its expected closing month. Set from the stage when the opportunity "
         "is created or changes stage; its salesperson may change it afterwards. Won "

@@ -22,6 +22,7 @@ PILOT_NEXT_ACTION_READS = (
     "active",
     "stage_id",
     "team_id",
+    "company_id",
     "date_deadline",
     "margin_known",
     "is_low_margin",
@@ -112,14 +113,15 @@ class CrmLead(models.Model):
         ranks = self.env["crm.stage"]._pilot_ranks()
         stage_ids = self._pilot_stage_ids()
         open_opportunities = [
-            (index, lead_id, team_id)
-            for index, (lead_id, lead_type, active, stage_id, team_id) in enumerate(
+            (index, lead_id, (team_id, company_id))
+            for index, (lead_id, lead_type, active, stage_id, team_id, company_id) in enumerate(
                 zip(
                     self._ids,
                     cached_values(self, "type"),
                     cached_values(self, "active"),
                     stage_ids,
                     self._pilot_many2one_ids("team_id"),
+                    self._pilot_many2one_ids("company_id"),
                     strict=True,
                 )
             )
@@ -132,10 +134,10 @@ class CrmLead(models.Model):
         rules_by_team = {}
         columns = {}
         matches = {}
-        for index, lead_id, team_id in open_opportunities:
-            if team_id not in rules_by_team:
-                rules_by_team[team_id] = Rule._pilot_rules_for_team(team_id)
-            for rule_id, condition, delay_days in rules_by_team[team_id]:
+        for index, lead_id, team_key in open_opportunities:
+            if team_key not in rules_by_team:
+                rules_by_team[team_key] = Rule._pilot_rules_for_team(*team_key)
+            for rule_id, condition, delay_days in rules_by_team[team_key]:
                 key = (condition, delay_days)
                 if key not in columns:
                     columns[key] = self._pilot_next_action_condition_column(

@@ -45,6 +45,16 @@ class CrmNextActionRule(models.Model):
         help="Empty: a default for every team. A team with its own rules uses them "
         "instead of the defaults.",
     )
+    company_id = fields.Many2one(
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        help="The company of the sales team; for a default, the company whose "
+        "opportunities it applies to (empty: every company, set by administrators).",
+    )
     condition = fields.Selection(CONDITIONS, required=True)
     delay_days = fields.Integer(
         string="After (days)",
@@ -70,6 +80,29 @@ class CrmNextActionRule(models.Model):
         default=1,
         help="Days from today to the deadline of the planned activity.",
     )
+
+    @api.depends("team_id")
+    def _compute_company_id(self):
+        # A new default belongs to the current company; an existing one keeps
+        # its company (none for the rules of before: shared, as they were).
+        for rule in self:
+            if rule.team_id:
+                rule.company_id = rule.team_id.company_id
+            elif not rule.id and not rule.company_id:
+                rule.company_id = self.env.company
+
+    @api.constrains("team_id", "company_id")
+    def _check_company_of_team(self):
+        for rule in self:
+            if rule.team_id.company_id and rule.company_id != rule.team_id.company_id:
+                raise ValidationError(
+                    self.env._(
+                        'The next action "%(name)s" belongs to the company of its sales '
+                        "team %(team)s.",
+                        name=rule.name,
+                        team=rule.team_id.display_name,
+                    )
+                )
 
     @api.constrains("summary", "delay_days", "deadline_days")
     def _check_rule(self):
@@ -97,15 +130,18 @@ class CrmNextActionRule(models.Model):
     @tools.ormcache()
     def _pilot_active_definitions(self):
         """Active rules in order: a tuple of (id, team id or False, condition,
-        delay days) (one query, then cached)."""
+        delay days, company id or False) (one query, then cached)."""
         self.flush_model()
         self.env.cr.execute(
             """
-            SELECT id, team_id, condition, delay_days FROM crm_next_action_rule
+            SELECT id, team_id, condition, delay_days, company_id FROM crm_next_action_rule
              WHERE active ORDER BY sequence, id
             """
         )
-        return tuple((row[0], row[1] or False, row[2], row[3]) for row in self.env.cr.fetchall())
+        return tuple(
+            (row[0], row[1] or False, row[2], row[3], row[4] or False)
+            for row in self.env.cr.fetchall()
+        )
 
     @api.model
     @tools.ormcache("lang")
@@ -119,13 +155,19 @@ class CrmNextActionRule(models.Model):
         }
 
     @api.model
-    def _pilot_rules_for_team(self, team_id):
-        """[(id, condition, delay days)] of the rules that apply to the team (cached)."""
+    def _pilot_rules_for_team(self, team_id, company_id=False):
+        """[(id, condition, delay days)] of the rules that apply to the team
+        (cached): its own, else the defaults shared by every company and those
+        of ``company_id``, the company of the opportunities."""
         definitions = self._pilot_active_definitions()
-        own = [(rid, cond, delay) for rid, tid, cond, delay in definitions if tid == team_id]
+        own = [(rid, cond, delay) for rid, tid, cond, delay, _cid in definitions if tid == team_id]
         if own:
             return own
-        return [(rid, cond, delay) for rid, tid, cond, delay in definitions if not tid]
+        return [
+            (rid, cond, delay)
+            for rid, tid, cond, delay, cid in definitions
+            if not tid and cid in (False, company_id)
+        ]
 
     def _pilot_summary(self, values, lang):
         """The activity summary in ``lang``, its placeholders replaced."""

@@ -97,16 +97,16 @@ class CrmLead(models.Model):
         per domain rule)."""
         Rule = self.env["crm.qualification.rule"].sudo()
         definitions = Rule._pilot_active_definitions()
-        self._pilot_fetch(["team_id"])
+        self._pilot_fetch(["team_id", "company_id"])
         rules_by_team = {}
         leads_by_rule = defaultdict(list)
         lead_rules = {}
         for lead in self:
-            team_id = lead.team_id.id
-            if team_id not in rules_by_team:
-                rules_by_team[team_id] = Rule._pilot_rule_ids_for_team(team_id)
-            lead_rules[lead.id] = rules_by_team[team_id]
-            for rule_ids in rules_by_team[team_id].values():
+            key = (lead.team_id.id, lead.company_id.id)
+            if key not in rules_by_team:
+                rules_by_team[key] = Rule._pilot_rule_ids_for_team(*key)
+            lead_rules[lead.id] = rules_by_team[key]
+            for rule_ids in rules_by_team[key].values():
                 for rule_id in rule_ids:
                     leads_by_rule[rule_id].append(lead.id)
         # What the field and manual rules read, in one narrow query.
@@ -153,14 +153,14 @@ class CrmLead(models.Model):
         )
         return [(code, selection.get(code, label)) for code, label in DIMENSIONS]
 
-    @api.depends("team_id")
+    @api.depends("team_id", "company_id")
     def _compute_qualification_manual_rule_ids(self):
         Rule = self.env["crm.qualification.rule"]
         manual_ids = {
             row[0] for row in Rule.sudo()._pilot_active_definitions() if row[3] == "manual"
         }
         for lead in self:
-            rule_ids = Rule.sudo()._pilot_rule_ids_for_team(lead.team_id.id)
+            rule_ids = Rule.sudo()._pilot_rule_ids_for_team(lead.team_id.id, lead.company_id.id)
             lead.qualification_manual_rule_ids = Rule.browse(
                 [rid for ids in rule_ids.values() for rid in ids if rid in manual_ids]
             )

@@ -48,8 +48,41 @@ class CrmQualificationRule(models.Model):
         help="Empty: a default for every team. A team with its own rules for a "
         "dimension uses them instead of the defaults for that dimension.",
     )
+    company_id = fields.Many2one(
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        readonly=False,
+        precompute=True,
+        index=True,
+        help="The company of the sales team; for a default, the company whose "
+        "opportunities it applies to (empty: every company, set by administrators).",
+    )
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
+
+    @api.depends("team_id")
+    def _compute_company_id(self):
+        # A new default belongs to the current company; an existing one keeps
+        # its company (none for the rules of before: shared, as they were).
+        for rule in self:
+            if rule.team_id:
+                rule.company_id = rule.team_id.company_id
+            elif not rule.id and not rule.company_id:
+                rule.company_id = self.env.company
+
+    @api.constrains("team_id", "company_id")
+    def _check_company_of_team(self):
+        for rule in self:
+            if rule.team_id.company_id and rule.company_id != rule.team_id.company_id:
+                raise ValidationError(
+                    self.env._(
+                        'The qualification rule "%(name)s" belongs to the company of its '
+                        "sales team %(team)s.",
+                        name=rule.name,
+                        team=rule.team_id.display_name,
+                    )
+                )
 
     @api.constrains("criterion_type", "field_id", "domain")
     def _check_rule_definition(self):
@@ -137,12 +170,27 @@ class CrmQualificationRule(models.Model):
         return frozenset(names)
 
     @api.model
-    def _pilot_rule_ids_for_team(self, team_id):
+    @tools.ormcache()
+    def _pilot_default_companies(self):
+        """{id: company id or False} of the active defaults (rules without a
+        sales team), cached with the definitions."""
+        self.flush_model(["company_id", "team_id", "active"])
+        self.env.cr.execute(
+            "SELECT id, company_id FROM crm_qualification_rule WHERE active AND team_id IS NULL"
+        )
+        return {rule_id: company_id or False for rule_id, company_id in self.env.cr.fetchall()}
+
+    @api.model
+    def _pilot_rule_ids_for_team(self, team_id, company_id=False):
         """{dimension: [ids of the rules that apply to the team's opportunities]}
-        (from the cache: no query)."""
+        (from the cache: no query). The defaults are those shared by every
+        company and those of ``company_id``, the company of the opportunities."""
         defaults, own = {}, {}
+        default_companies = self._pilot_default_companies()
         for rule_id, dimension, rule_team_id, *_definition in self._pilot_active_definitions():
             if not rule_team_id:
+                if default_companies.get(rule_id, False) not in (False, company_id):
+                    continue
                 defaults.setdefault(dimension, []).append(rule_id)
             elif rule_team_id == team_id:
                 own.setdefault(dimension, []).append(rule_id)

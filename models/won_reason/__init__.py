@@ -3,3 +3,4 @@
 from . import crm_won_reason
 from . import crm_team
 from . import crm_lead
+from . import crm_stage
