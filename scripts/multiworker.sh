@@ -89,6 +89,13 @@ mw_prepare() {
         || { cat "$work/generate.log" >&2; die "generation failed"; }
     log "$db: installing $PILOT_MODULE with its demo data"
     mw_odoo_step install_addon -i "$PILOT_MODULE"
+    # Odoo's lead enrichment (crm_iap_enrich, installed with crm) calls Odoo's IAP
+    # service, which a check must not call; it is triggered by every new lead and,
+    # when a request edits the lead at that moment, logs an error of its own (Odoo
+    # 18: its FOR UPDATE NOWAIT fails inside a savepoint it then cannot release).
+    psql -qAtX -d "$db" -c "UPDATE ir_cron SET active = FALSE WHERE id IN (
+        SELECT res_id FROM ir_model_data
+         WHERE module = 'crm_iap_enrich' AND name = 'ir_cron_lead_enrichment')"
 }
 
 mw_start() {
