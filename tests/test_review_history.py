@@ -192,11 +192,31 @@ class TestReviewHistory(ReviewHistoryCommon):
         book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(french.xlsx_file)))
         sheet = book[self.trend_team.name]
         self.assertEqual(
-            [cell.value for cell in sheet[3]][:5],
-            ["Indicateur", "Actuel", "Objectif", "Écart", "Action en cas d'écart"],
+            [cell.value for cell in sheet[3]],
+            [
+                "Indicateur",
+                "Actuel",
+                "Objectif",
+                "Écart",
+                "Statut",
+                "Tendance",
+                "Action en cas d'écart",
+            ],
         )
-        rows = {row[0]: row[1:5] for row in sheet.iter_rows(min_row=4, values_only=True)}
-        self.assertEqual(rows["Cycle de vente (jours)"], (20.0, 10.0, 10.0, cycle_fr.action))
+        rows = {row[0]: row[1:7] for row in sheet.iter_rows(min_row=4, values_only=True)}
+        self.assertEqual(
+            rows["Cycle de vente (jours)"], (20.0, 10.0, 10.0, "En écart", None, cycle_fr.action)
+        )
+        # Printed in landscape, one page wide, the column headers on each page.
+        self.assertEqual(
+            (
+                sheet.page_setup.orientation,
+                sheet.sheet_properties.pageSetUpPr.fitToPage,
+                sheet.page_setup.fitToHeight,
+                sheet.print_title_rows,
+            ),
+            ("landscape", True, 0, "$3:$3"),
+        )
 
     def test_past_week_pipeline_value_from_its_snapshot(self):
         with freeze_time("2026-03-18 10:00:00"):
