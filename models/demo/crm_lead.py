@@ -394,7 +394,8 @@ class CrmLead(models.Model):
     def _pilot_demo_forecast_categories(self):
         """The open opportunities of the demo teams moved into their stages by
         the demo's SQL take the forecast category of their stage (as a move
-        in the kanban would), so that Commit and Best case have figures."""
+        in the kanban would), and each team has a deal in Commit, so that
+        Commit and Best case have figures."""
         teams = self._pilot_demo_teams()
         self.env.flush_all()
         self.env.cr.execute(
@@ -407,6 +408,29 @@ class CrmLead(models.Model):
                   AND NOT COALESCE(s.is_won, FALSE)
                   AND l.team_id IN %s
                   AND l.forecast_category IS DISTINCT FROM s.pilot_forecast_category""",
+            [tuple(teams.ids) or (0,)],
+        )
+        # A team without a deal in Commit: its salesperson commits the deal
+        # expected first, a proposal if any (a choice, until its next stage
+        # change).
+        self.env.cr.execute(
+            """UPDATE crm_lead
+                  SET forecast_category = 'commit'
+                WHERE id IN (
+                    SELECT DISTINCT ON (l.team_id) l.id
+                      FROM crm_lead l
+                     WHERE l.team_id IN %s
+                       AND l.type = 'opportunity'
+                       AND l.active
+                       AND l.forecast_category IN ('best_case', 'pipeline')
+                       AND NOT EXISTS (
+                           SELECT 1 FROM crm_lead c
+                            WHERE c.team_id = l.team_id
+                              AND c.type = 'opportunity'
+                              AND c.active
+                              AND c.forecast_category = 'commit')
+                  ORDER BY l.team_id, l.forecast_category = 'best_case' DESC,
+                           l.date_deadline NULLS LAST, l.id)""",
             [tuple(teams.ids) or (0,)],
         )
         self.invalidate_model(["forecast_category"])
