@@ -700,6 +700,24 @@ class TestExitCriteriaBypass(ExitCriteriaCommon):
         self.assertEqual(picker.mapped("display_name"), ["Open (North)", "Won (North)"])
         # Elsewhere, the name alone.
         self.assertEqual(north_won.display_name, "Won")
+        # The board of a manager of both teams: one column per name.
+        south_open = Stage.create({"name": "Open", "sequence": 1, "team_id": south.id})
+        self._opportunity("Bypass South", team_id=south.id, stage_id=south_open.id)
+        groups = self.env["crm.lead"].read_group(
+            [("team_id", "in", (north | south).ids)], ["stage_id"], ["stage_id"]
+        )
+        names = [group["stage_id"][1] for group in groups]
+        self.assertEqual(len(names), len(set(names)))
+        self.assertIn("Open (North)", names)
+        self.assertIn("Open (South)", names)
+        self.assertNotIn("Open", names)
+        # One team's board: its names alone.
+        groups = (
+            self.env["crm.lead"]
+            .with_context(default_team_id=north.id)
+            .read_group([("team_id", "=", north.id)], ["stage_id"], ["stage_id"])
+        )
+        self.assertEqual([group["stage_id"][1] for group in groups], ["Open", "Won"])
 
     def test_salesman_cannot_bypass(self):
         lead = self._opportunity("Bypass B", stage_id=self.s1.id)
