@@ -52,6 +52,20 @@ class CrmPipelineForecast(models.Model):
         help="Expected revenue x historical win rate of the current stage.",
     )
     nbr = fields.Integer(string="# Opportunities", readonly=True)
+    # A deal without an expected closing date is in no month's forecast: a
+    # risk the manager sees as a figure of its own.
+    undated_revenue = fields.Monetary(
+        string="Revenue Without Closing Date",
+        currency_field="currency_id",
+        readonly=True,
+        help="Expected revenue of the open opportunities without an expected closing "
+        "date: counted in no month's forecast until the salesperson dates them.",
+    )
+    undated_count = fields.Integer(
+        string="# Without Closing Date",
+        readonly=True,
+        help="Open opportunities without an expected closing date.",
+    )
     forecast_category = fields.Selection(FORECAST_CATEGORIES, readonly=True)
     recommended_method = fields.Selection(
         FORECAST_METHODS,
@@ -87,6 +101,9 @@ class CrmPipelineForecast(models.Model):
                 COALESCE(l.expected_revenue, 0.0) * COALESCE(r.win_rate, 0.0) / 100.0
                     AS projected_revenue,
                 1 AS nbr,
+                CASE WHEN l.date_deadline IS NULL THEN l.expected_revenue ELSE 0.0 END
+                    AS undated_revenue,
+                CASE WHEN l.date_deadline IS NULL THEN 1 ELSE 0 END AS undated_count,
                 l.forecast_category AS forecast_category,
                 bt.method AS recommended_method,
                 CASE bt.method

@@ -89,13 +89,19 @@ class ReportCrmPipelineReviewXlsx(models.AbstractModel):
             "percent": self.env._("Rates: current and target"),
             "days": self.env._("Days: current and target"),
         }
+        # The columns of the screen, in its order.
+        Line = self.env["crm.pipeline.review.line"]
         columns = [
             self.env._("KPI"),
             self.env._("Current"),
             self.env._("Target"),
             self.env._("Gap"),
+            Line._fields["status"]._description_string(self.env),
+            Line._fields["trend"]._description_string(self.env),
             self.env._("Action when off target"),
         ]
+        statuses = dict(Line._fields["status"]._description_selection(self.env))
+        trends = dict(Line._fields["trend"]._description_selection(self.env))
 
         def write_number(sheet, row, col, value, has_value, cell_format):
             if has_value:
@@ -134,10 +140,17 @@ class ReportCrmPipelineReviewXlsx(models.AbstractModel):
                 write_number(sheet, row, 1, line.current, line.has_value, cell)
                 write_number(sheet, row, 2, line.target, line.has_target, plain)
                 write_number(sheet, row, 3, line.gap, line.has_value and line.has_target, cell)
-                sheet.write_string(row, 4, line.action or "", text)
+                for col, label in ((4, statuses.get(line.status)), (5, trends.get(line.trend))):
+                    if label:
+                        sheet.write_string(row, col, label, text)
+                    else:
+                        sheet.write_blank(row, col, None, text)
+                sheet.write_string(row, 6, line.action or "", text)
             sheet.set_column(0, 0, 26)
             sheet.set_column(1, 3, 16)
-            sheet.set_column(4, 4, 60)
+            sheet.set_column(4, 5, 14)
+            sheet.set_column(6, 6, 60)
+            self._print_setup(sheet)
             chart_row = 3 + len(lines) + 1
             for unit in UNIT_ORDER:
                 rows = rows_by_unit.get(unit)
@@ -160,6 +173,14 @@ class ReportCrmPipelineReviewXlsx(models.AbstractModel):
         self._write_forecast_sheet(workbook, review, used_names, title, header, text)
         workbook.close()
         return output.getvalue()
+
+    @api.model
+    def _print_setup(self, sheet):
+        """Printed in landscape, one page wide, the column headers repeated."""
+        sheet.set_landscape()
+        sheet.set_paper(9)  # A4
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(2)
 
     @api.model
     def _amount_format(self, currency):
@@ -205,3 +226,4 @@ class ReportCrmPipelineReviewXlsx(models.AbstractModel):
                 sheet.write_number(row, col, figures[team.id][key], amount_formats[currency])
         sheet.set_column(0, 0, 26)
         sheet.set_column(1, len(MONTH_FORECAST_FIGURES), 22)
+        self._print_setup(sheet)

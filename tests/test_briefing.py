@@ -14,7 +14,7 @@ from odoo.tools.pdf import PdfFileReader
 
 from odoo.addons.crm_pipeline_pilot.models.crm_lead import TRUSTED
 
-from .common import PilotCommon, PilotQueryCountMixin
+from .common import PilotCommon, PilotQueryCountMixin, load_french
 from .test_performance_queries import counting_calls, view_specification
 
 
@@ -106,8 +106,8 @@ class TestBriefingValues(PilotCommon):
                 ("Expected Revenue", "$\xa012,000.00"),
                 ("Estimated Margin", "$\xa03,000.00 (25.0 %)"),
                 ("Probability", "40 %"),
-                ("Stage", "Briefing Discovery, for 0 days"),
-                ("Expected Closing", f"{deadline} (moved 0 times)"),
+                ("Stage", "Briefing Discovery, since today"),
+                ("Expected Closing", deadline),
             ],
         )
         self.assertEqual([row["stage"] for row in values["timeline"]], ["Briefing Discovery"])
@@ -138,6 +138,20 @@ class TestBriefingValues(PilotCommon):
                 "Obtain the missing criterion",
                 "Missing exit criteria of the stage Briefing Discovery: Need identified.",
             ),
+        )
+
+    def test_french_figures_and_words(self):
+        """In French: a decimal comma in the rates, "since today" rather than
+        "for 0 days", no "moved 0 times"."""
+        load_french(self.env)
+        lead = _briefing_deal(self).with_context(lang="fr_FR")
+        values = lead._pilot_briefing_values()
+        facts = dict(values["facts"])
+        self.assertEqual(facts["Marge estimée"], "$\xa03\xa0000,00 (25,0 %)")
+        self.assertEqual(facts["Étape"], "Briefing Discovery, depuis aujourd'hui")
+        self.assertEqual(facts["Date de clôture prévue"], format_date(lead.env, lead.date_deadline))
+        self.assertIn(
+            "Marge faible : 25,0 % sous le minimum de l'équipe de 30,0 %.", values["risks"]
         )
 
     def test_form_tab_shows_the_same_content(self):

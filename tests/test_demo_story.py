@@ -7,6 +7,8 @@ the recommended pipeline when French is installed afterwards."""
 
 from datetime import date, datetime, timedelta
 
+from lxml import etree
+
 from odoo import fields
 from odoo.tests import tagged
 
@@ -240,6 +242,58 @@ class TestForecastLabels(PilotCommon):
         # Other groupings are untouched.
         by_stage = Forecast.read_group(domain, ["expected_revenue:sum"], ["stage_id"])
         self.assertEqual(by_stage[0]["stage_id"][0], self.stage_new.id)
+
+    def test_undated_deals_shown_as_a_risk(self):
+        """The deals without an expected closing date are in no month's
+        forecast: the team's figures show them as a risk of their own."""
+        self._opportunity("Undated deal", expected_revenue=1000, date_deadline=False)
+        self._opportunity("Undated deal 2", expected_revenue=500, date_deadline=False)
+        self._opportunity("Dated deal", expected_revenue=2000, date_deadline=date(2031, 3, 15))
+        Forecast = self.env["crm.pipeline.forecast"]
+        [group] = Forecast.read_group(
+            [("team_id", "=", self.team.id)],
+            ["undated_count:sum", "undated_revenue:sum", "expected_revenue:sum"],
+            ["team_id"],
+        )
+        self.assertEqual(
+            (group["undated_count"], group["undated_revenue"], group["expected_revenue"]),
+            (2, 1500.0, 3500.0),
+        )
+        pivot = self.env.ref("crm_pipeline_pilot.crm_pipeline_forecast_view_pivot")
+        measures = etree.fromstring(pivot.arch).xpath("//field[@type='measure']/@name")
+        self.assertEqual(measures[-2:], ["undated_count", "undated_revenue"])
+
+    def test_demo_open_deals_have_expected_closing_dates(self):
+        """Every open opportunity of the demo teams is dated: the recommended
+        forecast of the coming months has figures."""
+        teams = self.env["crm.lead"]._pilot_demo_teams()
+        Forecast = self.env["crm.pipeline.forecast"]
+        [(undated, count)] = Forecast._read_group(
+            [("team_id", "in", teams.ids)], aggregates=["undated_count:sum", "__count"]
+        )
+        self.assertEqual(undated, 0)
+        self.assertGreater(count, 10)
+        recommended = Forecast._read_group(
+            [("team_id", "in", teams.ids), ("date_deadline", ">=", fields.Date.today())],
+            groupby=["team_id"],
+            aggregates=["recommended_revenue:sum"],
+        )
+        self.assertEqual(len(recommended), 3)
+        self.assertTrue(all(amount > 0 for _team, amount in recommended))
+        # Each deal in the forecast category of its stage, but one deal per
+        # team its salesperson committed.
+        leads = self.env["crm.lead"].search(
+            [("team_id", "in", teams.ids), ("type", "=", "opportunity")]
+        )
+        open_leads = leads.filtered(lambda lead: not lead.stage_id.is_won)
+        chosen = open_leads.filtered(
+            lambda lead: lead.forecast_category != lead.stage_id.pilot_forecast_category
+        )
+        self.assertEqual(set(chosen.mapped("forecast_category")), {"commit"})
+        self.assertLessEqual(len(chosen), len(teams))
+        for team in teams:
+            categories = open_leads.filtered(lambda lead, t=team: lead.team_id == t)
+            self.assertIn("commit", categories.mapped("forecast_category"), team.name)
 
 
 @tagged("post_install", "-at_install")

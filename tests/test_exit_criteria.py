@@ -676,6 +676,49 @@ class TestExitCriteriaBypass(ExitCriteriaCommon):
         self.assertIn("Pilot S1 → Pilot S3", message.body)
         self.assertEqual(lead.write_uid, self.manager)
 
+    def test_bypass_stage_picker_says_which_team(self):
+        """Two teams with their own "Won": the wizard offers the stages of the
+        opportunity's pipeline only, each named with its team."""
+        Team, Stage = self.env["crm.team"], self.env["crm.stage"]
+        north = Team.create({"name": "North", "pilot_own_stages_only": True})
+        south = Team.create({"name": "South", "pilot_own_stages_only": True})
+        north_open = Stage.create({"name": "Open", "sequence": 1, "team_id": north.id})
+        north_won = Stage.create(
+            {"name": "Won", "sequence": 9, "team_id": north.id, "is_won": True}
+        )
+        Stage.create({"name": "Won", "sequence": 9, "team_id": south.id, "is_won": True})
+        lead = self._opportunity("Bypass North", team_id=north.id, stage_id=north_open.id)
+        action = lead.with_user(self.manager).action_pilot_exit_bypass()
+        wizard = (
+            self.env["crm.stage.exit.bypass"]
+            .with_user(self.manager)
+            .with_context(**action["context"])
+            .new({})
+        )
+        self.assertEqual(wizard.allowed_stage_ids._origin, north_open | north_won)
+        picker = wizard.allowed_stage_ids._origin.with_context(pilot_stage_with_team=True)
+        self.assertEqual(picker.mapped("display_name"), ["Open (North)", "Won (North)"])
+        # Elsewhere, the name alone.
+        self.assertEqual(north_won.display_name, "Won")
+        # The board of a manager of both teams: one column per name.
+        south_open = Stage.create({"name": "Open", "sequence": 1, "team_id": south.id})
+        self._opportunity("Bypass South", team_id=south.id, stage_id=south_open.id)
+        groups = self.env["crm.lead"].read_group(
+            [("team_id", "in", (north | south).ids)], ["stage_id"], ["stage_id"]
+        )
+        names = [group["stage_id"][1] for group in groups]
+        self.assertEqual(len(names), len(set(names)))
+        self.assertIn("Open (North)", names)
+        self.assertIn("Open (South)", names)
+        self.assertNotIn("Open", names)
+        # One team's board: its names alone.
+        groups = (
+            self.env["crm.lead"]
+            .with_context(default_team_id=north.id)
+            .read_group([("team_id", "=", north.id)], ["stage_id"], ["stage_id"])
+        )
+        self.assertEqual([group["stage_id"][1] for group in groups], ["Open", "Won"])
+
     def test_salesman_cannot_bypass(self):
         lead = self._opportunity("Bypass B", stage_id=self.s1.id)
         with self.assertRaises(AccessError):

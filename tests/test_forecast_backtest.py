@@ -316,6 +316,72 @@ class TestForecastBacktest(BacktestCommon):
         self.assertEqual(run.state, "done")
         self.assertEqual((run.date_from, run.date_to), (m1, m4))
 
+    def test_no_rows_before_the_history_of_a_team(self):
+        """A team whose first opportunity was created in M3 has no rows for
+        M1 and M2 (not rows of 0); a team without any opportunity, none."""
+        team_c = self.env["crm.team"].create({"name": "BT Team C"})
+        empty = self.env["crm.team"].create({"name": "BT Team Empty"})
+        self._deal("C1", team_c, 3000, [(self.bt3, self.day(3, 5))], won=self.day(3, 20))
+        run = self._run(team_ids=[(6, 0, (team_c | empty).ids)])
+        m3, m4 = self.months[2:]
+        details, results = self._figures(run)
+        c = team_c.id
+        self.assertEqual(
+            details,
+            {
+                (c, "history", m3): (0.0, 3000.0),
+                (c, "commit", m3): (0.0, 3000.0),
+                (c, "best_case", m3): (0.0, 3000.0),
+                (c, "history", m4): (0.0, 0.0),
+                (c, "commit", m4): (0.0, 0.0),
+                (c, "best_case", m4): (0.0, 0.0),
+            },
+        )
+        self.assertEqual({team for team, _method in results}, {c})
+
+    def test_latest_run_shown_and_nothing_adds_across_runs_or_methods(self):
+        """Two runs of the same team: the months and results shown by default
+        are the latest run's (August's won revenue once, not twice); deleting
+        it brings the previous one back. The won revenue and the errors have
+        no total (each method's line repeats the month's won revenue)."""
+        teams = self.team | self.team_b
+        first = self._run(team_ids=[(6, 0, teams.ids)])
+        second = self._run(team_ids=[(6, 0, teams.ids)])
+        Detail = self.env["crm.forecast.backtest.detail"]
+        Result = self.env["crm.forecast.backtest.result"]
+        for action_ref, Model in (
+            ("crm_forecast_backtest_detail_action", Detail),
+            ("crm_forecast_backtest_result_action", Result),
+        ):
+            action = self.env.ref(f"crm_pipeline_pilot.{action_ref}")
+            self.assertEqual(action.context, "{'search_default_latest': 1}")
+            shown = Model.search([("is_latest", "=", True), ("team_id", "in", teams.ids)])
+            self.assertEqual(shown.backtest_id, second)
+        self.assertEqual(len(Detail.search([("backtest_id", "=", second.id)])), 29)
+        m1 = self.months[0]
+        [(forecast,)] = Detail._read_group(
+            [
+                ("is_latest", "=", True),
+                ("team_id", "=", self.team.id),
+                ("month", "=", m1),
+                ("method", "=", "commit"),
+            ],
+            aggregates=["forecast:sum"],
+        )
+        self.assertEqual(forecast, 10000.0)
+        fields_info = Detail.fields_get(["actual", "error", "forecast"], ["aggregator"])
+        self.assertEqual(
+            {name: info.get("aggregator") for name, info in fields_info.items()},
+            {"actual": None, "error": None, "forecast": "sum"},
+        )
+        action = self.env.ref("crm_pipeline_pilot.crm_forecast_backtest_detail_action")
+        self.assertEqual(action.view_mode, "graph,list")
+        second.unlink()
+        self.assertEqual(
+            Detail.search([("is_latest", "=", True), ("team_id", "in", teams.ids)]).backtest_id,
+            first,
+        )
+
     def test_errors_and_recommended_method(self):
         run = self._run(team_ids=[(6, 0, (self.team | self.team_b).ids)])
         _details, results = self._figures(run)

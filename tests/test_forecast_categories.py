@@ -10,7 +10,7 @@ from odoo.tests import Form, HttpCase, tagged
 
 from ..models.forecast_category.crm_forecast_submission import forecast_accuracy
 from ..models.forecast_category.crm_lead import init_forecast_category_columns
-from .common import PilotCommon, PilotRpcMixin, new_pilot_user
+from .common import MODULE, PilotCommon, PilotRpcMixin, new_pilot_user
 
 
 class ForecastCommon(PilotCommon):
@@ -322,6 +322,91 @@ class TestForecastSubmissions(ForecastCommon):
         self.assertEqual(submission.weighted_amount, 6300)
         self.assertEqual(submission.projected_amount, 5000)
         self.assertFalse(submission.month_closed)
+
+    @freeze_time("2026-03-18 10:00:00")
+    def test_form_prefills_a_new_forecast(self):
+        """The salesperson who opens a new forecast sees the commit and the
+        best case of their deals before saving, and saves them."""
+        with Form(self.env["crm.forecast.submission"].with_user(self.salesman)) as form:
+            form.team_id = self.team
+            self.assertEqual((form.commit_amount, form.best_case_amount), (14000, 19000))
+            self.assertEqual((form.commit_deals_amount, form.closed_amount), (10000, 4000))
+        submission = form.record
+        self.assertEqual((submission.commit_amount, submission.best_case_amount), (14000, 19000))
+        self.assertEqual(submission.pipeline_amount, 3000)
+        # What the salesperson types instead is kept.
+        with Form(self.env["crm.forecast.submission"].with_user(self.salesman_2)) as form:
+            form.team_id = self.team
+            self.assertEqual(form.commit_amount, 8000)
+            form.commit_amount = 6000
+        self.assertEqual(form.record.commit_amount, 6000)
+
+    @freeze_time("2026-03-18 10:00:00")
+    def test_a_deal_counts_in_its_own_team(self):
+        """Sue sells in two teams: each submission counts the deals of its
+        own team only, open and won."""
+        self._opportunity(
+            "FC led commit",
+            stage_id=self.s_commit.id,
+            expected_revenue=2500,
+            user_id=self.salesman_2.id,
+            team_id=self.team_led.id,
+            date_deadline="2026-03-28",
+        )
+        self._won(
+            "FC led won", 1500, "2026-03-09", user_id=self.salesman_2.id, team_id=self.team_led.id
+        )
+        in_team = self._submit(self.salesman_2)
+        in_led = self._submit(self.salesman_2, team_id=self.team_led.id)
+        self.assertEqual(
+            (in_team.commit_deals_amount, in_team.closed_amount, in_team.commit_amount),
+            (8000, 0, 8000),
+        )
+        self.assertEqual(
+            (in_led.commit_deals_amount, in_led.closed_amount, in_led.commit_amount),
+            (2500, 1500, 4000),
+        )
+        with freeze_time("2026-04-02 06:00:00"):
+            self.env["crm.forecast.submission"]._cron_forecast_actuals()
+        self.assertEqual((in_team.won_amount, in_led.won_amount), (0, 1500))
+
+    def test_no_total_across_weeks_months_or_teams(self):
+        """The amounts have no aggregate (a list grouped by salesperson does
+        not add the forecasts of several weeks); the accuracy is averaged
+        over the months that are over only, and its column is empty for the
+        month still running."""
+        Submission = self.env["crm.forecast.submission"]
+        fields_info = Submission.fields_get(attributes=["aggregator"])
+        amounts = [name for name, field in Submission._fields.items() if field.type == "monetary"]
+        self.assertEqual(len(amounts), 10)
+        for name in amounts:
+            self.assertNotIn("aggregator", fields_info[name], name)
+        self.assertEqual(fields_info["accuracy"]["aggregator"], "avg")
+        arch = etree.fromstring(
+            Submission.get_view(self.env.ref(f"{MODULE}.crm_forecast_submission_view_list").id)[
+                "arch"
+            ]
+        )
+        self.assertFalse(arch.xpath("//field[@sum or @avg]"))
+        self.assertEqual(arch.xpath("//field[@name='accuracy']/@invisible"), ["not month_closed"])
+        with freeze_time("2026-03-18 10:00:00"):
+            running = self._submit(self.salesman, commit_amount=12000)
+        with freeze_time("2026-02-18 10:00:00"):
+            february = self._submit(self.salesman, commit_amount=5000)
+        with freeze_time("2026-03-18 10:00:00"):
+            self.env["crm.forecast.submission"]._cron_forecast_actuals()
+        self.assertEqual((february.month_closed, february.won_amount), (True, 6000))
+        self.assertFalse(running.month_closed)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT id, accuracy FROM crm_forecast_submission WHERE id IN %s ORDER BY id",
+            [tuple((running | february).ids)],
+        )
+        self.assertEqual(self.env.cr.fetchall(), [(running.id, None), (february.id, 83.3)])
+        [(accuracy,)] = Submission._read_group(
+            [("id", "in", (running | february).ids)], aggregates=["accuracy:avg"]
+        )
+        self.assertAlmostEqual(accuracy, 83.3, places=6)
 
     @freeze_time("2026-03-18 10:00:00")
     def test_given_amounts_are_kept_and_locked_once_submitted(self):

@@ -586,10 +586,13 @@ class TestPipelineKpi(PilotCommon):
         for team in self.teams:
             sheet = book[team.name]
             self.assertEqual(
-                [cell.value for cell in sheet[3]][:5],
-                ["KPI", "Current", "Target", "Gap", "Action when off target"],
+                [cell.value for cell in sheet[3]][:7],
+                ["KPI", "Current", "Target", "Gap", "Status", "Trend", "Action when off target"],
             )
-            rows = {row[0]: row[1:5] for row in sheet.iter_rows(min_row=4, values_only=True)}
+            rows = {
+                row[0]: (*row[1:4], row[6]) for row in sheet.iter_rows(min_row=4, values_only=True)
+            }
+            statuses = {row[0]: row[4:6] for row in sheet.iter_rows(min_row=4, values_only=True)}
             lines = review.line_ids.filtered(lambda line, team=team: line.team_id == team)
             self.assertEqual(len(rows), 7)
             for line in lines:
@@ -599,6 +602,9 @@ class TestPipelineKpi(PilotCommon):
                 if line.has_value and line.has_target:
                     self.assertEqual(gap, line.gap)
                 self.assertEqual(action or False, line.action or False)
+                status = dict(line._fields["status"].selection)[line.status]
+                trend = dict(line._fields["trend"].selection).get(line.trend)
+                self.assertEqual(statuses[line.kpi_id.name], (status, trend))
         with zipfile.ZipFile(io.BytesIO(base64.b64decode(review.xlsx_file))) as archive:
             charts = [name for name in archive.namelist() if name.startswith("xl/charts/chart")]
         # One chart per unit (amounts, rates, days) and team.

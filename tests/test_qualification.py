@@ -54,6 +54,35 @@ class TestQualification(PilotCommon):
         lead.with_user(self.salesman).qualification_confirmed_ids = self.rule_need
         self.assertScore(lead, 1, ["budget", "authority", "timing"])
 
+    def test_need_identified_is_one_tick(self):
+        """The recommended pipeline asks "Need identified" to leave its first
+        stage, the qualification asks it for the need: one fact. Ticked in
+        the stage's checklist, the qualification's need is met; the
+        qualification offers no second box for it in that team (it still
+        does in a team without that stage)."""
+        team = self.env["crm.team"].create({"name": "One tick", "pilot_own_stages_only": True})
+        stages = self.env["crm.stage"].action_apply_recommended_pipeline(team.id)
+        need = stages[0].exit_criterion_ids.filtered(lambda c: c.name == "Need identified")
+        self.assertEqual(need.criterion_type, "manual")
+        lead = self._opportunity("One tick deal", team_id=team.id, stage_id=stages[0].id)
+        self.assertScore(lead, 0, ["budget", "authority", "need", "timing"])
+        # "Decision maker identified" is asked by the Discovery stage: one tick too.
+        self.assertFalse(
+            lead.qualification_manual_rule_ids & (self.rule_need | self.rule_authority)
+        )
+        lead.with_user(self.salesman).confirmed_criterion_ids = need
+        self.assertScore(lead, 1, ["budget", "authority", "timing"])
+        self.assertEqual(lead.qualification_missing_label, "Budget, Authority, Timing")
+        # Withdrawn: missing in both places again.
+        lead.with_user(self.salesman).confirmed_criterion_ids = False
+        self.assertScore(lead, 0, ["budget", "authority", "need", "timing"])
+        # A team without the recommended pipeline ticks it in the qualification.
+        other = self._opportunity("Other team deal")
+        self.assertEqual(
+            other.qualification_manual_rule_ids & (self.rule_need | self.rule_authority),
+            self.rule_need | self.rule_authority,
+        )
+
     def test_timing_window(self):
         expected = {-1: False, 0: True, 90: True, 91: False}
         for days, met in expected.items():

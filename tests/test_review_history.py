@@ -4,8 +4,11 @@
 the demo give the list its history, and each KPI can be drawn over the last
 12 weeks against its target."""
 
+import base64
+import io
 from datetime import date, timedelta
 
+import openpyxl
 from freezegun import freeze_time
 
 from odoo import fields
@@ -149,6 +152,72 @@ class TestReviewHistory(ReviewHistoryCommon):
             len(teams),
         )
 
+    def test_past_review_read_in_the_reader_language(self):
+        """The scheduled action computes the review in English; a French
+        manager reads its texts (amounts, units, gaps, actions) and exports
+        its XLSX in French, without refreshing it."""
+        with freeze_time("2026-03-16 08:00:00"):
+            self.env["crm.pipeline.snapshot"]._cron_snapshot()
+        review = self._team_review(date(2026, 3, 9))
+        cycle = self._line(review, "cycle_days")
+        pipeline = self._line(review, "pipeline_value")
+        nbsp = "\N{NO-BREAK SPACE}"
+        self.assertEqual(
+            (cycle.current_display, cycle.target_display, cycle.gap_display),
+            ("20.0 days", "10.0 days", "+10.0 days"),
+        )
+        english_action = cycle.kpi_id.action
+        self.assertEqual(cycle.action, english_action)
+        load_french(self.env, ["crm", MODULE])
+        self.manager.lang = "fr_FR"
+        # As the web client reads it: in the language of the user's context.
+        french = review.with_user(self.manager).with_context(lang="fr_FR")
+        cycle_fr = self._line(french, "cycle_days")
+        self.assertEqual(
+            (cycle_fr.current_display, cycle_fr.target_display, cycle_fr.gap_display),
+            ("20,0 jours", "10,0 jours", "+10,0 jours"),
+        )
+        self.assertEqual(
+            cycle_fr.action,
+            "Donner à chaque opportunité une prochaine action datée et escalader les "
+            "affaires qui restent trop longtemps dans une étape.",
+        )
+        self.assertEqual(
+            self._line(french, "pipeline_value").current_display, f"${nbsp}9{nbsp}000,00"
+        )
+        self.assertEqual(pipeline.current_display, f"${nbsp}9,000.00")
+        # The XLSX of that review, exported by the French manager.
+        french.action_export_xlsx()
+        self.assertEqual(french.xlsx_filename, "revue_hebdomadaire_2026-03-09.xlsx")
+        book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(french.xlsx_file)))
+        sheet = book[self.trend_team.name]
+        self.assertEqual(
+            [cell.value for cell in sheet[3]],
+            [
+                "Indicateur",
+                "Actuel",
+                "Objectif",
+                "Écart",
+                "Statut",
+                "Tendance",
+                "Action en cas d'écart",
+            ],
+        )
+        rows = {row[0]: row[1:7] for row in sheet.iter_rows(min_row=4, values_only=True)}
+        self.assertEqual(
+            rows["Cycle de vente (jours)"], (20.0, 10.0, 10.0, "En écart", None, cycle_fr.action)
+        )
+        # Printed in landscape, one page wide, the column headers on each page.
+        self.assertEqual(
+            (
+                sheet.page_setup.orientation,
+                sheet.sheet_properties.pageSetUpPr.fitToPage,
+                sheet.page_setup.fitToHeight,
+                sheet.print_title_rows,
+            ),
+            ("landscape", True, 0, "$3:$3"),
+        )
+
     def test_past_week_pipeline_value_from_its_snapshot(self):
         with freeze_time("2026-03-18 10:00:00"):
             review = self.env["crm.pipeline.review"].create(
@@ -196,6 +265,37 @@ class TestReviewHistory(ReviewHistoryCommon):
         # Another week: a review of its own.
         last_week = Review.create({"date": "2026-03-10", "team_ids": [(6, 0, self.trend_team.ids)]})
         self.assertNotEqual(last_week, review)
+
+    def test_a_week_without_data_is_a_gap(self):
+        """The sales cycle of the team over 12 weeks: a week without a deal
+        won has no value (a gap in the graph, an empty cell in the list, no
+        status in its review), not 0."""
+        with freeze_time("2026-03-16 08:00:00"):
+            self.env["crm.pipeline.snapshot"]._cron_snapshot()
+        review = self._team_review(date(2026, 3, 9))
+        with freeze_time("2026-03-18 10:00:00"):
+            action = self._line(review, "cycle_days").action_open_trend()
+        Value = self.env["crm.pipeline.kpi.value"]
+        domain = [*action["domain"], ("series", "=", "value")]
+        # As the graph reads it: one group per week, None (no point) without data.
+        groups = Value.read_group(domain, ["amount:avg"], ["week:day"], lazy=False)
+        self.assertEqual(
+            [group["amount"] for group in groups],
+            [None, None, 20.0, None, None, None, None, 15.0, None, None, None, 20.0],
+        )
+        # As the list reads it: an empty figure, not 0.
+        week = Value.search([*domain, ("week", "=", "2026-01-12")])
+        self.assertEqual(week.read(["amount"])[0]["amount"], False)
+        # The review of that week: no value, no status against the target.
+        with freeze_time("2026-03-18 10:00:00"):
+            january = self.env["crm.pipeline.review"]._pilot_get_or_create(
+                date(2026, 1, 12), self.trend_team, self.env["res.users"]
+            )
+        cycle = self._line(january, "cycle_days")
+        self.assertEqual(
+            (cycle.has_value, cycle.status, cycle.current_display, cycle.gap_display, cycle.trend),
+            (False, "no_value", False, False, False),
+        )
 
     def test_twelve_week_trend_against_the_target(self):
         """The win rate of the team over the 12 weeks to the week of 9 March:

@@ -21,6 +21,12 @@ class CrmStageExitBypass(models.TransientModel):
         required=True,
         help="The stage the opportunities are moved to, whatever their exit criteria.",
     )
+    allowed_stage_ids = fields.Many2many(
+        "crm.stage",
+        string="Stages Offered",
+        compute="_compute_allowed_stage_ids",
+        help="The stages of the pipelines of the opportunities' teams.",
+    )
     missing_criteria = fields.Text(
         string="Missing Exit Criteria",
         compute="_compute_missing_criteria",
@@ -29,6 +35,17 @@ class CrmStageExitBypass(models.TransientModel):
         required=True,
         help="Why the exit criteria are bypassed; logged in the chatter of each opportunity.",
     )
+
+    @api.depends("lead_ids.team_id")
+    def _compute_allowed_stage_ids(self):
+        Stage = self.env["crm.stage"]
+        for wizard in self:
+            teams = wizard.lead_ids.team_id
+            domain = [("pilot_pipeline_team_id", "in", teams.ids)] if teams else []
+            stages = Stage.search(domain or [("team_id", "=", False)])
+            if teams and not all(wizard.lead_ids.mapped("team_id")):
+                stages |= Stage.search([("team_id", "=", False)])
+            wizard.allowed_stage_ids = stages
 
     @api.model
     def default_get(self, fields_list):

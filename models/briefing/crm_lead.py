@@ -8,7 +8,7 @@ from textwrap import shorten
 
 from odoo import fields, models
 from odoo.tools import html2plaintext
-from odoo.tools.misc import format_amount, format_date, format_datetime
+from odoo.tools.misc import format_amount, format_date, format_datetime, formatLang
 
 # How many interactions and stage stays the page shows.
 BRIEFING_INTERACTIONS = 5
@@ -54,21 +54,28 @@ class CrmLead(models.Model):
         def amount(value):
             return format_amount(env, value or 0.0, currency)
 
-        rate = f"{self.estimated_margin_rate:.1f}"
-        minimum = f"{self.team_id.pilot_min_margin_rate:.1f}"
+        # Rates with the decimal separator of the reader's language.
+        rate = formatLang(env, self.estimated_margin_rate, digits=1)
+        minimum = formatLang(env, self.team_id.pilot_min_margin_rate, digits=1)
         if self.margin_known:
             margin_text = env._(
                 "%(margin)s (%(rate)s %%)", margin=amount(self.estimated_margin), rate=rate
             )
         else:
             margin_text = env._("unknown (no estimated cost)")
-        stage_text = env._(
-            "%(stage)s, for %(days)s days", stage=self.stage_id.name, days=days_in_stage
-        )
+        if days_in_stage:
+            stage_text = env._(
+                "%(stage)s, for %(days)s days", stage=self.stage_id.name, days=days_in_stage
+            )
+        else:
+            stage_text = env._("%(stage)s, since today", stage=self.stage_id.name)
         closing = format_date(env, self.date_deadline) if self.date_deadline else "—"
-        closing_text = env._(
-            "%(date)s (moved %(count)s times)", date=closing, count=self.close_date_push_count
-        )
+        if self.close_date_push_count:
+            closing_text = env._(
+                "%(date)s (moved %(count)s times)", date=closing, count=self.close_date_push_count
+            )
+        else:
+            closing_text = closing
         customer = self.partner_id.display_name or self.partner_name or "—"
         facts = [
             (env._("Customer"), customer),

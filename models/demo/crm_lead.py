@@ -149,6 +149,7 @@ class CrmLead(models.Model):
             [("team_id", "in", teams.ids), ("type", "=", "opportunity")], order="id"
         )
         self._pilot_demo_stage_history(leads, closed_dates, now)
+        self._pilot_demo_close_dates(leads.filtered("active"), now)
         self._pilot_demo_follow_ups(leads.filtered("active"), now)
         self.env["crm.pipeline.snapshot"]._pilot_demo_snapshots(teams, now, SNAPSHOT_WEEKS)
         self.env["crm.pipeline.target"]._pilot_demo_targets(teams, now, HISTORY_MONTHS)
@@ -376,6 +377,69 @@ class CrmLead(models.Model):
         self.invalidate_model()
         self.env["crm.lead.stage.history"].invalidate_model()
         self._pilot_recompute_reached_proposal()
+
+    @api.model
+    def _pilot_demo_close_dates(self, leads, now):
+        """An expected closing date for each open opportunity without one,
+        spread over the next three months, so that every month's forecast
+        has figures (the date as first typed: no change in the ledger)."""
+        undated = leads.filtered(
+            lambda lead: (
+                lead.type == "opportunity" and not lead.date_deadline and not lead.stage_id.is_won
+            )
+        )
+        self.env.flush_all()
+        for index, lead in enumerate(undated.sorted("id")):
+            self.env.cr.execute(
+                "UPDATE crm_lead SET date_deadline = %s WHERE id = %s",
+                [(now + timedelta(days=12 + 23 * (index % 4))).date(), lead.id],
+            )
+        self.invalidate_model(["date_deadline"])
+
+    @api.model
+    def _pilot_demo_forecast_categories(self):
+        """The open opportunities of the demo teams moved into their stages by
+        the demo's SQL take the forecast category of their stage (as a move
+        in the kanban would), and each team has a deal in Commit, so that
+        Commit and Best case have figures."""
+        teams = self._pilot_demo_teams()
+        self.env.flush_all()
+        self.env.cr.execute(
+            """UPDATE crm_lead l
+                  SET forecast_category = s.pilot_forecast_category
+                 FROM crm_stage s
+                WHERE s.id = l.stage_id
+                  AND l.type = 'opportunity'
+                  AND l.active
+                  AND NOT COALESCE(s.is_won, FALSE)
+                  AND l.team_id IN %s
+                  AND l.forecast_category IS DISTINCT FROM s.pilot_forecast_category""",
+            [tuple(teams.ids) or (0,)],
+        )
+        # A team without a deal in Commit: its salesperson commits the deal
+        # expected first, a proposal if any (a choice, until its next stage
+        # change).
+        self.env.cr.execute(
+            """UPDATE crm_lead
+                  SET forecast_category = 'commit'
+                WHERE id IN (
+                    SELECT DISTINCT ON (l.team_id) l.id
+                      FROM crm_lead l
+                     WHERE l.team_id IN %s
+                       AND l.type = 'opportunity'
+                       AND l.active
+                       AND l.forecast_category IN ('best_case', 'pipeline')
+                       AND NOT EXISTS (
+                           SELECT 1 FROM crm_lead c
+                            WHERE c.team_id = l.team_id
+                              AND c.type = 'opportunity'
+                              AND c.active
+                              AND c.forecast_category = 'commit')
+                  ORDER BY l.team_id, l.forecast_category = 'best_case' DESC,
+                           l.date_deadline NULLS LAST, l.id)""",
+            [tuple(teams.ids) or (0,)],
+        )
+        self.invalidate_model(["forecast_category"])
 
     @api.model
     def _pilot_demo_follow_ups(self, leads, now):

@@ -215,12 +215,19 @@ class CrmForecastBacktest(models.Model):
             (team_id, month): amount
             for team_id, month, amount in self._pilot_won(teams, months[0], end)
         }
+        starts = self._pilot_history_starts(teams)
         self.result_ids.unlink()
         self.detail_ids.unlink()
         details = []
         for team in teams:
+            # No rows of 0 for the months before the team's history.
+            team_months = [
+                month
+                for month in months
+                if team.id in starts and month + relativedelta(months=1) > starts[team.id]
+            ]
             for method, _label in FORECAST_METHODS:
-                for month in months:
+                for month in team_months:
                     key = (team.id, method, month)
                     if key not in forecasts:
                         if method == "submission" or (
@@ -236,6 +243,60 @@ class CrmForecastBacktest(models.Model):
         details = self.env["crm.forecast.backtest.detail"].create(details)
         self.env["crm.forecast.backtest.result"].create(self._pilot_result_vals(details))
         self.write({"state": "done", "date_run": fields.Datetime.now()})
+        self._pilot_mark_latest(teams)
+
+    @api.model
+    def _pilot_history_starts(self, teams):
+        """{team id: the day its first opportunity was created} (archived and
+        lost ones included); a team without any has no history."""
+        Lead = self.env["crm.lead"].sudo().with_context(active_test=False)
+        return {
+            team.id: fields.Datetime.to_datetime(first).date()
+            for team, first in Lead._read_group(
+                [("type", "=", "opportunity"), ("team_id", "in", teams.ids)],
+                groupby=["team_id"],
+                aggregates=["create_date:min"],
+            )
+            if first
+        }
+
+    @api.model
+    def _pilot_mark_latest(self, teams):
+        """Flag the lines of the latest back-test run of each of ``teams``
+        (the highest run done that measured it): the lists and graphs show
+        those unless the user asks for another run."""
+        for model in ("crm.forecast.backtest.result", "crm.forecast.backtest.detail"):
+            Line = self.env[model].sudo().with_context(active_test=False)
+            latest = {
+                team.id: max(runs)
+                for team, runs in Line._read_group(
+                    [("team_id", "in", teams.ids), ("backtest_id.state", "=", "done")],
+                    groupby=["team_id"],
+                    aggregates=["backtest_id:array_agg"],
+                )
+            }
+            for team_id, run_id in latest.items():
+                Line.search(
+                    [
+                        ("team_id", "=", team_id),
+                        ("is_latest", "=", True),
+                        ("backtest_id", "!=", run_id),
+                    ]
+                ).write({"is_latest": False})
+                Line.search(
+                    [
+                        ("team_id", "=", team_id),
+                        ("is_latest", "=", False),
+                        ("backtest_id", "=", run_id),
+                    ]
+                ).write({"is_latest": True})
+
+    def unlink(self):
+        teams = self.sudo().result_ids.team_id | self.sudo().detail_ids.team_id
+        result = super().unlink()
+        # The previous run of each team becomes its latest again.
+        self._pilot_mark_latest(teams)
+        return result
 
     def _pilot_detail_vals(self, team, method, month, forecast, actual):
         used = not float_is_zero(actual, precision_digits=2)

@@ -29,6 +29,14 @@ class CrmForecastBacktestFiguresMixin(models.AbstractModel):
     company_id = fields.Many2one(related="backtest_id.company_id", store=True, index=True)
     team_id = fields.Many2one("crm.team", string="Sales Team", required=True, index=True)
     method = fields.Selection(FORECAST_METHODS, required=True)
+    is_latest = fields.Boolean(
+        string="Latest Run",
+        default=True,
+        index=True,
+        readonly=True,
+        help="From the latest back-test of the team: the figures shown unless another "
+        "back-test is asked for (two runs cover the same months and do not add).",
+    )
 
 
 class CrmForecastBacktestResult(models.Model):
@@ -88,13 +96,18 @@ class CrmForecastBacktestDetail(models.Model):
         help="What the method forecast for the month, from the pipeline as it stood "
         "on its first day.",
     )
+    # The won revenue of a month is on the line of each method: it does not
+    # add across methods (nor the errors, measured against it).
     actual = fields.Monetary(
         string="Won Revenue",
         currency_field="currency_id",
+        aggregator=None,
         help="Revenue of the team's opportunities won in the month.",
     )
     error = fields.Monetary(
-        currency_field="currency_id", help="Forecast - won revenue (above 0: over-forecast)."
+        currency_field="currency_id",
+        aggregator=None,
+        help="Forecast - won revenue (above 0: over-forecast).",
     )
     error_percent = fields.Float(
         string="Error (%)",

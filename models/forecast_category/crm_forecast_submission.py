@@ -13,6 +13,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_is_zero, format_date
 
 from ..crm_lead import company_today
+from ..fields import NullableFloat
 
 # Fields filled from the deals (prefill), then from the won revenue (actuals).
 DEAL_AMOUNT_FIELDS = (
@@ -91,41 +92,48 @@ class CrmForecastSubmission(models.Model):
     state = fields.Selection(
         [("draft", "Draft"), ("submitted", "Submitted")], default="draft", required=True
     )
+    # The amounts of the submissions add neither across weeks (each week
+    # forecasts the same month again), nor months, nor teams' currencies:
+    # no aggregate in lists and groupings.
     commit_amount = fields.Monetary(
         string="Commit",
         currency_field="currency_id",
+        aggregator=None,
         help="The revenue the salesperson commits to win this month. Prefilled with "
         "the deals in Commit and the deals closed this month.",
     )
     best_case_amount = fields.Monetary(
         string="Best Case",
         currency_field="currency_id",
+        aggregator=None,
         help="The revenue won this month if the Best case deals close too. Prefilled "
         "with the commit and the deals in Best case.",
     )
     comment = fields.Text()
     # The deals of the month when the forecast was prefilled
     pipeline_amount = fields.Monetary(
-        string="Pipeline Deals", currency_field="currency_id", readonly=True
+        string="Pipeline Deals", currency_field="currency_id", readonly=True, aggregator=None
     )
     best_case_deals_amount = fields.Monetary(
-        string="Best Case Deals", currency_field="currency_id", readonly=True
+        string="Best Case Deals", currency_field="currency_id", readonly=True, aggregator=None
     )
     commit_deals_amount = fields.Monetary(
-        string="Commit Deals", currency_field="currency_id", readonly=True
+        string="Commit Deals", currency_field="currency_id", readonly=True, aggregator=None
     )
     closed_amount = fields.Monetary(
-        string="Closed Deals", currency_field="currency_id", readonly=True
+        string="Closed Deals", currency_field="currency_id", readonly=True, aggregator=None
     )
     weighted_amount = fields.Monetary(
         string="Weighted Revenue",
         currency_field="currency_id",
+        aggregator=None,
         readonly=True,
         help="Prorated revenue of the open deals of the month (Pipeline Forecast).",
     )
     projected_amount = fields.Monetary(
         string="History-based Projection",
         currency_field="currency_id",
+        aggregator=None,
         readonly=True,
         help="Expected revenue x historical win rate of the stage, for the open deals "
         "of the month (Pipeline Forecast).",
@@ -134,6 +142,7 @@ class CrmForecastSubmission(models.Model):
     team_adjusted_amount = fields.Monetary(
         string="Adjusted Team Forecast",
         currency_field="currency_id",
+        aggregator=None,
         help="On the team leader's own submission: the figure the leader forecasts "
         "for the whole team this month, after reviewing the team's submissions.",
     )
@@ -141,10 +150,11 @@ class CrmForecastSubmission(models.Model):
     won_amount = fields.Monetary(
         string="Won Revenue",
         currency_field="currency_id",
+        aggregator=None,
         readonly=True,
         help="Revenue of the salesperson's opportunities won in the month.",
     )
-    accuracy = fields.Float(
+    accuracy = NullableFloat(
         string="Accuracy (%)",
         compute="_compute_accuracy",
         store=True,
@@ -220,7 +230,8 @@ class CrmForecastSubmission(models.Model):
         submissions._check_team_adjusted_amount()
         submissions._pilot_check_period()
         submissions._pilot_check_team()
-        # Amounts given at creation are kept; the others are prefilled.
+        # Amounts given at creation are kept; the others are prefilled (the
+        # form shows them prefilled before saving: _onchange_prefill_amounts).
         prefill = self.browse(
             submission.id
             for submission, vals in zip(submissions, vals_list, strict=True)
@@ -244,6 +255,18 @@ class CrmForecastSubmission(models.Model):
         if traced:
             self._pilot_trace_changes(traced)
         return result
+
+    @api.onchange("user_id", "team_id", "company_id", "month")
+    def _onchange_prefill_amounts(self):
+        """A new forecast shows the figures of its deals at once: the
+        salesperson sees (and may change) the prefilled commit and best case
+        before saving."""
+        for submission in self:
+            if submission._origin or submission.state != "draft":
+                continue
+            if not (submission.user_id and submission.team_id and submission.month):
+                continue
+            submission.update(submission._pilot_prefill_values())
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_submitted(self):
@@ -458,9 +481,12 @@ class CrmForecastSubmission(models.Model):
         of won: active and in a won stage)."""
         self.ensure_one()
         date_from, date_to = self._month_bounds()
+        # A deal counts once, in its own team: the salesperson's deals of the
+        # submission's team only.
         base = [
             ("type", "=", "opportunity"),
             ("user_id", "=", self.user_id.id),
+            ("team_id", "=", self.team_id.id),
             ("company_id", "in", [self.company_id.id, False]),
         ]
         # Read as the application: the figures are the salesperson's own deals.
@@ -478,13 +504,16 @@ class CrmForecastSubmission(models.Model):
                 aggregates=["expected_revenue:sum"],
             )
         )
-        closed = self._pilot_won_revenue(self.user_id, self.company_id, date_from, date_to)
+        closed = self._pilot_won_revenue(
+            self.user_id, self.company_id, date_from, date_to, team=self.team_id
+        )
         [(weighted, projected)] = (
             self.env["crm.pipeline.forecast"]
             .sudo()
             ._read_group(
                 [
                     ("user_id", "=", self.user_id.id),
+                    ("team_id", "=", self.team_id.id),
                     ("company_id", "in", [self.company_id.id, False]),
                     ("date_deadline", ">=", date_from),
                     ("date_deadline", "<", date_to),
@@ -513,7 +542,10 @@ class CrmForecastSubmission(models.Model):
         ]
 
     @api.model
-    def _pilot_won_revenue(self, user, company, date_from, date_to):
+    def _pilot_won_revenue(self, user, company, date_from, date_to, team=None):
+        """The revenue ``user`` won in [date_from, date_to) in ``company``
+        (and in ``team`` when given: a deal counts in its own team only)."""
+        team_domain = [("team_id", "=", team.id)] if team is not None else []
         [(total,)] = (
             self.env["crm.lead"]
             .sudo()
@@ -521,6 +553,7 @@ class CrmForecastSubmission(models.Model):
                 [
                     *self._pilot_won_domain(date_from, date_to),
                     ("user_id", "=", user.id),
+                    *team_domain,
                     ("company_id", "in", [company.id, False]),
                 ],
                 aggregates=["expected_revenue:sum"],
@@ -532,12 +565,21 @@ class CrmForecastSubmission(models.Model):
         """Store the amounts of the deals; for ``prefill_forecast``, also the
         commit (Commit + Closed this month) and best case (commit + Best case)."""
         for submission in self:
-            vals = submission._pilot_deal_amounts()
             if prefill_forecast is not None and submission in prefill_forecast:
-                commit = vals["commit_deals_amount"] + vals["closed_amount"]
-                vals["commit_amount"] = commit
-                vals["best_case_amount"] = commit + vals["best_case_deals_amount"]
+                vals = submission._pilot_prefill_values()
+            else:
+                vals = submission._pilot_deal_amounts()
             submission.sudo().write(vals)
+
+    def _pilot_prefill_values(self):
+        """The deals' amounts and the forecast they suggest: the commit
+        (Commit + Closed this month) and the best case (commit + Best case)."""
+        self.ensure_one()
+        vals = self._pilot_deal_amounts()
+        commit = vals["commit_deals_amount"] + vals["closed_amount"]
+        vals["commit_amount"] = commit
+        vals["best_case_amount"] = commit + vals["best_case_deals_amount"]
+        return vals
 
     def _pilot_update_actuals(self, today=None):
         """Won revenue of each submission's month and, once the month is over,
@@ -552,20 +594,23 @@ class CrmForecastSubmission(models.Model):
         for month, submissions in by_month.items():
             date_to = month + relativedelta(months=1)
             won = {
-                (user.id, company.id): amount
-                for user, company, amount in Lead._read_group(
+                (user.id, team.id, company.id): amount
+                for user, team, company, amount in Lead._read_group(
                     [
                         *self._pilot_won_domain(month, date_to),
                         ("user_id", "in", submissions.user_id.ids),
+                        ("team_id", "in", submissions.team_id.ids),
                     ],
-                    groupby=["user_id", "company_id"],
+                    groupby=["user_id", "team_id", "company_id"],
                     aggregates=["expected_revenue:sum"],
                 )
             }
             over = date_to <= today
             for submission in submissions:
-                amount = won.get((submission.user_id.id, submission.company_id.id), 0.0) + won.get(
-                    (submission.user_id.id, False), 0.0
+                # A deal counts in its own team only.
+                key = (submission.user_id.id, submission.team_id.id)
+                amount = won.get((*key, submission.company_id.id), 0.0) + won.get(
+                    (*key, False), 0.0
                 )
                 submission.sudo().write({"won_amount": amount, "month_closed": over})
 

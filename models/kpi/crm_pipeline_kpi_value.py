@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.sql import create_unique_index, index_exists
 
+from ..fields import NullableFloat
+
 # One row per week, team, KPI, scope and series, enforced by the database.
 VALUE_KEY_INDEX = "crm_pipeline_kpi_value_week_key_uniq"
 VALUE_KEY = ("week", "team_id", "kpi_id", "COALESCE(scope_user_id, 0)", "series")
@@ -38,13 +40,26 @@ class CrmPipelineKpiValue(models.Model):
     series = fields.Selection(
         [("value", "Value"), ("target", "Target")], required=True, readonly=True
     )
-    amount = fields.Float(
+    # No data is no value (an empty cell, a gap in the graph), never 0.
+    amount = NullableFloat(
         string="Figure",
         digits=(16, 2),
         aggregator="avg",
         readonly=True,
         help="The KPI's value or target for the week (in its unit).",
     )
+
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+        """A week without data has no figure: its average is None (a gap in
+        the graph), not False, which the graph would draw as 0."""
+        groups = super().read_group(
+            domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy
+        )
+        for group in groups:
+            if group.get("amount") is False:
+                group["amount"] = None
+        return groups
 
     def init(self):
         super().init()

@@ -337,19 +337,11 @@ class CrmPipelineReview(models.Model):
             "off_target": off_target,
             "status": status,
             "unit": KPI_BY_CODE[kpi.code].unit,
-            "current_display": self._format_kpi_value(team, kpi, current) if has_value else False,
-            "target_display": self._format_kpi_value(team, kpi, target) if has_target else False,
-            "gap_display": (
-                ("+" if gap > 0 else "") + self._format_kpi_value(team, kpi, gap)
-                if has_value and has_target
-                else False
-            ),
             "previous": previous or 0.0,
             "trend": trend,
             "trend_good": bool(trend)
             and trend != "flat"
             and (trend == "up") == bool(kpi.higher_is_better),
-            "action": kpi.action if off_target else False,
         }
 
     @api.model
@@ -419,7 +411,9 @@ class CrmPipelineReview(models.Model):
         self.write(
             {
                 "xlsx_file": base64.b64encode(content),
-                "xlsx_filename": f"weekly_review_{self.week_start}.xlsx",
+                "xlsx_filename": self.env._(
+                    "weekly_review_%(week)s.xlsx", week=fields.Date.to_string(self.week_start)
+                ),
             }
         )
         return {
@@ -469,9 +463,11 @@ class CrmPipelineReviewLine(models.Model):
     unit = fields.Selection(
         [("currency", "Amount"), ("percent", "Percentage"), ("days", "Days")], readonly=True
     )
-    current_display = fields.Char(string="Current", readonly=True)
-    target_display = fields.Char(string="Target", readonly=True)
-    gap_display = fields.Char(string="Gap", readonly=True)
+    # The texts are rendered when read, in the reader's language, whoever
+    # computed the figures (the scheduled action, a user of another language).
+    current_display = fields.Char(string="Current", compute="_compute_displays")
+    target_display = fields.Char(string="Target", compute="_compute_displays")
+    gap_display = fields.Char(string="Gap", compute="_compute_displays")
     previous = fields.Float(string="Previous Week", readonly=True, digits=(16, 2))
     trend = fields.Selection(
         [("up", "Up"), ("down", "Down"), ("flat", "Stable")],
@@ -481,7 +477,38 @@ class CrmPipelineReviewLine(models.Model):
     trend_good = fields.Boolean(
         readonly=True, help="The trend goes the right way for this KPI (direction-aware)."
     )
-    action = fields.Text(string="Action When Off Target", readonly=True)
+    action = fields.Text(
+        string="Action When Off Target",
+        compute="_compute_action",
+        help="The action suggested for this KPI when it is off target, in the reader's language.",
+    )
+
+    @api.depends("current", "target", "gap", "has_value", "has_target", "team_id", "kpi_id")
+    @api.depends_context("lang")
+    def _compute_displays(self):
+        for line in self:
+            review = line.review_id
+            format_value = review._format_kpi_value
+            shown = line.has_value and line.kpi_id
+            line.current_display = (
+                format_value(line.team_id, line.kpi_id, line.current) if shown else False
+            )
+            line.target_display = (
+                format_value(line.team_id, line.kpi_id, line.target)
+                if line.has_target and line.kpi_id
+                else False
+            )
+            line.gap_display = (
+                ("+" if line.gap > 0 else "") + format_value(line.team_id, line.kpi_id, line.gap)
+                if shown and line.has_target
+                else False
+            )
+
+    @api.depends("off_target", "kpi_id.action")
+    @api.depends_context("lang")
+    def _compute_action(self):
+        for line in self:
+            line.action = line.kpi_id.action if line.off_target else False
 
     def action_open_trend(self):
         """The graph of this KPI for this team over the 12 weeks up to the

@@ -155,14 +155,33 @@ class CrmLead(models.Model):
 
     @api.depends("team_id", "company_id")
     def _compute_qualification_manual_rule_ids(self):
+        """The manual rules to tick in the qualification: those of the team,
+        but the ones asked by a stage of the team's pipeline too (ticked in
+        its exit criteria checklist: one fact, one tick)."""
         Rule = self.env["crm.qualification.rule"]
         manual_ids = {
             row[0] for row in Rule.sudo()._pilot_active_definitions() if row[3] == "manual"
         }
+        twins = Rule.sudo()._pilot_twin_criteria()
+        pipelines = {}
         for lead in self:
-            rule_ids = Rule.sudo()._pilot_rule_ids_for_team(lead.team_id.id, lead.company_id.id)
+            team_id = lead.team_id.id
+            if twins and team_id not in pipelines:
+                pipelines[team_id] = set(
+                    self.env["crm.stage"]
+                    .sudo()
+                    ._search([("pilot_pipeline_team_id", "=", team_id)])
+                    .get_result_ids()
+                )
+            stage_ids = pipelines.get(team_id, set())
+            rule_ids = Rule.sudo()._pilot_rule_ids_for_team(team_id, lead.company_id.id)
             lead.qualification_manual_rule_ids = Rule.browse(
-                [rid for ids in rule_ids.values() for rid in ids if rid in manual_ids]
+                [
+                    rid
+                    for ids in rule_ids.values()
+                    for rid in ids
+                    if rid in manual_ids and not (rid in twins and twins[rid][1] & stage_ids)
+                ]
             )
 
     # ------------------------------------------------------------------

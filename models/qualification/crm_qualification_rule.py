@@ -171,6 +171,69 @@ class CrmQualificationRule(models.Model):
 
     @api.model
     @tools.ormcache()
+    def _pilot_twin_criteria(self):
+        """{id of an active manual rule: (ids of the manual exit criteria of
+        the same name, ids of their stages)}: the same fact ("Need
+        identified") asked by a stage and by the qualification is one tick.
+        Names compared in English, case aside (two queries, then cached; the
+        cache is cleared when a rule or an exit criterion changes)."""
+        self.flush_model()
+        self.env["crm.stage.exit.criterion"].flush_model()
+        self.env.cr.execute(
+            """
+            SELECT r.id, array_agg(c.id ORDER BY c.id), array_agg(DISTINCT c.stage_id)
+              FROM crm_qualification_rule r
+              JOIN crm_stage_exit_criterion c
+                ON c.criterion_type = 'manual'
+               AND c.active
+               AND lower(c.name->>'en_US') = lower(r.name->>'en_US')
+             WHERE r.active AND r.criterion_type = 'manual'
+          GROUP BY r.id
+            """
+        )
+        return {
+            rule_id: (frozenset(criterion_ids), frozenset(stage_ids))
+            for rule_id, criterion_ids, stage_ids in self.env.cr.fetchall()
+        }
+
+    def _pilot_satisfied_lead_ids(self, leads):
+        """A manual rule is also met by the confirmation of its twin exit
+        criterion (see _pilot_twin_criteria): both places agree."""
+        satisfied = super()._pilot_satisfied_lead_ids(leads)
+        twins = self._pilot_twin_criteria().get(self.id)
+        if satisfied is None or not twins:
+            return satisfied
+        criterion_ids = twins[0]
+        return satisfied | {
+            lead.id
+            for lead in leads
+            if criterion_ids.intersection(lead.confirmed_criterion_ids._origin.ids)
+        }
+
+    def _pilot_fields_read(self, criterion_type, fname, domain_text):
+        names = super()._pilot_fields_read(criterion_type, fname, domain_text)
+        if criterion_type == "manual":
+            names |= {"confirmed_criterion_ids"}
+        return names
+
+    @api.model
+    def _pilot_lead_depends(self, lead_model, ignored=()):
+        return [
+            *super()._pilot_lead_depends(lead_model, ignored=ignored),
+            "confirmed_criterion_ids",
+        ]
+
+    @api.model
+    def _pilot_fetch_rule_fields(self, leads, definitions):
+        result = super()._pilot_fetch_rule_fields(leads, definitions)
+        if self._pilot_twin_criteria() and any(
+            rule_type == "manual" for rule_type, _fname in definitions
+        ):
+            leads.sudo()._pilot_fetch(["confirmed_criterion_ids"])
+        return result
+
+    @api.model
+    @tools.ormcache()
     def _pilot_default_companies(self):
         """{id: company id or False} of the active defaults (rules without a
         sales team), cached with the definitions."""

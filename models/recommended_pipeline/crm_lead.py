@@ -3,6 +3,8 @@
 """The stages of a team working with its own stages only: kanban columns and
 the first stage of its new opportunities."""
 
+from collections import Counter
+
 from odoo import api, models
 
 
@@ -28,6 +30,29 @@ class CrmLead(models.Model):
         team_domain = self.env["crm.team"].browse(team_id).exists()._pilot_stage_domain()
         shown = set(result.sudo().filtered_domain(team_domain).ids) | set(stages.ids)
         return result.filtered(lambda stage: stage.id in shown)
+
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+        """Grouped by stage (the kanban's columns), never two groups with one
+        name: the board of a manager of several teams shows each team's
+        homonymous stages ("Won") with their team ("Won (North)")."""
+        result = super().read_group(
+            domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy
+        )
+        first = [groupby] if isinstance(groupby, str) else list(groupby or [])[:1]
+        if first != ["stage_id"]:
+            return result
+        labels = [group.get("stage_id") for group in result]
+        names = Counter(label[1] for label in labels if label)
+        homonyms = [label[0] for label in labels if label and names[label[1]] > 1]
+        if homonyms:
+            stages = self.env["crm.stage"].browse(homonyms).with_context(pilot_stage_with_team=True)
+            named = {stage.id: stage.display_name for stage in stages}
+            for group in result:
+                label = group.get("stage_id")
+                if label and label[0] in named:
+                    group["stage_id"] = (label[0], named[label[0]])
+        return result
 
     def _stage_find(self, team_id=False, domain=None, order="sequence, id", limit=1):
         """The first stage of the leads' team: for a team working with its own

@@ -21,6 +21,21 @@ class CrmStage(models.Model):
         "stages only).",
     )
 
+    @api.depends("name", "team_id")
+    @api.depends_context("pilot_stage_with_team")
+    def _compute_display_name(self):
+        """In the stage pickers (context ``pilot_stage_with_team``), a stage
+        of one team says which: two teams' "Won" stages are told apart."""
+        super()._compute_display_name()
+        if not self.env.context.get("pilot_stage_with_team"):
+            return
+        for stage in self:
+            team = stage.sudo().team_id
+            if team:
+                stage.display_name = self.env._(
+                    "%(stage)s (%(team)s)", stage=stage.display_name, team=team.name
+                )
+
     def _compute_pilot_pipeline_team_id(self):
         self.pilot_pipeline_team_id = False
 

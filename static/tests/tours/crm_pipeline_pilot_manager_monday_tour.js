@@ -1,0 +1,114 @@
+import { registry } from "@web/core/registry";
+
+// A French sales manager's Monday: the review of last week computed by the
+// scheduled action (in English) read in French, the forecast submissions
+// (prefilled, no total across weeks, no accuracy for the running month) and
+// the back-test months of the latest run only.
+const TEAM = "Équipe du lundi";
+
+function text(element) {
+    return element.textContent.replace(/[\s\u00a0\u202f]+/g, " ").trim();
+}
+
+function cellOf(row, name) {
+    return row.querySelector(`td[name='${name}']`);
+}
+
+registry.category("web_tour.tours").add("crm_pipeline_pilot_manager_monday", {
+    steps: () => [
+        {
+            content: "The list of weekly reviews: last week's review of the team",
+            trigger: `.o_list_view .o_data_row:contains('${TEAM}') td[name='week_start']`,
+            run: "click",
+        },
+        {
+            content: "The sales cycle, computed in English, reads in French with its action",
+            trigger:
+                ".o_form_view div[name='line_ids'] tr.o_data_row:contains('Cycle de vente') td[name='action']:contains('Donner à chaque opportunité')",
+            run() {
+                const row = [...document.querySelectorAll(".o_form_view div[name='line_ids'] tr.o_data_row")].find(
+                    (tr) => text(tr).includes("Cycle de vente")
+                );
+                const got = ["current_display", "target_display", "gap_display", "status"].map((name) =>
+                    text(cellOf(row, name))
+                );
+                const expected = ["40,0 jours", "30,0 jours", "+10,0 jours", "En écart"];
+                if (JSON.stringify(got) !== JSON.stringify(expected)) {
+                    throw new Error(`sales cycle: expected ${expected}, got ${got}`);
+                }
+            },
+        },
+        {
+            content: "The average deal size in French figures",
+            trigger: ".o_form_view div[name='line_ids'] tr.o_data_row:contains('Panier moyen')",
+            run() {
+                const row = [...document.querySelectorAll(".o_form_view div[name='line_ids'] tr.o_data_row")].find(
+                    (tr) => text(tr).includes("Panier moyen")
+                );
+                const got = text(cellOf(row, "current_display"));
+                if (got !== "$ 7 000,00") {
+                    throw new Error(`deal size: expected "$ 7 000,00", got "${got}"`);
+                }
+            },
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("crm_pipeline_pilot_manager_monday_forecast", {
+    steps: () => [
+        {
+            content: "The submissions, grouped by salesperson: the average accuracy is last month's only, no total of the amounts",
+            trigger: ".o_list_view .o_group_header:contains('Sam Lundi')",
+            run() {
+                const header = text(
+                    [...document.querySelectorAll(".o_list_view .o_group_header")].find((tr) =>
+                        text(tr).includes("Sam Lundi")
+                    )
+                );
+                if (!header.includes("80,0") || /000/.test(header)) {
+                    throw new Error(`group: the accuracy 80,0 and no amount expected, got "${header}"`);
+                }
+            },
+        },
+        {
+            content: "Open the group",
+            trigger: ".o_list_view .o_group_header:contains('Sam Lundi')",
+            run: "click",
+        },
+        {
+            content: "The submissions: last month's accuracy shown, none for the running month",
+            trigger: ".o_list_view .o_data_row td[name='accuracy']",
+            run() {
+                const rows = [...document.querySelectorAll(".o_list_view .o_data_row")];
+                const got = rows.map((row) => [text(cellOf(row, "commit_amount")), text(cellOf(row, "accuracy"))]);
+                const expected = [
+                    ["$ 12 000,00", ""],
+                    ["$ 5 000,00", "80,0"],
+                ];
+                if (JSON.stringify(got) !== JSON.stringify(expected)) {
+                    throw new Error(`submissions: expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}`);
+                }
+                const footer = document.querySelector(".o_list_view tfoot");
+                if (footer && /\d/.test(text(footer))) {
+                    throw new Error(`no total expected, got "${text(footer)}"`);
+                }
+            },
+        },
+        {
+            content: "A new submission",
+            trigger: ".o_control_panel .o_list_button_add",
+            run: "click",
+        },
+        {
+            content: "The commit and the best case are prefilled from the deals before saving",
+            trigger: ".o_form_view div[name='commit_amount'] input",
+            run() {
+                const value = (name) => text({ textContent: document.querySelector(`.o_form_view div[name='${name}'] input`).value });
+                const got = [value("commit_amount"), value("best_case_amount")];
+                if (JSON.stringify(got) !== JSON.stringify(["12 000,00", "12 000,00"])) {
+                    throw new Error(`prefilled commit and best case expected, got ${got}`);
+                }
+            },
+        },
+    ],
+});

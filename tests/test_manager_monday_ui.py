@@ -1,0 +1,135 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""A French sales manager's Monday in the browser: last week's review
+computed by the scheduled action (in English) read in French, and the
+forecast submissions (prefilled, no totals across weeks, no accuracy for
+the month still running)."""
+
+from datetime import datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+
+from .common import MODULE, SALES_MANAGER, load_french, new_pilot_user
+
+
+@tagged("post_install", "-at_install")
+class TestManagerMondayTour(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        load_french(cls.env, ["crm", MODULE])
+        cls.manager = new_pilot_user(
+            cls.env,
+            "pilot_monday_manager",
+            name="Hélène Lundi",
+            email="helene.lundi@example.com",
+            lang="fr_FR",
+            groups=SALES_MANAGER,
+        )
+        cls.salesman = new_pilot_user(
+            cls.env, "pilot_monday_salesman", name="Sam Lundi", email="sam.lundi@example.com"
+        )
+        cls.team = cls.env["crm.team"].create(
+            {
+                "name": "Équipe du lundi",
+                "user_id": cls.manager.id,
+                "member_ids": [(6, 0, [cls.manager.id, cls.salesman.id])],
+                "pilot_own_stages_only": True,
+            }
+        )
+        Stage = cls.env["crm.stage"]
+        cls.stage_open = Stage.create(
+            {"name": "Lundi ouvert", "sequence": 1, "team_id": cls.team.id}
+        )
+        cls.stage_won = Stage.create(
+            {"name": "Lundi gagné", "sequence": 2, "team_id": cls.team.id, "is_won": True}
+        )
+        Lead = cls.env["crm.lead"]
+        today = fields.Date.today()
+        this_week = cls.env["crm.pipeline.snapshot"]._week_start(today)
+        # Won by the salesperson on Tuesday last week, 40 days after its creation.
+        won = Lead.create(
+            {
+                "name": "Affaire gagnée mardi",
+                "type": "opportunity",
+                "team_id": cls.team.id,
+                "user_id": cls.salesman.id,
+                "stage_id": cls.stage_open.id,
+                "expected_revenue": 7000,
+            }
+        )
+        won.write({"stage_id": cls.stage_won.id})
+        closed = datetime.combine(this_week - timedelta(days=6), time(10, 0))
+        cls.env.flush_all()
+        cls.env.cr.execute(
+            "UPDATE crm_lead SET date_closed = %s, create_date = %s WHERE id = %s",
+            [closed, closed - timedelta(days=40), won.id],
+        )
+        won.invalidate_recordset()
+        # The manager's own deal in Commit, expected this month.
+        deal = Lead.create(
+            {
+                "name": "Affaire engagée",
+                "type": "opportunity",
+                "team_id": cls.team.id,
+                "user_id": cls.manager.id,
+                "stage_id": cls.stage_open.id,
+                "expected_revenue": 12000,
+                "date_deadline": today,
+            }
+        )
+        deal.pilot_forecast_choice = "commit"
+        # The scheduled action stores last week's reviews, in English.
+        cls.env["crm.pipeline.review"].with_context(lang="en_US")._pilot_store_past_week()
+        # The salesperson's submissions: last month (over) and this month.
+        Submission = cls.env["crm.forecast.submission"]
+        month = today.replace(day=1)
+        last = Submission.create(
+            {
+                "user_id": cls.salesman.id,
+                "team_id": cls.team.id,
+                "month": month - relativedelta(months=1),
+                "week": month - relativedelta(months=1),
+                "commit_amount": 5000,
+                "best_case_amount": 5000,
+                "state": "submitted",
+            }
+        )
+        last.sudo().write({"won_amount": 6250, "month_closed": True})
+        Submission.create(
+            {
+                "user_id": cls.salesman.id,
+                "team_id": cls.team.id,
+                "month": month,
+                "week": this_week,
+                "commit_amount": 12000,
+                "best_case_amount": 15000,
+                "state": "submitted",
+            }
+        )
+
+    def test_review_of_last_week_in_french(self):
+        review = self.env["crm.pipeline.review"].search([("team_ids", "=", self.team.id)])
+        self.assertEqual(len(review), 1)
+        self.assertEqual(review.computed_by_id, self.env.user)
+        self.start_tour(
+            f"/odoo/action-{MODULE}.crm_pipeline_review_action_list",
+            "crm_pipeline_pilot_manager_monday",
+            login=self.manager.login,
+        )
+
+    def test_forecast_submissions_in_french(self):
+        self.assertEqual(
+            self.env["crm.forecast.submission"]
+            .search([("team_id", "=", self.team.id)])
+            .mapped("accuracy"),
+            [False, 80.0],
+        )
+        self.start_tour(
+            f"/odoo/action-{MODULE}.crm_forecast_submission_action",
+            "crm_pipeline_pilot_manager_monday_forecast",
+            login=self.manager.login,
+        )
