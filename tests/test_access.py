@@ -46,7 +46,7 @@ crm.lead.slip                       rwcu  rwcu  rwcu     rwcu    -       -
 crm.qualification.rule              r     r     rwcu     r       -       -
 crm.next.action.rule                r     r     rwcu     r       -       -
 crm.won.reason                      r     r     rwcu     r       -       -
-crm.lead.won                        rwcu  rwcu  rwcu     rwcu    -       -
+crm.lead.pilot.won                  rwcu  rwcu  rwcu     rwcu    -       -
 """
 
 GROUPS = {
@@ -86,7 +86,7 @@ READ_FIELD = {
     "crm.qualification.rule": "name",
     "crm.next.action.rule": "summary",
     "crm.won.reason": "name",
-    "crm.lead.won": "won_reason_id",
+    "crm.lead.pilot.won": "won_reason_id",
 }
 
 
@@ -244,7 +244,7 @@ class AccessMatrixCommon:
                 "summary": "Matrix",
             },
             "crm.won.reason": {"name": "Matrix won reason"},
-            "crm.lead.won": {"lead_ids": [[6, 0, [self.lead.id]]]},
+            "crm.lead.pilot.won": {"lead_ids": [[6, 0, [self.lead.id]]]},
         }[model]
 
     def _write_vals(self, model):
@@ -274,7 +274,7 @@ class AccessMatrixCommon:
             "crm.qualification.rule": {"name": "Matrix rule renamed"},
             "crm.next.action.rule": {"summary": "Matrix changed"},
             "crm.won.reason": {"name": "Matrix won reason renamed"},
-            "crm.lead.won": {"lead_ids": [[6, 0, [self.lead.id]]]},
+            "crm.lead.pilot.won": {"lead_ids": [[6, 0, [self.lead.id]]]},
         }[model]
 
     def _fixture(self, model, user):
@@ -294,7 +294,7 @@ class AccessMatrixCommon:
         if model == "crm.pipeline.review" and not user.has_group("sales_team.group_sale_salesman"):
             # No review of their own (they see no opportunity): a team review.
             return env[model].create(self._create_vals(model))
-        if model in ("crm.pipeline.review", "crm.forecast.submission", "crm.lead.won"):
+        if model in ("crm.pipeline.review", "crm.forecast.submission", "crm.lead.pilot.won"):
             return as_user.create(self._create_vals(model)).sudo(False)
         if model == "crm.pipeline.review.line":
             review = self._fixture("crm.pipeline.review", user)
