@@ -123,6 +123,8 @@ reason = env.ref("crm_pipeline_pilot.won_reason_fit")
 lead = env["crm.lead"].create({"name": "Upgrade won with reason", "type": "opportunity",
                                "expected_revenue": 700})
 lead.write({"stage_id": won.id, "won_reason_id": reason.id})
+env["ir.filters"].create({"name": "Upgrade by won reason", "model_id": "crm.lead",
+                          "context": "{'group_by': ['won_reason_id']}"})
 env.cr.commit()
 PYEOF
     odoo "$ADDONS_LINKS" "$work/upgrade.log" -u "$PILOT_MODULE" --stop-after-init \
@@ -138,6 +140,11 @@ PYEOF
                   ON d.model = 'ir.model.fields' AND d.res_id = f.id
                  WHERE f.model = 'crm.lead' AND f.name = 'pilot_won_reason_id'
                    AND d.name = 'field_crm_lead__pilot_won_reason_id')" "0,1"
+    check "saved filters and this add-on's views name the new field" \
+        "SELECT (SELECT context FROM ir_filters WHERE name = 'Upgrade by won reason')
+             || ',' || (SELECT COUNT(*) FROM ir_ui_view WHERE model = 'crm.lead'
+                         AND arch_db::text ~ '[^_]won_reason_id')" \
+        "{'group_by': ['pilot_won_reason_id']},0"
     check "the old dialog removed, the new one there" \
         "SELECT string_agg(model, ',' ORDER BY model) FROM ir_model WHERE model LIKE 'crm.lead.%won'" \
         "crm.lead.pilot.won"
