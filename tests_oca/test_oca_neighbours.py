@@ -38,6 +38,7 @@ class TestOcaNeighbours(PilotCommon):
             {"name": "Pilot Won", "sequence": 50, "is_won": True}
         )
         cls.price = cls.env["crm.won.reason"].create({"name": "Best price (OCA check)"})
+        cls.customer = cls.env["res.partner"].create({"name": "OCA check customer"})
         cls.oca_won = cls.env["crm.lost.reason"].create(
             {"name": "Won: fit (OCA)", "reason_type": "won"}
         )
@@ -101,7 +102,8 @@ class TestOcaNeighbours(PilotCommon):
         )
         self.assertFalse(user.has_group("sales_team.group_sale_salesman"))
         stage_next = self.env["crm.stage"].create({"name": "Pilot Next (OCA)", "sequence": 2})
-        own = self._opportunity("CRM only: own", user_id=user.id)
+        # (a customer: crm_partner_required requires it on the form)
+        own = self._opportunity("CRM only: own", user_id=user.id, partner_id=self.customer.id)
         other = self._opportunity("CRM only: other")
         (own | other).write({"stage_id": stage_next.id})
         history = (
@@ -167,6 +169,7 @@ class TestOcaNeighbours(PilotCommon):
             )
         )
         form.name = "Dated deal"
+        form.partner_id = self.customer  # required by crm_partner_required
         with self.assertRaises(AssertionError):
             form.save()  # the date is required (crm_date_deadline_required)
         today = fields.Date.context_today(self.env["crm.lead"])
