@@ -3,7 +3,10 @@
 # downloads their pinned 18.0 wheels from the Python package registry into the
 # cache (never into the clone), puts them on the addons path, and, with demo
 # data as OCA's own CI runs them:
-#   plain:     each add-on installed with crm alone: its own tests (the baseline);
+#   plain:     each add-on installed with crm alone: its own tests, then all of
+#              them installed at once with crm: their tests (the baselines: some
+#              OCA tests fail next to other OCA add-ons, e.g. forms that another
+#              one makes require a field);
 #   with:      each add-on installed on a database where crm_pipeline_pilot is
 #              installed: its own tests again;
 #   all:       all of them installed at once after crm_pipeline_pilot: their tests,
@@ -23,6 +26,9 @@
 # The baseline does not depend on this clone: it is kept in the cache, per set
 # of pinned versions, and reused when PILOT_OCA_STEPS leaves "plain" out.
 # PILOT_OCA_ADDONS=a,b limits the check to these add-ons.
+# PILOT_OCA_RESULTS=folder takes the reports of the other steps from a folder
+# kept by an earlier run (PILOT_REPORT_DIR), e.g. to print the table again
+# after the baseline was completed: PILOT_OCA_STEPS= PILOT_OCA_RESULTS=folder.
 # PILOT_REPORT_DIR=folder keeps the logs and JUnit reports there.
 set -euo pipefail
 # shellcheck source=scripts/env.sh
@@ -30,7 +36,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 # shellcheck source=scripts/odoo_tests.sh
 source "$(dirname "${BASH_SOURCE[0]}")/odoo_tests.sh"
 
-steps=",${PILOT_OCA_STEPS:-plain,with,all,lifecycle},"
+steps=",${PILOT_OCA_STEPS-plain,with,all,lifecycle},"
 requirements="$PILOT_ROOT/scripts/requirements-oca.txt"
 listing="$PILOT_ROOT/tests/oca_intended_failures.txt"
 pilot_prepare
@@ -178,6 +184,15 @@ for module in "${tested[@]}"; do
     fi
 done
 
+if [[ $steps == *,plain,* ]]; then
+    template_crm
+    new_db plain_all "$tpl_crm"; db="$made"
+    install plain_all "$db" "$all_csv"
+    oca_tests plain_all "$db" "${tested[@]}"
+    cp "$work/plain_all.xml" "$baseline/"
+    drop_db "$db"
+fi
+
 # ------------------------------------------------------------ all of them at once
 lifecycle() {  # lifecycle NAME DB: upgrade, then uninstall crm_pipeline_pilot
     log "[$1] upgrading $PILOT_MODULE"
@@ -231,7 +246,8 @@ fi
 
 # ------------------------------------------------------------ the table
 status=0
-"$PY" - "$listing" "$work" "$baseline" "$(IFS=,; echo "${tested[*]}")" "$PILOT_ROOT/scripts" <<'PYEOF' || status=1
+"$PY" - "$listing" "${PILOT_OCA_RESULTS:-$work}" "$baseline" "$(IFS=,; echo "${tested[*]}")" \
+    "$PILOT_ROOT/scripts" <<'PYEOF' || status=1
 import os
 import sys
 
@@ -276,24 +292,31 @@ def counts(results, module):
 
 
 every, order = read(work, "all"), read(work, "order")
+plain_all = read(baseline, "plain_all")
 problems, lines = 0, []
-print(f"{'add-on':32} {'without':>8} {'with':>8} {'all':>8} {'order':>8}  (tests passed / run)")
+print("tests passed / run; alone: each add-on with crm, without and with this add-on;")
+print("all: all of them at once, without this add-on, after it, before it (order)")
+print(f"{'add-on':32} {'alone':>8} {'with':>8} {'all':>8} {'with':>8} {'order':>8}")
 for module in modules:
     plain, with_ = read(baseline, f"plain_{module}"), read(work, f"with_{module}")
     print(f"{module:32} {counts(plain, module):>8} {counts(with_, module):>8} "
-          f"{counts(every, module):>8} {counts(order, module):>8}")
-    if plain is None:
+          f"{counts(plain_all, module):>8} {counts(every, module):>8} {counts(order, module):>8}")
+    if plain is None or (plain_all is None and (every or order)):
         problems += 1
         lines.append(f"  NO BASELINE {module}: run with plain in PILOT_OCA_STEPS")
         continue
     if not any(t.split(".")[0] == module for t in plain):
         lines.append(f"  no test     {module}: the add-on has no tests (installation checked)")
-    for name, results in (("with", with_), ("all", every), ("order", order)):
+    for name, results, base in (
+        ("with", with_, plain), ("all", every, plain_all), ("order", order, plain_all)
+    ):
         if results is None:
             continue
-        for test_id, state in sorted(plain.items()):
+        for test_id, state in sorted(base.items()):
+            if test_id.split(".")[0] != module:
+                continue
             if state != "passed":
-                lines.append(f"  BASELINE    {test_id}: {state} without the add-on")
+                lines.append(f"  BASELINE    {test_id}: {state} without this add-on ({name})")
                 continue
             got = results.get(test_id, "not run")
             if got == "passed":

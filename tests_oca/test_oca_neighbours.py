@@ -102,8 +102,14 @@ class TestOcaNeighbours(PilotCommon):
         )
         self.assertFalse(user.has_group("sales_team.group_sale_salesman"))
         stage_next = self.env["crm.stage"].create({"name": "Pilot Next (OCA)", "sequence": 2})
-        # (a customer: crm_partner_required requires it on the form)
-        own = self._opportunity("CRM only: own", user_id=user.id, partner_id=self.customer.id)
+        # (a customer and a date: crm_partner_required and
+        # crm_date_deadline_required require them on the form)
+        own = self._opportunity(
+            "CRM only: own",
+            user_id=user.id,
+            partner_id=self.customer.id,
+            date_deadline=fields.Date.context_today(self.env["crm.lead"]),
+        )
         other = self._opportunity("CRM only: other")
         (own | other).write({"stage_id": stage_next.id})
         history = (
