@@ -19,10 +19,12 @@ git -C "$PILOT_ROOT" cat-file -e "$previous^{commit}" 2>/dev/null \
 won_previous=0a1fe1ba9b78e8a41dc1b0a7d66ce5a3e110d85b
 version="$(grep -oE '"version": "[0-9.]+"' "$PILOT_ROOT/__manifest__.py" | cut -d'"' -f4)"
 db="pilot_upgrade_$(date +%s)_$$"
+db_first="$db"
 db_won="${db}_won"
 work="$(mktemp -d)"
 cleanup() {
-    for name in "$db" "$db_won"; do
+    # (the odoo helper works on $db, which becomes $db_won for the second part)
+    for name in "$db_first" "$db_won"; do
         dropdb --if-exists "$name" >/dev/null 2>&1 || true
         rm -rf "${PILOT_CACHE:?}/filestore/$name"
     done
