@@ -1,5 +1,5 @@
 # Development commands of crm_pipeline_pilot (see README.md).
-.PHONY: setup run test lint i18n test-odoo-crm test-odoo-neighbours screenshots benchmark lifecycle smoke-workers test-faults benchmark-throughput
+.PHONY: setup run test lint i18n test-odoo-crm test-odoo-neighbours test-oca screenshots benchmark lifecycle smoke-workers test-faults benchmark-throughput
 
 setup:
 	bash scripts/setup.sh
@@ -23,6 +23,12 @@ test-odoo-crm:
 
 test-odoo-neighbours:
 	PILOT_BASELINE=$(BASELINE) bash scripts/test_odoo.sh neighbours
+
+# OCA's CRM add-ons beside this one: their tests without and with it, all of them
+# at once with this add-on's suite (SUITE="EXPR": pytest's -k, for a subset), install order,
+# upgrade and uninstallation (see docs/integrators.md).
+test-oca:
+	PILOT_OCA_SUITE="$(SUITE)" bash scripts/test_oca.sh
 
 screenshots:
 	bash -c 'source scripts/env.sh && "$$PY" scripts/screenshots.py'

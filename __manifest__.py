@@ -4,7 +4,7 @@
     "name": "CRM Pipeline Pilot",
     "summary": "A pipeline you can trust: urgency, estimated margin, "
     "mandatory loss reasons, follow-ups and weekly KPIs",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/CRM",
     "website": "https://github.com/crm-pipeline-pilot/crm_pipeline_pilot",
     "author": "crm_pipeline_pilot authors",
@@ -69,7 +69,7 @@
         "views/next_action/crm_lead_views.xml",
         "views/next_action/crm_pipeline_review_views.xml",
         "views/won_reason/crm_won_reason_views.xml",
-        "wizard/crm_lead_won_views.xml",
+        "wizard/crm_lead_pilot_won_views.xml",
         "report/crm_lead_briefing_report.xml",
         "views/briefing/crm_lead_views.xml",
         # Shared: the menus and the settings page of the add-on

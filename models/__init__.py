@@ -18,3 +18,4 @@ from . import qualification
 from . import next_action
 from . import won_reason
 from . import briefing
+from . import neighbours

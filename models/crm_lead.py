@@ -219,7 +219,7 @@ class CrmLead(models.Model):
                 result = super().write(vals)
         if vals.keys() & {"active", "type", "lost_reason_id"}:
             self._pilot_check_lost_have_reason()  # mandatory loss reasons
-        if vals.keys() & {"stage_id", "won_reason_id", "team_id", "active", "type"}:
+        if vals.keys() & {"stage_id", "pilot_won_reason_id", "team_id", "active", "type"}:
             self._pilot_check_won_have_reason()  # won reasons required by the team
         if "stage_id" in vals:
             self._pilot_record_stage_history()

@@ -112,7 +112,7 @@ class CrmPipelineReport(models.Model):
                 l.team_id AS team_id,
                 l.stage_id AS stage_id,
                 l.lost_reason_id AS lost_reason_id,
-                l.won_reason_id AS won_reason_id,
+                l.pilot_won_reason_id AS won_reason_id,
                 l.urgency AS urgency,
                 l.company_id AS company_id,
                 l.partner_id AS partner_id,

@@ -308,14 +308,14 @@ def salesperson_work(client, refs, figures, leads, today, until, seed):
         client.ok_retried("crm.lead.lost", "action_lost_reason_apply", [wizard])
         figures.add("marked lost (dialog)", client)
         wizard = client.ok_retried(
-            "crm.lead.won",
+            "crm.lead.pilot.won",
             "create",
             {
                 "lead_ids": [[6, 0, [won_id]]],
                 "won_reason_id": refs["crm_pipeline_pilot.won_reason_fit"],
             },
         )
-        client.ok_retried("crm.lead.won", "action_won_reason_apply", [wizard])
+        client.ok_retried("crm.lead.pilot.won", "action_won_reason_apply", [wizard])
         figures.add("marked won (dialog)", client)
     except Exception as exc:  # any error fails the check, with its text
         with figures.lock:

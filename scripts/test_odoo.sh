@@ -22,6 +22,8 @@
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+# shellcheck source=scripts/odoo_tests.sh
+source "$(dirname "${BASH_SOURCE[0]}")/odoo_tests.sh"
 
 suite="${1:-}"
 shift || true
@@ -55,8 +57,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Collect from a folder holding only the tested modules: with Odoo's addons
-# folder itself on sys.path, its calendar add-on would shadow Python's calendar.
+# Collect from a folder holding only the tested modules (see odoo_tests_pytest).
 mkdir -p "$work/collect"
 test_dirs=()
 for module in "${modules[@]}"; do
@@ -67,45 +68,23 @@ done
 run_suite() {  # run_suite NAME MODULES_TO_INSTALL DATABASE [pytest arguments]
     local name="$1" install="$2" db="$3" conf="$work/$1.conf"
     shift 3
-    {
-        echo "[options]"
-        echo "addons_path = $ODOO_DIR/odoo/addons,$ODOO_DIR/addons,$ADDONS_LINKS"
-        echo "data_dir = $PILOT_CACHE"
-        echo "db_host = ${PGHOST:-}"
-        echo "db_port = ${PGPORT:-5432}"
-        echo "db_user = $PGUSER"
-        echo "db_password = ${PGPASSWORD:-False}"
-        echo "http_interface = 127.0.0.1"
-        echo "max_cron_threads = 0"
-        # Without demo data: the add-on's demo marks opportunities won and lost,
-        # which changes the predictive lead scoring tables some of Odoo's tests
-        # read; the comparison is about code, not data. The tested suites create
-        # their own records (none reads a demo record).
-        echo "without_demo = all"
-    } > "$conf"
+    # Without demo data: the add-on's demo marks opportunities won and lost,
+    # which changes the predictive lead scoring tables some of Odoo's tests
+    # read; the comparison is about code, not data. The tested suites create
+    # their own records (none reads a demo record).
+    odoo_tests_conf "$conf" 0
     local action=(-i "$install")
-    if psql -qAtX -d postgres -c "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1; then
+    if odoo_tests_db_exists "$db"; then
         log "[$name] upgrading $PILOT_MODULE in the existing database $db"
         action=(-u "$PILOT_MODULE")
     else
         log "[$name] installing $install in $db"
     fi
-    "$PY" "$ODOO_DIR/odoo-bin" -c "$conf" -d "$db" "${action[@]}" --stop-after-init \
-        --log-level=warn > "$work/$name.install.log" 2>&1 || true
-    if grep -qE " (ERROR|CRITICAL) " "$work/$name.install.log"; then
-        grep -E -A5 " (ERROR|CRITICAL) " "$work/$name.install.log" | head -n 60 >&2
-        die "[$name] the installation logged errors (see above)."
-    fi
-    local missing
-    missing=$(psql -qAtX -d "$db" -c "SELECT string_agg(name, ',') FROM ir_module_module
-        WHERE name = ANY(string_to_array('$install', ',')) AND state <> 'installed'")
-    [ -z "$missing" ] || die "[$name] not installed in $db: $missing"
+    odoo_tests_odoo "$name" "$conf" "$db" "$work/$name.install.log" "${action[@]}"
+    odoo_tests_check_installed "$name" "$db" "$install"
     log "[$name] running Odoo's tests of ${modules[*]}"
-    (cd "$work/collect" && "$PY" -m pytest -p no:cacheprovider -q --odoo-config="$conf" \
-        --odoo-database="$db" --odoo-http --odoo-log-level=critical \
-        --junitxml="$work/$name.xml" "${test_dirs[@]}" "$@" > "$work/$name.log" 2>&1) || true
-    tail -n 1 "$work/$name.log" >&2
-    [ -f "$work/$name.xml" ] || { tail -n 40 "$work/$name.log" >&2; die "[$name] pytest produced no report."; }
+    odoo_tests_pytest "$name" "$conf" "$db" "$work/collect" "$work/$name.xml" "$work/$name.log" \
+        "${test_dirs[@]}" -- "$@"
 }
 
 keep_db="${PILOT_TEST_DB:-}"
@@ -120,26 +99,14 @@ run_suite pilot "$PILOT_MODULE,$modules_csv" "$pilot_db" "$@"
 
 plain_xml=""
 [ -n "${PILOT_BASELINE:-}" ] && plain_xml="$work/plain.xml"
-"$PY" - "$listing" "$work/pilot.xml" "$plain_xml" "$modules_csv" "$#" "$suite" <<'PYEOF'
+"$PY" - "$listing" "$work/pilot.xml" "$plain_xml" "$modules_csv" "$#" "$suite" "$PILOT_ROOT/scripts" <<'PYEOF'
 import sys
-import xml.etree.ElementTree as ET
+
+sys.path.insert(0, sys.argv[7])
+from junit_outcome import outcome  # noqa: E402
 
 listing, pilot_xml, plain_xml, modules, subset, suite = sys.argv[1:7]
 modules, subset = modules.split(","), subset != "0"
-
-def outcome(path, details=None):
-    results = {}
-    for case in ET.parse(path).getroot().iter("testcase"):
-        test_id = f"{case.get('classname')}.{case.get('name')}"
-        problem = case.find("failure")
-        if problem is None:
-            problem = case.find("error")
-        skipped = case.find("skipped")
-        results[test_id] = "failed" if problem is not None else "skipped" if skipped is not None else "passed"
-        if details is not None and (problem is not None or skipped is not None):
-            node = problem if problem is not None else skipped
-            details[test_id] = (node.text or node.get("message") or "").strip()
-    return results
 
 listed = {}
 with open(listing, encoding="utf-8") as lines:

@@ -27,3 +27,4 @@ from . import test_next_action
 from . import test_won_reason
 from . import test_briefing
 from . import test_deal_coach_ui
+from . import test_neighbours

@@ -47,7 +47,7 @@ crm.lead.slip                       rwcu  rwcu  rwcu     rwcu    -       -
 crm.qualification.rule              r     r     rwcu     r       -       -
 crm.next.action.rule                r     r     rwcu     r       -       -
 crm.won.reason                      r     r     rwcu     r       -       -
-crm.lead.won                        rwcu  rwcu  rwcu     rwcu    -       -
+crm.lead.pilot.won                  rwcu  rwcu  rwcu     rwcu    -       -
 """
 
 GROUPS = {
@@ -88,7 +88,7 @@ READ_FIELD = {
     "crm.qualification.rule": "name",
     "crm.next.action.rule": "summary",
     "crm.won.reason": "name",
-    "crm.lead.won": "won_reason_id",
+    "crm.lead.pilot.won": "won_reason_id",
 }
 
 
@@ -265,7 +265,7 @@ class AccessMatrixCommon:
                 "summary": "Matrix",
             },
             "crm.won.reason": {"name": "Matrix won reason"},
-            "crm.lead.won": {"lead_ids": [[6, 0, [self.lead.id]]]},
+            "crm.lead.pilot.won": {"lead_ids": [[6, 0, [self.lead.id]]]},
         }[model]
 
     def _write_vals(self, model):
@@ -296,7 +296,7 @@ class AccessMatrixCommon:
             "crm.qualification.rule": {"name": "Matrix rule renamed"},
             "crm.next.action.rule": {"summary": "Matrix changed"},
             "crm.won.reason": {"name": "Matrix won reason renamed"},
-            "crm.lead.won": {"lead_ids": [[6, 0, [self.lead.id]]]},
+            "crm.lead.pilot.won": {"lead_ids": [[6, 0, [self.lead.id]]]},
         }[model]
 
     def _fixture(self, model, user):
@@ -322,7 +322,7 @@ class AccessMatrixCommon:
                 {"team_id": self._submission_team().id, "user_id": user.id}
             )
             return env[model].create(dict(self._create_vals(model), submission_id=submission.id))
-        if model in ("crm.pipeline.review", "crm.forecast.submission", "crm.lead.won"):
+        if model in ("crm.pipeline.review", "crm.forecast.submission", "crm.lead.pilot.won"):
             return as_user.create(self._create_vals(model)).sudo(False)
         if model == "crm.pipeline.review.line":
             review = self._fixture("crm.pipeline.review", user)

@@ -275,7 +275,7 @@ class TestTrustPathsRpc(PilotRpcMixin, HttpCase):
         self.assertIn("Trust won by stage", message)
         self.assertFalse(self.stage_commit.is_won)
         # Allowed once the deal has its reason
-        deal.won_reason_id = self.won_reason
+        deal.pilot_won_reason_id = self.won_reason
         self._ok("write", [self.stage_commit.ids, {"is_won": True}], model="crm.stage")
         self.assertEqual(deal.forecast_category, "closed")
 
@@ -397,7 +397,7 @@ class TestTrustPathsRpc(PilotRpcMixin, HttpCase):
 
     def test_copy_of_a_won_opportunity(self):
         won = self._deal(
-            "Trust won deal", stage_id=self.stage_won.id, won_reason_id=self.won_reason.id
+            "Trust won deal", stage_id=self.stage_won.id, pilot_won_reason_id=self.won_reason.id
         )
         self.assertEqual(won.forecast_category, "closed")
         for user in (self.sam, self.mia):
@@ -406,7 +406,7 @@ class TestTrustPathsRpc(PilotRpcMixin, HttpCase):
             copy = self.env["crm.lead"].browse(copy_id)
             self.assertFalse(copy.stage_id.is_won)
             self.assertEqual(copy.forecast_category, copy.stage_id.pilot_forecast_category)
-            self.assertFalse(copy.won_reason_id)
+            self.assertFalse(copy.pilot_won_reason_id)
         # A deal its salesperson may not read is not copied
         olga_deal = self._deal("Trust Olga's", user_id=self.olga.id, team_id=self.team_other.id)
         self._login(self.sam)

@@ -39,11 +39,11 @@ class TestWonReason(WonReasonCommon, PilotCommon):
         action = self.opp.with_user(self.salesman).action_set_won_rainbowman()
         self.assertEqual(
             (action["res_model"], action["target"], action["context"]),
-            ("crm.lead.won", "new", {"default_lead_ids": self.opp.ids}),
+            ("crm.lead.pilot.won", "new", {"default_lead_ids": self.opp.ids}),
         )
         self.assertOpen(self.opp)
         wizard = (
-            self.env["crm.lead.won"]
+            self.env["crm.lead.pilot.won"]
             .with_user(self.salesman)
             .with_context(**action["context"])
             .create({})
@@ -53,7 +53,9 @@ class TestWonReason(WonReasonCommon, PilotCommon):
         self.assertOpen(self.opp)
         wizard.won_reason_id = self.price
         wizard.action_won_reason_apply()
-        self.assertEqual((self.opp.stage_id, self.opp.won_reason_id), (self.stage_won, self.price))
+        self.assertEqual(
+            (self.opp.stage_id, self.opp.pilot_won_reason_id), (self.stage_won, self.price)
+        )
 
     def test_action_set_won_and_stage_write_are_refused(self):
         opp = self.opp.with_user(self.salesman)
@@ -63,16 +65,16 @@ class TestWonReason(WonReasonCommon, PilotCommon):
         with self.assertRaisesMessage(UserError, REQUIRED):
             opp.write({"stage_id": self.stage_won.id})
         self.assertOpen(self.opp)
-        opp.write({"stage_id": self.stage_won.id, "won_reason_id": self.price.id})
+        opp.write({"stage_id": self.stage_won.id, "pilot_won_reason_id": self.price.id})
         self.assertEqual(self.opp.stage_id, self.stage_won)
         # Clearing the reason of a won deal is refused; leaving the won stage clears it
         with self.assertRaisesMessage(UserError, REQUIRED):
-            opp.write({"won_reason_id": False})
+            opp.write({"pilot_won_reason_id": False})
         opp.write({"stage_id": self.stage_new.id})
-        self.assertFalse(self.opp.won_reason_id)
+        self.assertFalse(self.opp.pilot_won_reason_id)
 
     def test_mass_edit_is_all_or_nothing(self):
-        second = self._opportunity("Second deal to win", won_reason_id=self.price.id)
+        second = self._opportunity("Second deal to win", pilot_won_reason_id=self.price.id)
         leads = (self.opp | second).with_user(self.salesman)
         with self.assertRaises(UserError) as error:
             leads.write({"stage_id": self.stage_won.id})
@@ -89,16 +91,16 @@ class TestWonReason(WonReasonCommon, PilotCommon):
         self.team.pilot_won_reason_required = False
         self.opp.with_user(self.salesman).action_set_won()
         self.assertEqual(self.opp.stage_id, self.stage_won)
-        self.assertFalse(self.opp.won_reason_id)
+        self.assertFalse(self.opp.pilot_won_reason_id)
         action = self._opportunity("Other").with_user(self.salesman).action_set_won_rainbowman()
         self.assertNotEqual(
-            action.get("res_model") if isinstance(action, dict) else None, "crm.lead.won"
+            action.get("res_model") if isinstance(action, dict) else None, "crm.lead.pilot.won"
         )
 
     def test_reported_next_to_loss_reasons(self):
         lost = self._opportunity("Deal lost")
         lost.action_set_lost(lost_reason_id=self.reason.id)
-        self.opp.write({"stage_id": self.stage_won.id, "won_reason_id": self.price.id})
+        self.opp.write({"stage_id": self.stage_won.id, "pilot_won_reason_id": self.price.id})
         self.env.flush_all()
         rows = self.env["crm.pipeline.report"].search_read(
             [("lead_id", "in", (self.opp | lost).ids)],
@@ -174,7 +176,7 @@ class TestWonReasonOverRpc(WonReasonCommon, PilotRpcMixin, HttpCase):
         )
         # The Won button asks for the reason instead of winning
         action = self._ok("action_set_won_rainbowman", [[first.id]])
-        self.assertEqual(action["res_model"], "crm.lead.won")
+        self.assertEqual(action["res_model"], "crm.lead.pilot.won")
         # An automation rule (run as superuser) cannot win it either
         self._automation_on_rename(
             "Won attack: win on rename",
@@ -188,8 +190,9 @@ class TestWonReasonOverRpc(WonReasonCommon, PilotRpcMixin, HttpCase):
         self.assertFalse(self.env["crm.lead"].search([("name", "=", "Won attack born")]))
         # With a reason, the salesperson wins it
         self._ok(
-            "write", [[first.id], {"stage_id": self.stage_won.id, "won_reason_id": self.price.id}]
+            "write",
+            [[first.id], {"stage_id": self.stage_won.id, "pilot_won_reason_id": self.price.id}],
         )
         first.invalidate_recordset()
-        self.assertEqual((first.stage_id, first.won_reason_id), (self.stage_won, self.price))
-        self._refused("write", [[first.id], {"won_reason_id": False}])
+        self.assertEqual((first.stage_id, first.pilot_won_reason_id), (self.stage_won, self.price))
+        self._refused("write", [[first.id], {"pilot_won_reason_id": False}])

@@ -5,4 +5,4 @@ from . import crm_stage_exit_bypass
 from . import crm_stage_recommended_pipeline
 from . import crm_stage_probability_apply
 from . import crm_lead_slip
-from . import crm_lead_won
+from . import crm_lead_pilot_won

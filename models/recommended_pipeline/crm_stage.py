@@ -149,6 +149,16 @@ class CrmStage(models.Model):
         ]
 
     @api.model
+    def _pilot_recommended_stage_values(self, team, scope_stages):
+        """Values of a stage the recommended pipeline creates for ``team``
+        (empty: for all teams), besides its own name, sequence, team and
+        flags: none here (every other field takes its default, the stage being
+        created through the ORM); add-ons installed next to this one add theirs
+        (see models/neighbours). ``scope_stages``: the existing stages of the
+        pipeline it joins."""
+        return {}
+
+    @api.model
     def action_apply_recommended_pipeline(self, team_id=False):
         """Create or complete the recommended pipeline (for a sales team, or
         for all teams without one), on explicit request only.
@@ -198,7 +208,13 @@ class CrmStage(models.Model):
                 )[:1]
             if not stage:
                 stage = self.with_context(lang="en_US").create(
-                    dict(values, name=name, sequence=sequence, team_id=team.id or False)
+                    dict(
+                        self._pilot_recommended_stage_values(team, stages),
+                        **values,
+                        name=name,
+                        sequence=sequence,
+                        team_id=team.id or False,
+                    )
                 )
                 for lang in langs:
                     stage.update_field_translations("name", {lang: translations[lang][index][1]})

@@ -11,8 +11,9 @@ from ..crm_lead import format_record_names
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
-    won_reason_id = fields.Many2one(
+    pilot_won_reason_id = fields.Many2one(
         "crm.won.reason",
+        string="Won Reason",
         index="btree_not_null",
         ondelete="restrict",
         tracking=True,
@@ -22,10 +23,10 @@ class CrmLead(models.Model):
     def _pilot_won_reason_vals(self, vals):
         """Write step: moving back out of a won stage clears the won reason
         (as restoring a lost lead clears its loss reason). Returns ``vals``."""
-        if vals.get("stage_id") and "won_reason_id" not in vals:
+        if vals.get("stage_id") and "pilot_won_reason_id" not in vals:
             stage = self.env["crm.stage"].browse(vals["stage_id"])
-            if not stage.is_won and any(self.mapped("won_reason_id")):
-                vals = dict(vals, won_reason_id=False)
+            if not stage.is_won and any(self.mapped("pilot_won_reason_id")):
+                vals = dict(vals, pilot_won_reason_id=False)
         return vals
 
     def _pilot_check_won_have_reason(self):
@@ -39,7 +40,7 @@ class CrmLead(models.Model):
                 and lead.active
                 and lead.stage_id.is_won
                 and lead.team_id.pilot_won_reason_required
-                and not lead.won_reason_id
+                and not lead.pilot_won_reason_id
             )
         )
         if missing:
@@ -54,11 +55,11 @@ class CrmLead(models.Model):
     def action_set_won_rainbowman(self):
         # The Won button: ask the reason first when the team requires one.
         self.ensure_one()
-        if self.team_id.pilot_won_reason_required and not self.won_reason_id:
+        if self.team_id.pilot_won_reason_required and not self.pilot_won_reason_id:
             return {
                 "type": "ir.actions.act_window",
                 "name": self.env._("Mark as Won"),
-                "res_model": "crm.lead.won",
+                "res_model": "crm.lead.pilot.won",
                 "view_mode": "form",
                 "target": "new",
                 "context": {"default_lead_ids": self.ids},

@@ -28,7 +28,7 @@ class CrmStage(models.Model):
                     ("stage_id", "in", self.filtered(lambda stage: not stage.is_won).ids),
                     ("type", "=", "opportunity"),
                     ("team_id.pilot_won_reason_required", "=", True),
-                    ("won_reason_id", "=", False),
+                    ("pilot_won_reason_id", "=", False),
                 ],
                 order="id",
             )

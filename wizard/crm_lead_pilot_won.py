@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 class CrmLeadWon(models.TransientModel):
     """The dialog of the Won button: the won reason, then the win."""
 
-    _name = "crm.lead.won"
+    _name = "crm.lead.pilot.won"
     _description = "Get Won Reason"
 
     lead_ids = fields.Many2many("crm.lead", string="Opportunities")
@@ -17,7 +17,7 @@ class CrmLeadWon(models.TransientModel):
         self.ensure_one()
         if not self.won_reason_id:
             raise UserError(self.env._("Choose a won reason to mark the opportunity as won."))
-        self.lead_ids.write({"won_reason_id": self.won_reason_id.id})
+        self.lead_ids.write({"pilot_won_reason_id": self.won_reason_id.id})
         if len(self.lead_ids) == 1:
             return self.lead_ids.action_set_won_rainbowman()
         self.lead_ids.action_set_won()

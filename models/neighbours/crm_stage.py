@@ -1,0 +1,33 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Stages of the recommended pipeline next to OCA's stage add-ons.
+
+- crm_stage_probability gives stages a probability and a switch ``on_change``
+  (the stage sets its probability on the opportunities entering it), which
+  its data turns on for Odoo's stages and its mass update requires on every
+  stage it updates. A stage the recommended pipeline creates takes the switch
+  of the pipeline it joins: on when every existing stage of that pipeline
+  (else of the database) has it on, otherwise the field's default (off). Its
+  probability is the field's default, as its own ``pilot_probability``.
+- crm_stage_multi_team shares a stage between the teams of ``team_ids`` (no
+  team: every team) and fills ``team_ids`` from ``team_id`` on a write only.
+  A stage the recommended pipeline creates for a team is that team's in both
+  fields, so that it does not appear in the other teams' pipelines."""
+
+from odoo import Command, api, models
+
+
+class CrmStage(models.Model):
+    _inherit = "crm.stage"
+
+    @api.model
+    def _pilot_recommended_stage_values(self, team, scope_stages):
+        values = super()._pilot_recommended_stage_values(team, scope_stages)
+        if "on_change" in self._fields:
+            pipeline = scope_stages or self.search([], limit=1)
+            scope = [("id", "in", scope_stages.ids)] if scope_stages else []
+            if pipeline and not self.search_count([*scope, ("on_change", "=", False)], limit=1):
+                values["on_change"] = True
+        if "team_ids" in self._fields and team:
+            values["team_ids"] = [Command.set(team.ids)]
+        return values
