@@ -12,6 +12,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_is_zero, format_date
 
+from ..trust.base import AMOUNT_BOUNDS
+
 # Fields filled from the deals (prefill), then from the won revenue (actuals).
 DEAL_AMOUNT_FIELDS = (
     "pipeline_amount",
@@ -21,8 +23,6 @@ DEAL_AMOUNT_FIELDS = (
     "weighted_amount",
     "projected_amount",
 )
-# Figures the application maintains: nobody writes them, except code as superuser.
-MAINTAINED_FIELDS = (*DEAL_AMOUNT_FIELDS, "won_amount", "month_closed", "accuracy")
 # What a salesperson can no longer change once the forecast is submitted.
 SUBMITTED_FIELDS = ("commit_amount", "best_case_amount", "month", "week", "user_id", "team_id")
 
@@ -83,12 +83,14 @@ class CrmForecastSubmission(models.Model):
         [("draft", "Draft"), ("submitted", "Submitted")], default="draft", required=True
     )
     commit_amount = fields.Monetary(
+        pilot_bounds=AMOUNT_BOUNDS,
         string="Commit",
         currency_field="currency_id",
         help="The revenue the salesperson commits to win this month. Prefilled with "
         "the deals in Commit and the deals closed this month.",
     )
     best_case_amount = fields.Monetary(
+        pilot_bounds=AMOUNT_BOUNDS,
         string="Best Case",
         currency_field="currency_id",
         help="The revenue won this month if the Best case deals close too. Prefilled "
@@ -97,24 +99,26 @@ class CrmForecastSubmission(models.Model):
     comment = fields.Text()
     # The deals of the month when the forecast was prefilled
     pipeline_amount = fields.Monetary(
-        string="Pipeline Deals", currency_field="currency_id", readonly=True
+        pilot_maintained=True, string="Pipeline Deals", currency_field="currency_id", readonly=True
     )
     best_case_deals_amount = fields.Monetary(
-        string="Best Case Deals", currency_field="currency_id", readonly=True
+        pilot_maintained=True, string="Best Case Deals", currency_field="currency_id", readonly=True
     )
     commit_deals_amount = fields.Monetary(
-        string="Commit Deals", currency_field="currency_id", readonly=True
+        pilot_maintained=True, string="Commit Deals", currency_field="currency_id", readonly=True
     )
     closed_amount = fields.Monetary(
-        string="Closed Deals", currency_field="currency_id", readonly=True
+        pilot_maintained=True, string="Closed Deals", currency_field="currency_id", readonly=True
     )
     weighted_amount = fields.Monetary(
+        pilot_maintained=True,
         string="Weighted Revenue",
         currency_field="currency_id",
         readonly=True,
         help="Prorated revenue of the open deals of the month (Pipeline Forecast).",
     )
     projected_amount = fields.Monetary(
+        pilot_maintained=True,
         string="History-based Projection",
         currency_field="currency_id",
         readonly=True,
@@ -123,6 +127,7 @@ class CrmForecastSubmission(models.Model):
     )
     is_team_leader = fields.Boolean(compute="_compute_is_team_leader")
     team_adjusted_amount = fields.Monetary(
+        pilot_bounds=AMOUNT_BOUNDS,
         string="Adjusted Team Forecast",
         currency_field="currency_id",
         help="On the team leader's own submission: the figure the leader forecasts "
@@ -130,6 +135,7 @@ class CrmForecastSubmission(models.Model):
     )
     # After the month
     won_amount = fields.Monetary(
+        pilot_maintained=True,
         string="Won Revenue",
         currency_field="currency_id",
         readonly=True,
@@ -145,6 +151,7 @@ class CrmForecastSubmission(models.Model):
         "(with nothing won: 100 for a commit of 0, otherwise 0).",
     )
     month_closed = fields.Boolean(
+        pilot_maintained=True,
         string="Month Over",
         readonly=True,
         help="The month is over: the won revenue and the accuracy are final.",
@@ -189,7 +196,6 @@ class CrmForecastSubmission(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._check_maintained_fields(vals_list)
         for vals in vals_list:
             for fname, start in (("month", month_start), ("week", week_start)):
                 if vals.get(fname):
@@ -206,7 +212,6 @@ class CrmForecastSubmission(models.Model):
         return submissions
 
     def write(self, vals):
-        self._check_maintained_fields([vals])
         self._check_write(vals)
         for fname, start in (("month", month_start), ("week", week_start)):
             if vals.get(fname):
@@ -223,25 +228,6 @@ class CrmForecastSubmission(models.Model):
 
     def _is_manager(self):
         return self.env.su or self.env.user.has_group("sales_team.group_sale_manager")
-
-    def _check_maintained_fields(self, vals_list):
-        """The deals' totals, the won revenue and the accuracy come from the
-        deals: nobody types them (by RPC neither), so that they can be trusted."""
-        if self.env.su:
-            return
-        given = {fname for vals in vals_list for fname in vals} & set(MAINTAINED_FIELDS)
-        if given:
-            raise AccessError(
-                self.env._(
-                    "These fields are maintained by the application and cannot be "
-                    "written: %(fields)s.",
-                    fields=", ".join(
-                        self._fields[fname]._description_string(self.env)
-                        for fname in MAINTAINED_FIELDS
-                        if fname in given
-                    ),
-                )
-            )
 
     def _check_write(self, vals):
         """Only sales managers give a submission to someone else or change a

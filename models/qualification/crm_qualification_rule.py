@@ -6,6 +6,8 @@ the stage exit criteria and evaluated the same way (crm.pipeline.lead.rule.mixin
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
+from ..trust.base import SEQUENCE_BOUNDS
+
 # The four dimensions, in the order of the score's explanation.
 DIMENSIONS = [
     ("budget", "Budget"),
@@ -48,7 +50,7 @@ class CrmQualificationRule(models.Model):
         help="Empty: a default for every team. A team with its own rules for a "
         "dimension uses them instead of the defaults for that dimension.",
     )
-    sequence = fields.Integer(default=10)
+    sequence = fields.Integer(default=10, pilot_bounds=SEQUENCE_BOUNDS)
     active = fields.Boolean(default=True)
 
     @api.constrains("criterion_type", "field_id", "domain")
