@@ -121,6 +121,26 @@ class TestBoundedNumbers(PilotCommon):
                     # (the rounding of the largest amounts adds a little noise)
                     self.assertAlmostEqual(record[fname], value, delta=abs(value) * 1e-9)
 
+    def test_computed_values_are_not_bounded(self):
+        """The bounds apply to what is typed: a cost of 50,000 times the
+        revenue gives a margin rate below the bounds of a typed rate."""
+        lead = self._opportunity("Costly deal", expected_revenue=1000)
+        lead.with_user(self.salesman).write({"estimated_cost": 500000})
+        self.assertEqual(lead.estimated_margin_rate, -49900.0)
+        lead.expected_revenue = 10
+        self.assertEqual(lead.estimated_margin_rate, -4999900.0)
+        with self.assertRaisesMessage(
+            ValidationError, "must be a number between -1,000,000 and 99.99"
+        ):
+            lead.with_user(self.salesman).estimated_margin_rate = -4999900.0
+        self.assertEqual(lead.estimated_cost, 500000)
+        # As the form sends it: the cost typed, the rate it computed.
+        lead.expected_revenue = 1000
+        lead.with_user(self.salesman).write(
+            {"estimated_cost": 400000, "estimated_margin_rate": -39900.0}
+        )
+        self.assertEqual(lead.estimated_cost, 400000)
+
     def test_message(self):
         rule = self.env["crm.next.action.rule"].search([], limit=1)
         with self.assertRaisesMessage(

@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..trust.base import COUNT_BOUNDS, MONTHS_BOUNDS, PERCENT_BOUNDS
+from ..trust.base import COUNT_BOUNDS, LIFT_BOUNDS, MONTHS_BOUNDS
 
 
 class ResCompany(models.Model):
@@ -24,7 +24,7 @@ class ResCompany(models.Model):
         "meeting it, nothing is claimed about the criterion.",
     )
     pilot_factor_min_lift = fields.Float(
-        pilot_bounds=PERCENT_BOUNDS,
+        pilot_bounds=LIFT_BOUNDS,
         string="Win Rates of Exit Criteria: Minimum Lift (points)",
         default=10.0,
         help="A criterion predicts wins when the win rate of the opportunities meeting "

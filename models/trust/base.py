@@ -36,9 +36,12 @@ SEQUENCE_BOUNDS = (-1_000_000, 1_000_000)  # an order in a list
 COUNT_BOUNDS = (1, 1_000_000)  # a number of opportunities or of events
 PUSH_COUNT_BOUNDS = (1, 100)  # pushes of an expected closing date
 RATIO_BOUNDS = (0, 1000)  # a multiple (pipeline coverage)
+LIFT_BOUNDS = (0.01, 100)  # a difference of win rates, in points, more than 0
 # A margin rate typed on an opportunity: at most 100 %, negative when the cost
-# exceeds the revenue (-10,000 %: a cost of 101 times the revenue).
-MARGIN_RATE_BOUNDS = (-10_000, 100)
+# exceeds the revenue (-1,000,000 %: a cost of 10,001 times the revenue; the
+# form sends the rate it computed back with the cost typed); 100 % would leave
+# no cost at all.
+MARGIN_RATE_BOUNDS = (-1_000_000, 99.99)
 
 
 def field_bounds(field):
@@ -91,11 +94,15 @@ class Base(models.AbstractModel):
     @api.model_create_multi
     def create(self, vals_list):
         self._pilot_check_values(vals_list, creating=True)
-        return super().create(vals_list)
+        records = super().create(vals_list)
+        records._pilot_check_typed_bounds(vals_list)
+        return records
 
     def write(self, vals):
         self._pilot_check_values([vals])
-        return super().write(vals)
+        result = super().write(vals)
+        self._pilot_check_typed_bounds([vals])
+        return result
 
     def _validate_fields(self, field_names, excluded_names=()):
         # The constraints of the models first (their messages are more
@@ -153,7 +160,9 @@ class Base(models.AbstractModel):
             if field.type not in ("integer", "float", "monetary"):
                 continue
             for vals in vals_list:
-                if field.name in vals and not self._pilot_is_number(field, vals[field.name]):
+                if field.name not in vals:
+                    continue
+                if not self._pilot_is_number(field, vals[field.name]):
                     raise ValidationError(
                         self.env._(
                             'The value of "%(field)s" (%(model)s) is not a valid number.',
@@ -182,24 +191,42 @@ class Base(models.AbstractModel):
 
     def _pilot_check_bounds(self, field_names, excluded_names=()):
         """Refuse the values of the fields of ``field_names`` (but
-        ``excluded_names``) outside their declared bounds."""
+        ``excluded_names``) outside their declared bounds. Computed fields
+        are left out: Odoo validates them after each computation too, and
+        what the application computes is not typed (the value typed through
+        an inverse is checked by _pilot_check_values)."""
         for fname in field_names:
             field = self._fields.get(fname)
-            bounds = field and field_bounds(field)
+            bounds = field and not field.compute and not field.related and field_bounds(field)
             if not bounds or fname in excluded_names:
                 continue
             for record in self:
                 if not value_in_bounds(record[fname], bounds):
-                    raise ValidationError(
-                        self.env._(
-                            '"%(field)s" (%(model)s) must be a number between %(low)s and '
-                            "%(high)s.",
-                            field=field._description_string(self.env),
-                            model=self._description,
-                            low=format_bound(self.env, bounds[0]),
-                            high=format_bound(self.env, bounds[1]),
-                        )
-                    )
+                    self._pilot_raise_out_of_bounds(field)
+
+    def _pilot_check_typed_bounds(self, vals_list):
+        """Refuse a value typed for a computed field with an inverse outside
+        its bounds (after the checks of the model's own inverse, whose
+        messages are more precise): the value typed is bounded, not the
+        value the application computes."""
+        for vals in vals_list:
+            for fname, value in vals.items():
+                field = self._fields.get(fname)
+                bounds = field and field.compute and not field.related and field_bounds(field)
+                if bounds and not value_in_bounds(value, bounds):
+                    self._pilot_raise_out_of_bounds(field)
+
+    def _pilot_raise_out_of_bounds(self, field):
+        bounds = field_bounds(field) or (None, None)
+        raise ValidationError(
+            self.env._(
+                '"%(field)s" (%(model)s) must be a number between %(low)s and %(high)s.',
+                field=field._description_string(self.env),
+                model=self._description,
+                low=format_bound(self.env, bounds[0]),
+                high=format_bound(self.env, bounds[1]),
+            )
+        )
 
     @api.model
     def _pilot_out_of_bounds(self, fname, value, label):
