@@ -1,6 +1,8 @@
 # Copyright 2026 crm_pipeline_pilot authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-# crm.lead's create/write orchestration first, then one folder per capability.
+# The values trusted on every model (bounds, maintained fields), crm.lead's
+# create/write orchestration, then one folder per capability.
+from . import trust
 from . import crm_lead
 from . import margin
 from . import loss_reason

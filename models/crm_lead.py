@@ -10,7 +10,6 @@ constraints and the named steps called below."""
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 from odoo.tools.query import Query
 
@@ -39,17 +38,6 @@ def won_lead_sql(lead):
     return (
         f"({lead}.active AND {lead}.stage_id = ANY(ARRAY(SELECT id FROM crm_stage WHERE is_won)))"
     )
-
-
-# Fields the application maintains (stage history, interactions, amount
-# revisions): nobody writes them, not even by RPC; only code running as
-# superuser (data migrations) may.
-PILOT_PROTECTED_FIELDS = (
-    "reached_proposal_stage",
-    "date_last_interaction",
-    "date_last_amount_revision",
-    "close_date_push_count",
-)
 
 
 class _TrustedCode:
@@ -154,6 +142,10 @@ def format_record_names(records, limit=MAX_NAMES_IN_MESSAGE):
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
+    # The fields the application maintains are refused on the caller's values,
+    # before the steps below add some of them (the last interaction).
+    _pilot_maintained_checked_at_entry = True
+
     # ------------------------------------------------------------------
     # ORM overrides: each capability hooks in with one named step
     # ------------------------------------------------------------------
@@ -182,7 +174,7 @@ class CrmLead(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._pilot_check_protected_fields(vals_list, creating=True)
+        self._pilot_check_values(vals_list, creating=True, entry=True)
         # Margin: an explicit cost wins over the rate given with it.
         vals_list = [self._pilot_margin_vals(vals) for vals in vals_list]
         # Exit criteria: creating an opportunity in a later stage needs the
@@ -197,7 +189,7 @@ class CrmLead(models.Model):
         return leads
 
     def write(self, vals):
-        self._pilot_check_protected_fields([vals])
+        self._pilot_check_values([vals], entry=True)
         vals = self._pilot_margin_vals(vals)  # margin: an explicit cost wins over the rate
         vals = self._pilot_stamp_interaction(vals)  # follow-ups
         vals = self._pilot_loss_reason_vals(vals)  # mandatory loss reasons
@@ -251,35 +243,6 @@ class CrmLead(models.Model):
         context = self.env.context
         if fnames and not context.get("tracking_disable") and not context.get("mail_notrack"):
             self._track_prepare(sorted(fnames))
-
-    # ------------------------------------------------------------------
-    # Security: fields maintained by the application
-    # ------------------------------------------------------------------
-
-    def _pilot_check_protected_fields(self, vals_list, creating=False):
-        """Refuse values (or, at creation, context defaults) of the fields the
-        application maintains, unless written by code as superuser: a
-        salesperson must not be able to fake the KPIs or dodge follow-ups."""
-        if self.env.su:
-            return
-        given = {fname for vals in vals_list for fname in vals}
-        if creating:
-            given |= {
-                key.removeprefix("default_")
-                for key in self.env.context
-                if key.startswith("default_")
-            }
-        protected = [fname for fname in PILOT_PROTECTED_FIELDS if fname in given]
-        if protected:
-            raise AccessError(
-                self.env._(
-                    "These fields are maintained by the application and cannot be "
-                    "written: %(fields)s.",
-                    fields=", ".join(
-                        self._fields[fname]._description_string(self.env) for fname in protected
-                    ),
-                )
-            )
 
     # ------------------------------------------------------------------
     # Reading for the computes of kanban cards (exit criteria, stagnation)

@@ -90,9 +90,10 @@ class TestExitCriteriaSecurity(PilotRpcMixin, HttpCase):
         self.assertEqual(error["data"]["name"], "odoo.exceptions.ValidationError")
         self.assertEqual(
             error["data"]["message"],
-            'The domain of the exit criterion "Escalate" is invalid: it cannot be evaluated '
-            "(NameError); only uid, today, context_today, datetime, relativedelta, time can "
-            "be used in a domain",
+            'The domain of the exit criterion "Escalate" is invalid: '
+            "it may hold only values (texts, numbers, dates, lists) and uid, today, "
+            "context_today(), relativedelta(), datetime, time, with a date plus or minus a "
+            "relativedelta: no other call nor arithmetic",
         )
         self.assertFalse(self._is_admin(), "the sales manager became administrator")
         self.assertFalse(self.Criterion.search([("name", "=", "Escalate")]))
@@ -124,9 +125,10 @@ class TestExitCriteriaSecurity(PilotRpcMixin, HttpCase):
                 self.assertEqual(error["data"]["name"], "odoo.exceptions.ValidationError")
                 self.assertEqual(
                     error["data"]["message"],
-                    'The domain of the exit criterion "Secret" is invalid: it cannot be '
-                    "evaluated (NameError); only uid, today, context_today, datetime, "
-                    "relativedelta, time can be used in a domain",
+                    'The domain of the exit criterion "Secret" is invalid: it may hold only '
+                    "values (texts, numbers, dates, lists) and uid, today, context_today(), "
+                    "relativedelta(), datetime, time, with a date plus or minus a "
+                    "relativedelta: no other call nor arithmetic",
                 )
                 self.assertNotIn(secret, json.dumps(response))
 
@@ -135,7 +137,8 @@ class TestExitCriteriaSecurity(PilotRpcMixin, HttpCase):
         value the domain computed nor the text of the error."""
         cases = [
             ("[(", "the text is not a valid expression (syntax error)"),
-            ("{'a': 1}", "a domain must be a list of conditions"),
+            ("'a'", "a domain must be a list of conditions"),
+            ("{'a': 1}", "it may hold only values (texts, numbers, dates, lists)"),
             ("[]", "the domain is empty"),
             (
                 "[('no_such_field', '=', 1)]",
@@ -149,7 +152,8 @@ class TestExitCriteriaSecurity(PilotRpcMixin, HttpCase):
                 "[('name.x', '=', 1)]",
                 'the field path "name.x" goes through a field that is not a relation',
             ),
-            ("[('x' * 3, '=', 1)]", "a condition uses a field that does not exist"),
+            ("[('no_' 'field', '=', 1)]", "a condition uses a field that does not exist"),
+            ("[('x' * 3, '=', 1)]", "it may hold only values (texts, numbers, dates, lists)"),
             ("[('name', 'bad op', 1)]", 'the operator "bad op" is not supported'),
             ("['|', ('name', '=', 'a')]", "the operators &, | and ! are not followed by enough"),
             ("[('name', '=')]", "each condition must be a list of three elements"),

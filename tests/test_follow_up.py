@@ -402,8 +402,12 @@ class TestFollowUpRun(FollowUpCommon):
         self.assertEqual(self._run(day(10)), 0)
 
     def test_settings_refuse_bad_delays(self):
+        # Out of the bounds of a delay: refused as soon as typed.
+        for value in (0, 3651):
+            with self.assertRaisesMessage(ValidationError, "must be a number between 1 and 3,650"):
+                self.env["res.config.settings"].create({"pilot_follow_up_first_days": value})
         for values in (
-            {"pilot_follow_up_first_days": 0},
+            {"pilot_follow_up_first_days": 12},
             {"pilot_follow_up_second_days": 20},
             {"pilot_follow_up_escalation_days": 10},
         ):

@@ -135,17 +135,25 @@ class TestGatesOverRpc(PilotRpcMixin, HttpCase):
         )
         lead = self._lead("Attack forged", expected_revenue=1000, estimated_cost=900)
         self.assertTrue(lead.is_low_margin)
+        # The computed field itself is refused (maintained by the application),
+        # with the move or alone.
         message = self._refused(
-            "write", [[lead.id], {"stage_id": self.stage_to.id, "is_low_margin": False}]
+            "write",
+            [[lead.id], {"stage_id": self.stage_to.id, "is_low_margin": False}],
+            error="AccessError",
         )
-        self.assertIn("- Attack Qualified: Margin at or above the minimum", message)
-        # Forged first, moved in a second call: the gate recomputes what the
-        # criteria read before reading it.
-        self._ok("write", [[lead.id], {"is_low_margin": False}])
+        self.assertIn("maintained by the application", message)
+        self._refused("write", [[lead.id], {"is_low_margin": False}], error="AccessError")
+        # The move alone is gated on the computed value.
         message = self._refused("write", [[lead.id], {"stage_id": self.stage_to.id}])
         self.assertIn("- Attack Qualified: Margin at or above the minimum", message)
         lead.invalidate_recordset()
-        self.assertEqual(lead.stage_id, self.stage_from)
+        self.assertEqual((lead.stage_id, lead.is_low_margin), (self.stage_from, True))
+        # With a margin above the minimum, it moves.
+        self._ok("write", [[lead.id], {"estimated_cost": 100}])
+        self._ok("write", [[lead.id], {"stage_id": self.stage_to.id}])
+        lead.invalidate_recordset()
+        self.assertEqual(lead.stage_id, self.stage_to)
 
     def test_automation_rule_run_as_superuser_with_the_callers_context(self):
         """Automation rules run as superuser with the caller's context: a skip

@@ -136,7 +136,7 @@ class TestQualification(PilotCommon):
                 }
             )
         with self.assertRaisesMessage(
-            ValidationError, "it cannot be evaluated (NameError); only uid, today"
+            ValidationError, "it may hold only values (texts, numbers, dates, lists) and uid"
         ):
             Rule.create(
                 {

@@ -175,10 +175,10 @@ class TestDelayBounds(FollowUpCommon):
                 )
 
     def test_settings_refuse_delays_over_ten_years(self):
-        with self.assertRaisesMessage(ValidationError, "cannot exceed 3650 days"):
+        with self.assertRaisesMessage(ValidationError, "must be a number between 1 and 3,650"):
             self.env["res.config.settings"].create(
                 {"pilot_follow_up_escalation_days": 3651, "pilot_stagnation_days": 9}
-            ).execute()
+            )
         with self.assertRaisesMessage(ValidationError, "cannot exceed 3650 days"):
             self.env["res.config.settings"].create({"pilot_stagnation_days": 3651})
         self.company.invalidate_recordset()

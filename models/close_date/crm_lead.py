@@ -61,6 +61,7 @@ class CrmLead(models.Model):
         "not on the opportunity.",
     )
     close_date_push_count = fields.Integer(
+        pilot_maintained=True,
         string="Close Date Pushes",
         readonly=True,
         copy=False,

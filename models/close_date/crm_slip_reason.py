@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 
+from ..trust.base import SEQUENCE_BOUNDS
+
 
 class CrmSlipReason(models.Model):
     """Why an opportunity's expected closing date is pushed out of the
@@ -12,5 +14,5 @@ class CrmSlipReason(models.Model):
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)
-    sequence = fields.Integer(default=10)
+    sequence = fields.Integer(default=10, pilot_bounds=SEQUENCE_BOUNDS)
     active = fields.Boolean(default=True)

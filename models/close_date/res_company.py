@@ -3,11 +3,14 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..trust.base import PUSH_COUNT_BOUNDS
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
 
     pilot_push_alert_count = fields.Integer(
+        pilot_bounds=PUSH_COUNT_BOUNDS,
         string="Pushed Deals Alert",
         default=3,
         help="Opportunities whose expected closing date was pushed at least this "

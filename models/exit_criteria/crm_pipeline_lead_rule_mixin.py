@@ -7,7 +7,6 @@ qualification score."""
 
 import datetime as datetime_module
 import logging
-import time as time_module
 
 import psycopg2
 
@@ -15,15 +14,17 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
 from odoo.tools import mute_logger
-from odoo.tools.safe_eval import datetime, dateutil, safe_eval, wrap_module
+
+from ..trust.domain import (
+    DOMAIN_NAMES,
+    MAX_DOMAIN_LENGTH,
+    MAX_DOMAIN_NODES,
+    DomainTextError,
+    evaluate_domain_text,
+)
 
 _logger = logging.getLogger(__name__)
 
-# ``time`` of the domains: odoo.tools.safe_eval.time without ``sleep`` (a
-# stored domain must not be able to hold the kanban of every salesperson).
-DOMAIN_TIME = wrap_module(time_module, ["time", "strftime", "strptime"])
-# The only names a stored domain sees: data, never a record, model or environment.
-DOMAIN_NAMES = ("uid", "today", "context_today", "datetime", "relativedelta", "time")
 # What a condition may compare a field with (or a list of these)
 DOMAIN_VALUE_TYPES = (str, int, float, datetime_module.date, type(None))
 
@@ -141,9 +142,11 @@ class CrmPipelineLeadRuleMixin(models.AbstractModel):
         """The criterion's domain as a list (``domain_text``: its cached text,
         to spare reading the record).
 
-        What a sales manager stores is evaluated as data: the context holds no
-        record, model or environment (only DOMAIN_NAMES), and the result must
-        be a domain of opportunities (see _pilot_check_domain_structure).
+        What a sales manager stores is data: its text is parsed once and
+        holds only values, ``uid``, ``today`` and dates (see
+        models/trust/domain.py), evaluated without running any code; the
+        result must be a domain of opportunities (see
+        _pilot_check_domain_structure).
 
         :raise InvalidDomainError: with a translated reason that never contains a
             value computed by the domain nor the text of an evaluation error
@@ -153,30 +156,33 @@ class CrmPipelineLeadRuleMixin(models.AbstractModel):
             domain_text = self.domain
         domain_text = domain_text or "[]"
         today = fields.Date.context_today(self)
-        eval_context = {
-            "uid": self.env.uid,
-            "today": today,
-            "context_today": lambda: today,
-            "datetime": datetime,
-            "relativedelta": dateutil.relativedelta.relativedelta,
-            "time": DOMAIN_TIME,
-        }
         try:
-            domain = safe_eval(domain_text, eval_context)
-        except SyntaxError as error:
-            raise InvalidDomainError(
-                self.env._("the text is not a valid expression (syntax error)")
-            ) from error
-        except Exception as error:  # anything the evaluation raises
-            # safe_eval wraps the original error: name its type only.
-            cause = error.__context__ or error
-            raise InvalidDomainError(
-                self.env._(
+            domain = evaluate_domain_text(domain_text, self.env.uid, today)
+        except DomainTextError as error:
+            kind = error.args[0]
+            if kind == "syntax":
+                reason = self.env._("the text is not a valid expression (syntax error)")
+            elif kind == "size":
+                reason = self.env._(
+                    "it is too long or too nested (at most %(length)s characters and "
+                    "%(nodes)s elements)",
+                    length=MAX_DOMAIN_LENGTH,
+                    nodes=MAX_DOMAIN_NODES,
+                )
+            elif kind == "evaluation":
+                reason = self.env._(
                     "it cannot be evaluated (%(error)s); only %(names)s can be used in a domain",
-                    error=type(cause).__name__,
+                    error=error.args[1],
                     names=", ".join(DOMAIN_NAMES),
                 )
-            ) from error
+                raise InvalidDomainError(reason) from error.__cause__
+            else:
+                reason = self.env._(
+                    "it may hold only values (texts, numbers, dates, lists) and %(names)s, "
+                    "with a date plus or minus a relativedelta: no other call nor arithmetic",
+                    names=", ".join(DOMAIN_NAMES),
+                )
+            raise InvalidDomainError(reason) from None
         if not isinstance(domain, list | tuple):
             raise InvalidDomainError(self.env._("a domain must be a list of conditions"))
         domain = list(domain)

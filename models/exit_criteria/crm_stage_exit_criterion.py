@@ -3,6 +3,8 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
+from ..trust.base import SEQUENCE_BOUNDS
+
 
 class CrmStageExitCriterion(models.Model):
     _name = "crm.stage.exit.criterion"
@@ -18,7 +20,7 @@ class CrmStageExitCriterion(models.Model):
         help="Shown as help in the checklist of the opportunity: what proves that "
         "the criterion is met.",
     )
-    sequence = fields.Integer(default=10)
+    sequence = fields.Integer(default=10, pilot_bounds=SEQUENCE_BOUNDS)
     active = fields.Boolean(default=True)
     stage_id = fields.Many2one(
         "crm.stage",

@@ -3,23 +3,28 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..trust.base import COUNT_BOUNDS, LIFT_BOUNDS, MONTHS_BOUNDS
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
 
     pilot_factor_months = fields.Integer(
+        pilot_bounds=MONTHS_BOUNDS,
         string="Win Rates of Exit Criteria: Months of History",
         default=12,
         help="The win rates of the exit criteria are computed on the opportunities "
         "closed in this many last months.",
     )
     pilot_factor_min_sample = fields.Integer(
+        pilot_bounds=COUNT_BOUNDS,
         string="Win Rates of Exit Criteria: Minimum Sample",
         default=10,
         help="Below this number of closed opportunities meeting a criterion, or not "
         "meeting it, nothing is claimed about the criterion.",
     )
     pilot_factor_min_lift = fields.Float(
+        pilot_bounds=LIFT_BOUNDS,
         string="Win Rates of Exit Criteria: Minimum Lift (points)",
         default=10.0,
         help="A criterion predicts wins when the win rate of the opportunities meeting "

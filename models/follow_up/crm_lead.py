@@ -3,7 +3,7 @@
 """Follow-ups on inactive deals: last interaction and stagnation (design
 1.4); the scheduled run is in crm_lead_follow_up_run.py."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -17,6 +17,7 @@ class CrmLead(models.Model):
     _inherit = "crm.lead"
 
     date_last_interaction = fields.Datetime(
+        pilot_maintained=True,
         string="Last Interaction",
         default=fields.Datetime.now,
         index=True,
@@ -68,7 +69,15 @@ class CrmLead(models.Model):
         ):
             if stage_id not in limits:
                 days_limit = Stage.browse(stage_id).stagnation_days or 0
-                limits[stage_id] = now - timedelta(days=days_limit)
+                # Out of its bounds (stored in SQL): logged, never stagnant.
+                limits[stage_id] = (
+                    datetime.min
+                    if stage_id
+                    and Stage._pilot_out_of_bounds(
+                        "stagnation_days", days_limit, f"Stage {stage_id}"
+                    )
+                    else now - timedelta(days=days_limit)
+                )
             days.append(max((now - last).days, 0) if last else 0)
             won = stage_id in ranks and ranks[stage_id][1]
             stagnant.append(

@@ -5,6 +5,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..trust.base import POSITIVE_DAYS_BOUNDS
 from .limits import MAX_DELAY_DAYS
 
 
@@ -12,6 +13,7 @@ class CrmStage(models.Model):
     _inherit = "crm.stage"
 
     stagnation_days = fields.Integer(
+        pilot_bounds=POSITIVE_DAYS_BOUNDS,
         string="Stagnation (days)",
         default=lambda self: self.env.company.pilot_stagnation_days or 7,
         help="An open opportunity of this stage without interaction for at "

@@ -3,6 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..trust.base import POSITIVE_DAYS_BOUNDS
 from .limits import MAX_DELAY_DAYS
 
 
@@ -10,6 +11,7 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     pilot_stagnation_days = fields.Integer(
+        pilot_bounds=POSITIVE_DAYS_BOUNDS,
         string="Default Stagnation (days)",
         default=7,
         help="Stagnation delay given to new pipeline stages: an open "

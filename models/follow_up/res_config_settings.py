@@ -3,6 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..trust.base import POSITIVE_DAYS_BOUNDS
 from .limits import MAX_DELAY_DAYS
 
 # Settings field -> shipped follow-up step (automation rule) whose delay it edits.
@@ -22,9 +23,18 @@ class ResConfigSettings(models.TransientModel):
     # The follow-up delays are those of the automation rules themselves
     # (Settings > Technical > Automation Rules): what is shown and saved
     # here is what runs.
-    pilot_follow_up_first_days = fields.Integer(string="First Follow-up (days)")
-    pilot_follow_up_second_days = fields.Integer(string="Second Follow-up (days)")
-    pilot_follow_up_escalation_days = fields.Integer(string="Escalation to the Team Leader (days)")
+    pilot_follow_up_first_days = fields.Integer(
+        string="First Follow-up (days)",
+        pilot_bounds=POSITIVE_DAYS_BOUNDS,
+    )
+    pilot_follow_up_second_days = fields.Integer(
+        string="Second Follow-up (days)",
+        pilot_bounds=POSITIVE_DAYS_BOUNDS,
+    )
+    pilot_follow_up_escalation_days = fields.Integer(
+        string="Escalation to the Team Leader (days)",
+        pilot_bounds=POSITIVE_DAYS_BOUNDS,
+    )
 
     @api.model
     def _pilot_follow_up_steps(self):

@@ -71,6 +71,7 @@ class CrmForecastBacktest(models.Model):
         help="The back-test covers the months before the month of this date.",
     )
     months = fields.Integer(
+        pilot_bounds=(1, MAX_MONTHS),
         required=True,
         default=DEFAULT_MONTHS,
         help="How many months before the month of the reference date are back-tested.",

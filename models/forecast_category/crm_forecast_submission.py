@@ -14,6 +14,7 @@ from odoo.tools import float_is_zero, format_date
 
 from ..crm_lead import company_today
 from ..fields import NullableFloat
+from ..trust.base import AMOUNT_BOUNDS
 
 # Fields filled from the deals (prefill), then from the won revenue (actuals).
 DEAL_AMOUNT_FIELDS = (
@@ -23,15 +24,6 @@ DEAL_AMOUNT_FIELDS = (
     "closed_amount",
     "weighted_amount",
     "projected_amount",
-)
-# Figures the application maintains: nobody writes them, except code as superuser.
-MAINTAINED_FIELDS = (
-    *DEAL_AMOUNT_FIELDS,
-    "won_amount",
-    "month_closed",
-    "accuracy",
-    "reopened",
-    "change_ids",
 )
 # What a salesperson can no longer change once the forecast is submitted.
 SUBMITTED_FIELDS = ("commit_amount", "best_case_amount", "month", "week", "user_id", "team_id")
@@ -96,6 +88,7 @@ class CrmForecastSubmission(models.Model):
     # forecasts the same month again), nor months, nor teams' currencies:
     # no aggregate in lists and groupings.
     commit_amount = fields.Monetary(
+        pilot_bounds=AMOUNT_BOUNDS,
         string="Commit",
         currency_field="currency_id",
         aggregator=None,
@@ -103,6 +96,7 @@ class CrmForecastSubmission(models.Model):
         "the deals in Commit and the deals closed this month.",
     )
     best_case_amount = fields.Monetary(
+        pilot_bounds=AMOUNT_BOUNDS,
         string="Best Case",
         currency_field="currency_id",
         aggregator=None,
@@ -112,18 +106,35 @@ class CrmForecastSubmission(models.Model):
     comment = fields.Text()
     # The deals of the month when the forecast was prefilled
     pipeline_amount = fields.Monetary(
-        string="Pipeline Deals", currency_field="currency_id", readonly=True, aggregator=None
+        pilot_maintained=True,
+        string="Pipeline Deals",
+        currency_field="currency_id",
+        readonly=True,
+        aggregator=None,
     )
     best_case_deals_amount = fields.Monetary(
-        string="Best Case Deals", currency_field="currency_id", readonly=True, aggregator=None
+        pilot_maintained=True,
+        string="Best Case Deals",
+        currency_field="currency_id",
+        readonly=True,
+        aggregator=None,
     )
     commit_deals_amount = fields.Monetary(
-        string="Commit Deals", currency_field="currency_id", readonly=True, aggregator=None
+        pilot_maintained=True,
+        string="Commit Deals",
+        currency_field="currency_id",
+        readonly=True,
+        aggregator=None,
     )
     closed_amount = fields.Monetary(
-        string="Closed Deals", currency_field="currency_id", readonly=True, aggregator=None
+        pilot_maintained=True,
+        string="Closed Deals",
+        currency_field="currency_id",
+        readonly=True,
+        aggregator=None,
     )
     weighted_amount = fields.Monetary(
+        pilot_maintained=True,
         string="Weighted Revenue",
         currency_field="currency_id",
         aggregator=None,
@@ -131,6 +142,7 @@ class CrmForecastSubmission(models.Model):
         help="Prorated revenue of the open deals of the month (Pipeline Forecast).",
     )
     projected_amount = fields.Monetary(
+        pilot_maintained=True,
         string="History-based Projection",
         currency_field="currency_id",
         aggregator=None,
@@ -140,6 +152,7 @@ class CrmForecastSubmission(models.Model):
     )
     is_team_leader = fields.Boolean(compute="_compute_is_team_leader")
     team_adjusted_amount = fields.Monetary(
+        pilot_bounds=AMOUNT_BOUNDS,
         string="Adjusted Team Forecast",
         currency_field="currency_id",
         aggregator=None,
@@ -148,6 +161,7 @@ class CrmForecastSubmission(models.Model):
     )
     # After the month
     won_amount = fields.Monetary(
+        pilot_maintained=True,
         string="Won Revenue",
         currency_field="currency_id",
         aggregator=None,
@@ -164,11 +178,13 @@ class CrmForecastSubmission(models.Model):
         "(with nothing won: 100 for a commit of 0, otherwise 0).",
     )
     month_closed = fields.Boolean(
+        pilot_maintained=True,
         string="Month Over",
         readonly=True,
         help="The month is over: the won revenue and the accuracy are final.",
     )
     reopened = fields.Boolean(
+        pilot_maintained=True,
         readonly=True,
         copy=False,
         help="A sales manager reopened the submitted forecast: every change since is "
@@ -177,6 +193,7 @@ class CrmForecastSubmission(models.Model):
     change_ids = fields.One2many(
         "crm.forecast.submission.change",
         "submission_id",
+        pilot_maintained=True,
         string="Changes After Reopening",
         readonly=True,
         copy=False,
@@ -221,7 +238,6 @@ class CrmForecastSubmission(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._check_maintained_fields(vals_list)
         for vals in vals_list:
             for fname, start in (("month", month_start), ("week", week_start)):
                 if vals.get(fname):
@@ -241,7 +257,6 @@ class CrmForecastSubmission(models.Model):
         return submissions
 
     def write(self, vals):
-        self._check_maintained_fields([vals])
         self._check_write(vals)
         for fname, start in (("month", month_start), ("week", week_start)):
             if vals.get(fname):
@@ -275,25 +290,6 @@ class CrmForecastSubmission(models.Model):
 
     def _is_manager(self):
         return self.env.su or self.env.user.has_group("sales_team.group_sale_manager")
-
-    def _check_maintained_fields(self, vals_list):
-        """The deals' totals, the won revenue and the accuracy come from the
-        deals: nobody types them (by RPC neither), so that they can be trusted."""
-        if self.env.su:
-            return
-        given = {fname for vals in vals_list for fname in vals} & set(MAINTAINED_FIELDS)
-        if given:
-            raise AccessError(
-                self.env._(
-                    "These fields are maintained by the application and cannot be "
-                    "written: %(fields)s.",
-                    fields=", ".join(
-                        self._fields[fname]._description_string(self.env)
-                        for fname in MAINTAINED_FIELDS
-                        if fname in given
-                    ),
-                )
-            )
 
     def _check_write(self, vals):
         """A submitted forecast is frozen: nobody changes any of its fields

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
 
+from ..trust.base import SEQUENCE_BOUNDS
 from .kpi_definitions import KPI_BY_CODE, KPIS
 
 
@@ -15,7 +16,7 @@ class CrmPipelineKpi(models.Model):
 
     name = fields.Char(required=True, translate=True)
     code = fields.Selection([(kpi.code, kpi.label) for kpi in KPIS], required=True)
-    sequence = fields.Integer(default=10)
+    sequence = fields.Integer(default=10, pilot_bounds=SEQUENCE_BOUNDS)
     active = fields.Boolean(default=True)
     higher_is_better = fields.Boolean(
         compute="_compute_higher_is_better",

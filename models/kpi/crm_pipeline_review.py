@@ -74,10 +74,12 @@ class CrmPipelineReview(models.Model):
     off_target_count = fields.Integer(
         string="Off Target", compute="_compute_target_counts", store=True
     )
-    computed_by_id = fields.Many2one("res.users", readonly=True)
-    computed_on = fields.Datetime(readonly=True)
-    xlsx_file = fields.Binary(string="XLSX File", readonly=True, attachment=True)
-    xlsx_filename = fields.Char(readonly=True)
+    computed_by_id = fields.Many2one("res.users", readonly=True, copy=False, pilot_maintained=True)
+    computed_on = fields.Datetime(readonly=True, copy=False, pilot_maintained=True)
+    xlsx_file = fields.Binary(
+        string="XLSX File", readonly=True, attachment=True, copy=False, pilot_maintained=True
+    )
+    xlsx_filename = fields.Char(readonly=True, copy=False, pilot_maintained=True)
 
     _sql_constraints = [
         (
@@ -188,17 +190,15 @@ class CrmPipelineReview(models.Model):
         for vals in vals_list:
             if not (self.env.su and "scope_user_id" in vals):
                 vals["scope_user_id"] = scope.id
-            vals.pop("computed_by_id", None)
-            vals.pop("computed_on", None)
         reviews = super().create(vals_list)
         reviews._compute_lines()
         return reviews
 
     def write(self, vals):
-        # Scope, author and lines are the application's: never typed.
+        # The scope is the application's: never typed (the author, the date
+        # and the file are refused, see models/trust/base.py).
         if not is_trusted(self.env, "pilot_review_compute"):
-            for fname in ("scope_user_id", "computed_by_id", "computed_on"):
-                vals.pop(fname, None)
+            vals.pop("scope_user_id", None)
         result = super().write(vals)
         if {"date", "team_ids"} & set(vals):
             # Another week or other teams: the figures follow.
@@ -408,7 +408,10 @@ class CrmPipelineReview(models.Model):
     def action_export_xlsx(self):
         self.ensure_one()
         content = self.env["report.crm_pipeline_pilot.review_xlsx"]._generate_xlsx(self)
-        self.write(
+        # The file is the application's (never typed): written as superuser,
+        # for a user who may write the review.
+        self.check_access("write")
+        self.sudo().write(
             {
                 "xlsx_file": base64.b64encode(content),
                 "xlsx_filename": self.env._(

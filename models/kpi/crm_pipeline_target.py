@@ -10,6 +10,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 from odoo.tools.sql import index_exists
 
+from ..trust.base import AMOUNT_BOUNDS, DAYS_BOUNDS, PERCENT_BOUNDS, RATIO_BOUNDS
 from .kpi_definitions import KPIS
 
 _logger = logging.getLogger(__name__)
@@ -51,8 +52,13 @@ class CrmPipelineTarget(models.Model):
         default=lambda self: fields.Date.context_today(self).replace(day=1),
         help="First day of the month the targets apply to.",
     )
-    revenue_target = fields.Monetary(string="Revenue", currency_field="currency_id")
+    revenue_target = fields.Monetary(
+        string="Revenue",
+        currency_field="currency_id",
+        pilot_bounds=AMOUNT_BOUNDS,
+    )
     coverage_ratio = fields.Float(
+        pilot_bounds=RATIO_BOUNDS,
         string="Pipeline Coverage",
         default=DEFAULT_COVERAGE,
         digits=(16, 2),
@@ -64,18 +70,38 @@ class CrmPipelineTarget(models.Model):
         compute="_compute_pipeline_target",
         store=True,
     )
-    conversion_rate_target = fields.Float(string="Conversion Rate (%)", default=25.0)
-    win_rate_target = fields.Float(string="Win Rate (%)", default=30.0)
+    conversion_rate_target = fields.Float(
+        string="Conversion Rate (%)",
+        default=25.0,
+        pilot_bounds=PERCENT_BOUNDS,
+    )
+    win_rate_target = fields.Float(
+        string="Win Rate (%)",
+        default=30.0,
+        pilot_bounds=PERCENT_BOUNDS,
+    )
     deal_size_target = fields.Monetary(
+        pilot_bounds=AMOUNT_BOUNDS,
         string="Average Deal Size",
         currency_field="currency_id",
         help="Leave at 0 for no target.",
     )
-    cycle_days_target = fields.Float(string="Sales Cycle (days)", default=30.0)
-    attrition_target = fields.Float(
-        string="Attrition (%)", default=10.0, help="Maximum acceptable attrition."
+    cycle_days_target = fields.Float(
+        string="Sales Cycle (days)",
+        default=30.0,
+        pilot_bounds=DAYS_BOUNDS,
     )
-    margin_rate_target = fields.Float(string="Margin Rate (%)", default=30.0)
+    attrition_target = fields.Float(
+        pilot_bounds=PERCENT_BOUNDS,
+        string="Attrition (%)",
+        default=10.0,
+        help="Maximum acceptable attrition.",
+    )
+    margin_rate_target = fields.Float(
+        string="Margin Rate (%)",
+        default=30.0,
+        pilot_bounds=PERCENT_BOUNDS,
+    )
 
     _sql_constraints = [
         (
@@ -260,7 +286,16 @@ class CrmPipelineTarget(models.Model):
             [("team_id", "=", team.id), ("user_id", "=", False), ("month", "=", month)], limit=1
         )
         if target:
-            return {kpi.code: target[kpi.target_field] for kpi in KPIS}
+            # A value out of its bounds (stored in SQL, or before the bounds)
+            # is no target: skipped and logged, the review still opens.
+            return {
+                kpi.code: 0.0
+                if self._pilot_out_of_bounds(
+                    kpi.target_field, target[kpi.target_field], f"Target {target.id}"
+                )
+                else target[kpi.target_field]
+                for kpi in KPIS
+            }
         # No target record: the defaults of a new one (none for amounts).
         defaults = self.default_get([kpi.target_field for kpi in KPIS])
         return {kpi.code: defaults.get(kpi.target_field) or 0.0 for kpi in KPIS}

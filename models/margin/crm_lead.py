@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_compare
 
 from ..crm_lead import format_record_names
+from ..trust.base import AMOUNT_BOUNDS, MARGIN_RATE_BOUNDS
 
 URGENCY_SELECTION = [
     ("0", "Low"),
@@ -66,6 +67,7 @@ class CrmLead(models.Model):
         "stars, which tell how important it is.",
     )
     estimated_cost = fields.Monetary(
+        pilot_bounds=AMOUNT_BOUNDS,
         currency_field="company_currency",
         tracking=True,
         help="Estimated cost of delivering the deal, in the company currency. "
@@ -84,6 +86,7 @@ class CrmLead(models.Model):
         help="Expected revenue minus estimated cost.",
     )
     estimated_margin_rate = fields.Float(
+        pilot_bounds=MARGIN_RATE_BOUNDS,
         string="Margin Rate (%)",
         compute="_compute_estimated_margin_rate",
         inverse="_inverse_estimated_margin_rate",

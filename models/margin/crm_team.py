@@ -5,11 +5,14 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..trust.base import PERCENT_BOUNDS
+
 
 class CrmTeam(models.Model):
     _inherit = "crm.team"
 
     pilot_min_margin_rate = fields.Float(
+        pilot_bounds=PERCENT_BOUNDS,
         string="Minimum Margin Rate (%)",
         default=30.0,
         help="Opportunities of this team whose estimated margin rate is below "

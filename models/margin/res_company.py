@@ -3,11 +3,14 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..trust.base import PERCENT_BOUNDS
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
 
     pilot_min_margin_rate = fields.Float(
+        pilot_bounds=PERCENT_BOUNDS,
         string="Default Minimum Margin Rate (%)",
         default=30.0,
         help="Minimum margin rate given to new sales teams: opportunities "

@@ -8,6 +8,8 @@ import re
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
+from ..trust.base import DAYS_BOUNDS, SEQUENCE_BOUNDS
+
 CONDITIONS = [
     ("missing_criterion", "An exit criterion of its stage is missing"),
     ("no_activity", "No planned activity"),
@@ -35,7 +37,7 @@ class CrmNextActionRule(models.Model):
     name = fields.Char(
         required=True, translate=True, help="The next action in a few words, shown on the card."
     )
-    sequence = fields.Integer(default=10)
+    sequence = fields.Integer(default=10, pilot_bounds=SEQUENCE_BOUNDS)
     active = fields.Boolean(default=True)
     team_id = fields.Many2one(
         "crm.team",
@@ -57,6 +59,7 @@ class CrmNextActionRule(models.Model):
     )
     condition = fields.Selection(CONDITIONS, required=True)
     delay_days = fields.Integer(
+        pilot_bounds=DAYS_BOUNDS,
         string="After (days)",
         default=7,
         help="Proposal sent without interaction since: days since the opportunity "
@@ -76,6 +79,7 @@ class CrmNextActionRule(models.Model):
         "proposal), {date} (expected closing date), {rate} and {minimum} (margin rates).",
     )
     deadline_days = fields.Integer(
+        pilot_bounds=DAYS_BOUNDS,
         string="Deadline (days)",
         default=1,
         help="Days from today to the deadline of the planned activity.",
@@ -134,13 +138,18 @@ class CrmNextActionRule(models.Model):
         self.flush_model()
         self.env.cr.execute(
             """
-            SELECT id, team_id, condition, delay_days, company_id FROM crm_next_action_rule
+            SELECT id, team_id, condition, delay_days, deadline_days, company_id
+              FROM crm_next_action_rule
              WHERE active ORDER BY sequence, id
             """
         )
+        # A rule whose days are out of their bounds (stored in SQL, or before
+        # the bounds) is skipped and logged: every card shows the next action.
         return tuple(
-            (row[0], row[1] or False, row[2], row[3], row[4] or False)
+            (row[0], row[1] or False, row[2], row[3], row[5] or False)
             for row in self.env.cr.fetchall()
+            if not self._pilot_out_of_bounds("delay_days", row[3], f"Next action rule {row[0]}")
+            and not self._pilot_out_of_bounds("deadline_days", row[4], f"Next action rule {row[0]}")
         )
 
     @api.model

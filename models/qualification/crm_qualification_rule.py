@@ -6,6 +6,8 @@ the stage exit criteria and evaluated the same way (crm.pipeline.lead.rule.mixin
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
+from ..trust.base import SEQUENCE_BOUNDS
+
 # The four dimensions, in the order of the score's explanation.
 DIMENSIONS = [
     ("budget", "Budget"),
@@ -58,7 +60,7 @@ class CrmQualificationRule(models.Model):
         help="The company of the sales team; for a default, the company whose "
         "opportunities it applies to (empty: every company, set by administrators).",
     )
-    sequence = fields.Integer(default=10)
+    sequence = fields.Integer(default=10, pilot_bounds=SEQUENCE_BOUNDS)
     active = fields.Boolean(default=True)
 
     @api.depends("team_id")

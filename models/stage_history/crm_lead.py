@@ -10,6 +10,7 @@ class CrmLead(models.Model):
     _inherit = "crm.lead"
 
     date_last_amount_revision = fields.Datetime(
+        pilot_maintained=True,
         string="Last Amount Revision",
         readonly=True,
         copy=False,
@@ -23,6 +24,7 @@ class CrmLead(models.Model):
         "opportunity entered its current stage.",
     )
     reached_proposal_stage = fields.Boolean(
+        pilot_maintained=True,
         readonly=True,
         copy=False,
         index=True,

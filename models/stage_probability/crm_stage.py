@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
+from ..trust.base import PERCENT_BOUNDS
 from .crm_team import STAGE_PROBABILITY_MODES
 
 
@@ -14,6 +15,7 @@ class CrmStage(models.Model):
     _inherit = "crm.stage"
 
     pilot_probability = fields.Float(
+        pilot_bounds=PERCENT_BOUNDS,
         string="Probability (%)",
         default=10.0,
         digits=(16, 2),

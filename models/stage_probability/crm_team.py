@@ -5,6 +5,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..trust.base import PERCENT_BOUNDS
+
 PROBABILITY_MODE_SELECTION = [
     ("automatic", "Automatic (predictive lead scoring)"),
     ("fixed", "Fixed by stage"),
@@ -29,6 +31,7 @@ class CrmTeam(models.Model):
         "each stage change, salespeople may adjust it within the probability band.",
     )
     pilot_probability_band = fields.Float(
+        pilot_bounds=PERCENT_BOUNDS,
         string="Probability Band (points)",
         default=15.0,
         digits=(16, 2),

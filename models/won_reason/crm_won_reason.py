@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 
+from ..trust.base import SEQUENCE_BOUNDS
+
 
 class CrmWonReason(models.Model):
     _name = "crm.won.reason"
@@ -9,5 +11,5 @@ class CrmWonReason(models.Model):
     _order = "sequence, name, id"
 
     name = fields.Char(string="Description", required=True, translate=True)
-    sequence = fields.Integer(default=10)
+    sequence = fields.Integer(default=10, pilot_bounds=SEQUENCE_BOUNDS)
     active = fields.Boolean(default=True)

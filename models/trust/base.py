@@ -1,0 +1,249 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Values the add-on trusts, on every model, whatever the path (form, RPC,
+import, copy, context defaults): one mechanism read from the declarations
+of the fields.
+
+- ``pilot_bounds=(low, high)`` on a numeric field: its values are finite
+  numbers within the bounds, refused otherwise with a translated message.
+- Fields the application maintains: the stored computed fields of the
+  add-on without an inverse, and the fields declared
+  ``pilot_maintained=True`` (dates of the last interaction, counters, files
+  of the reviews...). Nobody types them: a value given to ``create``,
+  ``write``, ``copy`` or ``load``, or as a ``default_<field>`` key of the
+  context, is refused, unless written by code running as superuser."""
+
+import logging
+import math
+
+from odoo import api, models
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tools.misc import formatLang
+
+_logger = logging.getLogger(__name__)
+
+MODULE = "crm_pipeline_pilot"
+# What a PostgreSQL integer column holds
+INT_MAX = 2**31 - 1
+
+# Bounds shared by the fields of one unit
+AMOUNT_BOUNDS = (0, 1e15)  # an amount in any currency, never negative
+PERCENT_BOUNDS = (0, 100)  # a rate or a probability, in %
+DAYS_BOUNDS = (0, 3650)  # a delay in days: at most ten years
+POSITIVE_DAYS_BOUNDS = (1, 3650)  # a delay of at least one day
+MONTHS_BOUNDS = (1, 120)  # a period in months: at most ten years
+SEQUENCE_BOUNDS = (-1_000_000, 1_000_000)  # an order in a list
+COUNT_BOUNDS = (1, 1_000_000)  # a number of opportunities or of events
+PUSH_COUNT_BOUNDS = (1, 100)  # pushes of an expected closing date
+RATIO_BOUNDS = (0, 1000)  # a multiple (pipeline coverage)
+LIFT_BOUNDS = (0.01, 100)  # a difference of win rates, in points, more than 0
+# A margin rate typed on an opportunity: at most 100 %, negative when the cost
+# exceeds the revenue (-1,000,000 %: a cost of 10,001 times the revenue; the
+# form sends the rate it computed back with the cost typed); 100 % would leave
+# no cost at all.
+MARGIN_RATE_BOUNDS = (-1_000_000, 99.99)
+
+
+def field_bounds(field):
+    """The declared (low, high) of ``field``, or None."""
+    return getattr(field, "pilot_bounds", None)
+
+
+def is_maintained(field):
+    """Whether the application maintains ``field`` (see the module's doc)."""
+    if field._module != MODULE or not field.store:
+        return False
+    if getattr(field, "pilot_maintained", False):
+        return True
+    return bool(field.compute) and field.readonly and not field.inverse
+
+
+def value_in_bounds(value, bounds):
+    """Whether ``value`` (read from the database) is a finite number within
+    ``bounds``; empty values (None, False) count as 0."""
+    value = value or 0
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    low, high = bounds
+    # The rounding of amounts adds a little noise to large values (1e15 is
+    # stored 1e15 + 0.2): bounds are compared within a millionth.
+    slack = 1e-6 * max(abs(low), abs(high), 1) if isinstance(value, float) else 0
+    return low - slack <= value <= high + slack
+
+
+def format_bound(env, number):
+    """A bound as the user reads it (1,000,000, not 1000000.0)."""
+    return formatLang(env, number, digits=0 if float(number).is_integer() else 2)
+
+
+class Base(models.AbstractModel):
+    _inherit = "base"
+
+    # Whether the model refuses the maintained fields at the entry of its own
+    # create and write (before its steps add the values the application
+    # maintains, see crm.lead), rather than here, below every override.
+    _pilot_maintained_checked_at_entry = False
+
+    def _valid_field_parameter(self, field, name):
+        return name in ("pilot_bounds", "pilot_maintained") or super()._valid_field_parameter(
+            field, name
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._pilot_check_values(vals_list, creating=True)
+        records = super().create(vals_list)
+        records._pilot_check_typed_bounds(vals_list)
+        return records
+
+    def write(self, vals):
+        self._pilot_check_values([vals])
+        result = super().write(vals)
+        self._pilot_check_typed_bounds([vals])
+        return result
+
+    def _validate_fields(self, field_names, excluded_names=()):
+        # The constraints of the models first (their messages are more
+        # precise), then the declared bounds. (A generator at creation.)
+        field_names = list(field_names)
+        result = super()._validate_fields(field_names, excluded_names)
+        self._pilot_check_bounds(field_names, excluded_names)
+        return result
+
+    # ------------------------------------------------------------------
+    # Fields maintained by the application
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _pilot_maintained_fields(self):
+        """Names of the fields of the model maintained by the application."""
+        return [name for name, field in self._fields.items() if is_maintained(field)]
+
+    def _pilot_check_values(self, vals_list, creating=False, entry=False):
+        """Refuse what no value of any path may be: a value of a field the
+        application maintains (unless written as superuser), or a value of a
+        numeric field of the add-on that is not a finite number the database
+        can hold (the bounds are checked with the other constraints).
+
+        ``entry``: called by the model's own create or write, before its
+        steps (see _pilot_maintained_checked_at_entry)."""
+        fields_ = self._fields
+        given = {fname for vals in vals_list for fname in vals}
+        if creating:
+            given |= {
+                key[8:]
+                for key in self.env.context
+                if isinstance(key, str) and key.startswith("default_")
+            }
+        mine = [
+            fields_[fname]
+            for fname in given
+            if fname in fields_ and fields_[fname]._module == MODULE
+        ]
+        if not mine:
+            return
+        if not self.env.su and entry == self._pilot_maintained_checked_at_entry:
+            maintained = [field for field in mine if is_maintained(field)]
+            if maintained:
+                raise AccessError(
+                    self.env._(
+                        "These fields are maintained by the application and cannot be "
+                        "written: %(fields)s.",
+                        fields=", ".join(
+                            sorted(field._description_string(self.env) for field in maintained)
+                        ),
+                    )
+                )
+        for field in mine:
+            if field.type not in ("integer", "float", "monetary"):
+                continue
+            for vals in vals_list:
+                if field.name not in vals:
+                    continue
+                if not self._pilot_is_number(field, vals[field.name]):
+                    raise ValidationError(
+                        self.env._(
+                            'The value of "%(field)s" (%(model)s) is not a valid number.',
+                            field=field._description_string(self.env),
+                            model=self._description,
+                        )
+                    )
+
+    @api.model
+    def _pilot_is_number(self, field, value):
+        """Whether ``value`` is a finite number (or empty) that the column of
+        ``field`` holds."""
+        if value is None or value is False:
+            return True
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return False
+        if not math.isfinite(value):
+            return False
+        if field.type == "integer":  # 5.0 from some clients, never 5.5
+            return float(value).is_integer() and -INT_MAX <= value <= INT_MAX
+        return True
+
+    # ------------------------------------------------------------------
+    # Declared bounds
+    # ------------------------------------------------------------------
+
+    def _pilot_check_bounds(self, field_names, excluded_names=()):
+        """Refuse the values of the fields of ``field_names`` (but
+        ``excluded_names``) outside their declared bounds. Computed fields
+        are left out: Odoo validates them after each computation too, and
+        what the application computes is not typed (the value typed through
+        an inverse is checked by _pilot_check_values)."""
+        for fname in field_names:
+            field = self._fields.get(fname)
+            bounds = field and not field.compute and not field.related and field_bounds(field)
+            if not bounds or fname in excluded_names:
+                continue
+            for record in self:
+                if not value_in_bounds(record[fname], bounds):
+                    self._pilot_raise_out_of_bounds(field)
+
+    def _pilot_check_typed_bounds(self, vals_list):
+        """Refuse a value typed for a computed field with an inverse outside
+        its bounds (after the checks of the model's own inverse, whose
+        messages are more precise): the value typed is bounded, not the
+        value the application computes."""
+        for vals in vals_list:
+            for fname, value in vals.items():
+                field = self._fields.get(fname)
+                bounds = field and field.compute and not field.related and field_bounds(field)
+                if bounds and not value_in_bounds(value, bounds):
+                    self._pilot_raise_out_of_bounds(field)
+
+    def _pilot_raise_out_of_bounds(self, field):
+        bounds = field_bounds(field) or (None, None)
+        raise ValidationError(
+            self.env._(
+                '"%(field)s" (%(model)s) must be a number between %(low)s and %(high)s.',
+                field=field._description_string(self.env),
+                model=self._description,
+                low=format_bound(self.env, bounds[0]),
+                high=format_bound(self.env, bounds[1]),
+            )
+        )
+
+    @api.model
+    def _pilot_out_of_bounds(self, fname, value, label):
+        """Whether a value read for a view (``value`` of the field ``fname``,
+        possibly stored before the bounds existed, or in SQL) is outside the
+        field's bounds, or not a finite number: then it is logged for the
+        administrators (``label``: what holds it, never translated) and the
+        caller skips it, so that one bad value never breaks a view."""
+        bounds = field_bounds(self._fields[fname]) or (-math.inf, math.inf)
+        if value_in_bounds(value, bounds):
+            return False
+        _logger.warning(
+            "%s: the value of %s.%s is not a number within %s: it is ignored until a sales "
+            "manager fixes it.",
+            label,
+            self._name,
+            fname,
+            bounds,
+        )
+        return True
