@@ -510,7 +510,9 @@ class TestForecastSubmissions(ForecastCommon):
             )
         with self.assertRaises(AccessError):
             own.with_user(self.salesman).user_id = self.salesman_2
-        # The figures from the deals are not typed
+        # The figures from the deals are not typed, not even on a draft
+        own.with_user(self.manager).action_reset_to_draft()
+        self.assertEqual(own.state, "draft")
         for vals in ({"won_amount": 1}, {"accuracy": 100}, {"commit_deals_amount": 5}):
             with self.assertRaisesMessage(AccessError, "maintained by the application"):
                 own.with_user(self.salesman).write(vals)

@@ -202,7 +202,17 @@ class TestMaintainedFieldsOverRpc(PilotRpcMixin, HttpCase):
         """As a sales manager with only an RPC client: huge, negative, NaN,
         infinite and wrongly typed numbers, and domains that run code."""
         self.authenticate(self.manager.login, self.manager.login)
-        rule = self.env["crm.next.action.rule"].search([], limit=1)
+        # A rule of the manager's company (the shared defaults are the
+        # administrators')
+        rule = self.env["crm.next.action.rule"].create(
+            {
+                "name": "RPC rule",
+                "condition": "no_activity",
+                "summary": "Plan a call",
+                "activity_type_id": self.env.ref("mail.mail_activity_data_call").id,
+                "company_id": self.manager.company_id.id,
+            }
+        )
         for value in (10**6, -1, 2**63, "many", [1], math.inf):
             with self.subTest(value=value):
                 response = self._call_kw(

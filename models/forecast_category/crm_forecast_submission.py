@@ -193,7 +193,6 @@ class CrmForecastSubmission(models.Model):
     change_ids = fields.One2many(
         "crm.forecast.submission.change",
         "submission_id",
-        pilot_maintained=True,
         string="Changes After Reopening",
         readonly=True,
         copy=False,
