@@ -383,6 +383,9 @@ class TestStageProbability(PilotCommon):
             self.env["crm.lead"].with_user(self.salesman).with_context(default_type="opportunity")
         )
         form.name = "Form deal"
+        # What crm_partner_required and crm_date_deadline_required (OCA) ask.
+        form.partner_id = self.env["res.partner"].create({"name": "Form Customer"})
+        form.date_deadline = "2027-03-31"
         form.team_id = self.team_adjustable
         form.stage_id = self.stage_proposal
         self.assertEqual(form.probability, 60.0)
