@@ -517,6 +517,10 @@ class TestFormTruthTour(PilotRpcMixin, HttpCase):
                 "team_id": cls.team.id,
                 "stage_id": cls.stage.id,
                 "expected_revenue": 10000,
+                # The tour saves the form: crm_partner_required and
+                # crm_date_deadline_required (OCA) ask these on it.
+                "partner_id": cls.env["res.partner"].create({"name": "Truth Tour Customer"}).id,
+                "date_deadline": fields.Date.today() + timedelta(days=60),
             }
         )
 
