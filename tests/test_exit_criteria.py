@@ -420,7 +420,10 @@ class TestExitCriteriaChecklist(ExitCriteriaCommon):
         )
 
     def test_form_ticks_manual_criterion(self):
-        lead = self._opportunity("List B", stage_id=self.s1.id, partner_id=self.partner.id)
+        # An expected closing date: crm_date_deadline_required (OCA) asks it on the form.
+        lead = self._opportunity(
+            "List B", stage_id=self.s1.id, partner_id=self.partner.id, date_deadline="2027-03-31"
+        )
         with Form(lead.with_user(self.salesman)) as form:
             self.assertEqual(form.exit_criteria_progress, "1/2")
             form.confirmed_criterion_ids.add(self.c_need)

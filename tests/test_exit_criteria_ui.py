@@ -36,6 +36,10 @@ class TestExitCriteriaUi(PilotRpcMixin, HttpCase):
                 "user_id": cls.salesman.id,
                 "team_id": cls.team.id,
                 "stage_id": cls.stage_from.id,
+                # The tour saves the form: crm_partner_required and
+                # crm_date_deadline_required (OCA) ask these on it.
+                "partner_id": cls.env["res.partner"].create({"name": "Gate Customer"}).id,
+                "date_deadline": "2027-03-31",
             }
         )
 

@@ -211,7 +211,13 @@ class TestForecastCategorySelector(ForecastCommon):
         )
 
     def test_form_choice_and_onchange(self):
-        lead = self._opportunity("FC form", stage_id=self.s_pipeline.id)
+        # A customer and an expected closing date, which crm_partner_required and
+        # crm_date_deadline_required (OCA) ask on the form.
+        ready = {
+            "partner_id": self.env["res.partner"].create({"name": "FC Customer"}).id,
+            "date_deadline": date(2027, 3, 31),
+        }
+        lead = self._opportunity("FC form", stage_id=self.s_pipeline.id, **ready)
         with Form(lead.with_user(self.salesman)) as form:
             self.assertEqual(form.pilot_forecast_choice, "pipeline")
             form.pilot_forecast_choice = "commit"
@@ -223,7 +229,7 @@ class TestForecastCategorySelector(ForecastCommon):
             self.assertEqual(form.pilot_forecast_choice, "best_case")
             form.pilot_forecast_choice = "omitted"
         self.assertEqual((lead.stage_id, lead.forecast_category), (self.s_best, "omitted"))
-        won = self._opportunity("FC form won", stage_id=self.s_won.id)
+        won = self._opportunity("FC form won", stage_id=self.s_won.id, **ready)
         with Form(won.with_user(self.salesman)) as form:
             self.assertEqual(form.forecast_category, "closed")
             self.assertFalse(form.pilot_forecast_choice)

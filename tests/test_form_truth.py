@@ -24,6 +24,7 @@ class FormTruthCommon(PilotCommon):
         cls.env["crm.stage.exit.criterion"].search([]).active = False
         Stage = cls.env["crm.stage"]
         Criterion = cls.env["crm.stage.exit.criterion"]
+        cls.customer = cls.env["res.partner"].create({"name": "Truth Customer"})
         cls.stage_discovery = Stage.create({"name": "Truth Discovery", "sequence": 2})
         cls.stage_proposal = Stage.create({"name": "Truth Proposal", "sequence": 3})
         cls.stage_next = Stage.create({"name": "Truth Negotiation", "sequence": 4})
@@ -85,6 +86,15 @@ class FormTruthCommon(PilotCommon):
             cls.env = env
         return lead.with_env(env)
 
+    @classmethod
+    def _ready(cls, **values):
+        """The values of a deal whose form is saved: a customer and an expected
+        closing date, which crm_partner_required and crm_date_deadline_required
+        (OCA) make required on the form."""
+        values.setdefault("partner_id", cls.customer.id)
+        values.setdefault("date_deadline", fields.Date.today() + timedelta(days=60))
+        return values
+
     def _met_and_missing(self, checklist):
         return checklist.count("o_pilot_criterion_met"), checklist.count(
             "o_pilot_criterion_missing"
@@ -98,7 +108,7 @@ class FormTruthCommon(PilotCommon):
 @tagged("post_install", "-at_install")
 class TestChecklistFollowsTheForm(FormTruthCommon):
     def test_urgency_click_does_not_turn_the_checklist_green(self):
-        lead = self._opportunity("Truth A", stage_id=self.stage_discovery.id)
+        lead = self._opportunity("Truth A", **self._ready(stage_id=self.stage_discovery.id))
         self.assertEqual(lead.exit_criteria_progress, "0/2")
         with Form(lead.with_user(self.salesman)) as form:
             self.assertEqual(form.exit_criteria_progress, "0/2")
@@ -123,8 +133,10 @@ class TestChecklistFollowsTheForm(FormTruthCommon):
     def test_unticking_a_saved_confirmation_shows_it_missing(self):
         lead = self._opportunity(
             "Truth B",
-            stage_id=self.stage_discovery.id,
-            confirmed_criterion_ids=[(4, self.c_decision.id)],
+            **self._ready(
+                stage_id=self.stage_discovery.id,
+                confirmed_criterion_ids=[(4, self.c_decision.id)],
+            ),
         )
         self.assertEqual(lead.exit_criteria_progress, "1/2")
         with Form(lead.with_user(self.salesman)) as form:
@@ -138,7 +150,7 @@ class TestChecklistFollowsTheForm(FormTruthCommon):
     def test_domain_criterion_on_the_values_of_the_form(self):
         """A domain criterion is evaluated on the values on screen: a planned
         activity (saved) is seen, a cost typed on screen too."""
-        lead = self._opportunity("Truth C", stage_id=self.stage_discovery.id)
+        lead = self._opportunity("Truth C", **self._ready(stage_id=self.stage_discovery.id))
         lead.activity_schedule(
             "mail.mail_activity_data_call",
             user_id=self.salesman.id,
@@ -155,10 +167,12 @@ class TestChecklistFollowsTheForm(FormTruthCommon):
     def test_cost_under_the_minimum_and_cleared_date_before_saving(self):
         lead = self._opportunity(
             "Truth D",
-            stage_id=self.stage_proposal.id,
-            expected_revenue=10000,
-            estimated_cost=5000,
-            date_deadline=fields.Date.today() + timedelta(days=30),
+            **self._ready(
+                stage_id=self.stage_proposal.id,
+                expected_revenue=10000,
+                estimated_cost=5000,
+                date_deadline=fields.Date.today() + timedelta(days=30),
+            ),
         )
         self.assertEqual(lead.exit_criteria_progress, "3/3")
         with Form(lead.with_user(self.salesman)) as form:
@@ -232,7 +246,7 @@ class TestDatedNextActionIsHuman(FormTruthCommon):
         relance = self.env.ref(f"{MODULE}.mail_activity_type_follow_up")
         first = self.env.ref(f"{MODULE}.automation_follow_up_first")
         escalation = self.env.ref(f"{MODULE}.automation_follow_up_escalation")
-        follow_up = self._opportunity("Relance A", stage_id=self.stage_discovery.id)
+        follow_up = self._opportunity("Relance A", **self._ready(stage_id=self.stage_discovery.id))
         self._activity(
             follow_up,
             activity_type_id=relance.id,
@@ -300,7 +314,7 @@ class TestTypedCostIsKept(FormTruthCommon):
         self.assertEqual(lead.estimated_margin, 12000.0)
 
     def test_form_keeps_the_typed_cost(self):
-        lead = self._opportunity("Cost C", expected_revenue=48000)
+        lead = self._opportunity("Cost C", **self._ready(expected_revenue=48000))
         with Form(lead.with_user(self.salesman)) as form:
             form.estimated_cost = 40000
             self.assertEqual(form.estimated_margin_rate, 16.67)
@@ -391,9 +405,11 @@ class TestUnknownMargin(FormTruthCommon):
     def test_margin_criterion_not_met_when_unknown(self):
         lead = self._opportunity(
             "Unknown B",
-            stage_id=self.stage_proposal.id,
-            expected_revenue=10000,
-            date_deadline=fields.Date.today() + timedelta(days=30),
+            **self._ready(
+                stage_id=self.stage_proposal.id,
+                expected_revenue=10000,
+                date_deadline=fields.Date.today() + timedelta(days=30),
+            ),
         )
         self.assertEqual(lead.exit_criteria_progress, "2/3")
         self.assertEqual(
@@ -501,6 +517,10 @@ class TestFormTruthTour(PilotRpcMixin, HttpCase):
                 "team_id": cls.team.id,
                 "stage_id": cls.stage.id,
                 "expected_revenue": 10000,
+                # The tour saves the form: crm_partner_required and
+                # crm_date_deadline_required (OCA) ask these on it.
+                "partner_id": cls.env["res.partner"].create({"name": "Truth Tour Customer"}).id,
+                "date_deadline": fields.Date.today() + timedelta(days=60),
             }
         )
 

@@ -200,12 +200,19 @@ class TestKpiXlsxForecast(PilotCommon):
                 }
             )
 
+        # A loss reason of the history's company: crm_lost_reason_multi_company ties
+        # loss reasons to the company they are created in.
+        reason_b = (
+            env["crm.lost.reason"]
+            .with_company(team_history.company_id)
+            .create({"name": "Forecast lost (pilot)"})
+        )
         for index in range(4):
             history = deal(f"Forecast history {index}", team_history, 1000, 50, "pipeline")
             if index == 0:
                 history.stage_id = won
             else:
-                history.action_set_lost(lost_reason_id=cls.reason.id)
+                history.action_set_lost(lost_reason_id=reason_b.id)
         deal("Forecast commit", cls.team_b, 10000, 40, "commit")
         deal("Forecast best", cls.team_b, 6000, 20, "best_case")
         deal("Forecast pipe", cls.team_b, 3000, 10, "pipeline")

@@ -262,6 +262,8 @@ class TestSlipDialogTour(HttpCase):
         cls.today = today
         # A deal of this month, whatever day the demo data was installed.
         cls.lead.sudo().with_context(pilot_skip_slip_reason=TRUSTED).write({"date_deadline": today})
+        # A customer, which crm_partner_required (OCA) asks on the form the tour saves.
+        cls.lead.partner_id = cls.env["res.partner"].create({"name": "Logistique Bernard"})
         cls.Change = cls.env["crm.lead.close.date.change"]
         cls.changes_before = cls.Change.search([("lead_id", "=", cls.lead.id)])
         cls.reason = cls.env.ref("crm_pipeline_pilot.slip_reason_customer_postponed")

@@ -383,6 +383,9 @@ class TestStageProbability(PilotCommon):
             self.env["crm.lead"].with_user(self.salesman).with_context(default_type="opportunity")
         )
         form.name = "Form deal"
+        # What crm_partner_required and crm_date_deadline_required (OCA) ask.
+        form.partner_id = self.env["res.partner"].create({"name": "Form Customer"})
+        form.date_deadline = "2027-03-31"
         form.team_id = self.team_adjustable
         form.stage_id = self.stage_proposal
         self.assertEqual(form.probability, 60.0)
@@ -485,6 +488,9 @@ class TestStageProbabilityUi(HttpCase):
                 "pilot_probability_band": 15.0,
             }
         )
+        # A customer and an expected closing date: the tour saves the form, which
+        # crm_partner_required and crm_date_deadline_required (OCA) make ask them.
+        customer = cls.env["res.partner"].create({"name": "Tour Customer"})
         cls.leads = cls.env["crm.lead"].create(
             [
                 {
@@ -493,6 +499,8 @@ class TestStageProbabilityUi(HttpCase):
                     "user_id": cls.salesman.id,
                     "team_id": cls.team.id,
                     "stage_id": cls.stage.id,
+                    "partner_id": customer.id,
+                    "date_deadline": "2027-03-31",
                 }
                 for index in range(2)
             ]

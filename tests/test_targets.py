@@ -57,6 +57,42 @@ class TestTeamTargets(PilotCommon):
                 [self.team.id, self.team.company_id.id or None],
             )
 
+    def test_targets_and_figures_go_with_their_team(self):
+        """A team's targets, weekly KPI values and back-test figures are deleted
+        with it: the uninstallation of the demo data deletes the demo teams,
+        which the targets and figures the demo computes reference."""
+        team = self.env["crm.team"].create({"name": "Pilot Short-lived Team"})
+        target = self.Target.create({"team_id": team.id, "month": "2026-05-01"})
+        team.unlink()
+        self.assertFalse(target.exists())
+        self.assertEqual(self.target.team_id, self.team)  # another team's stays
+        self.env.cr.execute(
+            """
+            SELECT conrelid::regclass::text, confdeltype
+              FROM pg_constraint
+             WHERE confrelid = 'crm_team'::regclass AND contype = 'f'
+               AND conrelid::regclass::text IN %s
+             ORDER BY 1
+            """,
+            [
+                (
+                    "crm_pipeline_target",
+                    "crm_pipeline_kpi_value",
+                    "crm_forecast_backtest_result",
+                    "crm_forecast_backtest_detail",
+                )
+            ],
+        )
+        self.assertEqual(
+            self.env.cr.fetchall(),
+            [
+                ("crm_forecast_backtest_detail", "c"),
+                ("crm_forecast_backtest_result", "c"),
+                ("crm_pipeline_kpi_value", "c"),
+                ("crm_pipeline_target", "c"),
+            ],
+        )
+
     def test_no_new_salesperson_target(self):
         with self.assertRaisesMessage(ValidationError, "Targets are per sales team"):
             self.Target.create(

@@ -29,6 +29,10 @@ class TestPilotUi(PilotRpcMixin, HttpCase):
                 "user_id": cls.salesman.id,
                 "team_id": cls.team.id,
                 "expected_revenue": 10000,
+                # The tour saves the form: crm_partner_required and
+                # crm_date_deadline_required (OCA) ask these on it.
+                "partner_id": cls.env["res.partner"].create({"name": "Tour Customer"}).id,
+                "date_deadline": fields.Date.today() + timedelta(days=60),
             }
         )
 

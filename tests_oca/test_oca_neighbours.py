@@ -9,6 +9,7 @@ from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
+from odoo.addons.crm_pipeline_pilot.models.crm_lead import TRUSTED
 from odoo.addons.crm_pipeline_pilot.tests.common import PilotCommon, new_pilot_user
 
 OCA_ADDONS = (
@@ -190,3 +191,71 @@ class TestOcaNeighbours(PilotCommon):
         reason = self.env.ref("crm_pipeline_pilot.slip_reason_customer_postponed")
         lead.write({"date_deadline": later, "slip_reason_id": reason.id})
         self.assertEqual(lead.date_deadline, later)
+
+    # crm_stage_multi_team: a stage shared by several teams (team_ids)
+    def _shared_pipeline(self):
+        """Three stages after every other one: Shared Start, Shared Middle
+        (named for team A in team_id, shared by A and B in team_ids, with a
+        manual exit criterion), Shared End."""
+        Stage = self.env["crm.stage"]
+        team_a = self.team
+        team_b = self.env["crm.team"].create({"name": "Shared B"})
+        team_c = self.env["crm.team"].create({"name": "Not shared C"})
+        start = Stage.create({"name": "Shared Start", "sequence": 1001})
+        middle = Stage.create(
+            {
+                "name": "Shared Middle",
+                "sequence": 1002,
+                "team_id": team_a.id,
+                "team_ids": [(6, 0, (team_a | team_b).ids)],
+                "pilot_probability": 45.0,
+            }
+        )
+        end = Stage.create({"name": "Shared End", "sequence": 1003})
+        criterion = self.env["crm.stage.exit.criterion"].create(
+            {"name": "Shared check done", "stage_id": middle.id, "criterion_type": "manual"}
+        )
+        return (team_a, team_b, team_c), (start, middle, end), criterion
+
+    def _in_stage(self, name, team, stage):
+        """A deal created directly in ``stage`` (whatever the earlier stages ask)."""
+        Lead = self.env["crm.lead"].sudo().with_context(pilot_skip_exit_criteria=TRUSTED)
+        values = {"name": name, "type": "opportunity", "user_id": self.salesman.id}
+        lead = Lead.create({**values, "team_id": team.id, "stage_id": stage.id})
+        return lead.with_env(self.env)
+
+    def test_shared_stage_gate_for_every_team_that_shares_it(self):
+        (team_a, team_b, team_c), (start, middle, end), criterion = self._shared_pipeline()
+        deals = {
+            team: self._in_stage(f"Shared {team.name}", team, start)
+            for team in (team_a, team_b, team_c)
+        }
+        # Skipping the shared stage: its criterion for A and B (B is in
+        # team_ids though team_id names A), not for C, whose pipeline lacks it.
+        for team in (team_a, team_b):
+            with self.assertRaisesMessage(UserError, "Shared check done"):
+                deals[team].with_user(self.salesman).write({"stage_id": end.id})
+            self.assertEqual(deals[team].stage_id, start)
+        deals[team_c].with_user(self.salesman).write({"stage_id": end.id})
+        self.assertEqual(deals[team_c].stage_id, end)
+        # Leaving it: the same criterion for every team that shares it.
+        deals[team_b].with_user(self.salesman).write({"stage_id": middle.id})
+        with self.assertRaisesMessage(UserError, "Shared check done"):
+            deals[team_b].with_user(self.salesman).write({"stage_id": end.id})
+        deals[team_b].confirmed_criterion_ids = [(4, criterion.id)]
+        deals[team_b].with_user(self.salesman).write({"stage_id": end.id})
+        self.assertEqual(deals[team_b].stage_id, end)
+
+    def test_shared_stage_probability_same_for_every_team(self):
+        (team_a, team_b, _team_c), (start, middle, _end), _criterion = self._shared_pipeline()
+        team_a.pilot_probability_mode = "fixed"
+        team_b.pilot_probability_mode = "adjustable"
+        deal_a = self._in_stage("Shared prob A", team_a, start)
+        deal_b = self._in_stage("Shared prob B", team_b, start)
+        (deal_a | deal_b).with_user(self.salesman).write({"stage_id": middle.id})
+        # One stage, one probability of this add-on, in each team's mode.
+        self.assertEqual((deal_a.probability, deal_b.probability), (45.0, 45.0))
+        deal_b.with_user(self.salesman).probability = 55.0  # within B's band
+        self.assertEqual(deal_b.probability, 55.0)
+        with self.assertRaises(UserError):
+            deal_a.with_user(self.salesman).probability = 55.0  # A's are fixed

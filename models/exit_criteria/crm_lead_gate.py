@@ -46,10 +46,10 @@ class CrmLead(models.Model):
             result = [from_stage_id]
         else:
             from_rank, result = None, []
-        for stage_id, (rank, is_won, stage_team) in ranks.items():
+        for stage_id, (rank, is_won, stage_teams) in ranks.items():
             if stage_id in (from_stage_id, to_stage_id) or is_won:
                 continue
-            if stage_team and stage_team != team_id:
+            if stage_teams and team_id not in stage_teams:  # another pipeline's
                 continue
             if rank < to_rank and (from_rank is None or rank > from_rank):
                 result.append(stage_id)

@@ -32,11 +32,13 @@ class CrmStage(models.Model):
     @api.model
     @tools.ormcache()
     def _pilot_ranks(self):
-        """All stages as {stage_id: (rank, is_won, team_id)}, in the order of
+        """All stages as {stage_id: (rank, is_won, team_ids)}, in the order of
         the pipeline: Odoo orders stages by sequence, name and id, so stages
         with equal sequences are ranked by name (in English) and id, exactly
         as the kanban shows them (one query, then cached: callers must not
-        modify it)."""
+        modify it). ``team_ids`` is the tuple of the teams whose pipeline has
+        the stage, empty for every team: its team here (models/neighbours/
+        for the stages shared by several teams)."""
         self.flush_model(["sequence", "name", "is_won", "team_id"])
         self.env.cr.execute(
             """
@@ -45,6 +47,6 @@ class CrmStage(models.Model):
             """
         )
         return {
-            stage_id: (rank, bool(is_won), team_id or False)
+            stage_id: (rank, bool(is_won), (team_id,) if team_id else ())
             for rank, (stage_id, is_won, team_id) in enumerate(self.env.cr.fetchall())
         }

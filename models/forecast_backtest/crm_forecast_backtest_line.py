@@ -27,7 +27,11 @@ class CrmForecastBacktestFiguresMixin(models.AbstractModel):
         "crm.forecast.backtest", string="Back-test", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="backtest_id.company_id", store=True, index=True)
-    team_id = fields.Many2one("crm.team", string="Sales Team", required=True, index=True)
+    # Figures of a team make no sense without it: they go with it (as with the
+    # uninstallation of demo data, whose teams they reference).
+    team_id = fields.Many2one(
+        "crm.team", string="Sales Team", required=True, index=True, ondelete="cascade"
+    )
     method = fields.Selection(FORECAST_METHODS, required=True)
     is_latest = fields.Boolean(
         string="Latest Run",

@@ -25,7 +25,10 @@ class CrmPipelineKpiValue(models.Model):
     _order = "week desc, team_id, kpi_id, series"
 
     week = fields.Date(required=True, index=True, readonly=True, help="Monday of the week.")
-    team_id = fields.Many2one("crm.team", string="Sales Team", required=True, readonly=True)
+    # A value measured on a team goes with the team.
+    team_id = fields.Many2one(
+        "crm.team", string="Sales Team", required=True, readonly=True, ondelete="cascade"
+    )
     company_id = fields.Many2one("res.company", index=True, readonly=True)
     kpi_id = fields.Many2one(
         "crm.pipeline.kpi", string="KPI", required=True, readonly=True, ondelete="cascade"

@@ -33,7 +33,11 @@ class CrmPipelineTarget(models.Model):
     _order = "month desc, team_id, user_id"
 
     name = fields.Char(compute="_compute_name")
-    team_id = fields.Many2one("crm.team", string="Sales Team", required=True, index=True)
+    # A target is the team's: it goes with the team (as with the uninstallation
+    # of demo data, whose teams the demo targets reference).
+    team_id = fields.Many2one(
+        "crm.team", string="Sales Team", required=True, index=True, ondelete="cascade"
+    )
     user_id = fields.Many2one(
         "res.users",
         string="Salesperson",

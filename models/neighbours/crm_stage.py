@@ -12,13 +12,51 @@
 - crm_stage_multi_team shares a stage between the teams of ``team_ids`` (no
   team: every team) and fills ``team_ids`` from ``team_id`` on a write only.
   A stage the recommended pipeline creates for a team is that team's in both
-  fields, so that it does not appear in the other teams' pipelines."""
+  fields, so that it does not appear in the other teams' pipelines.
+  The gate of exit criteria skips the stages of other pipelines only: a stage
+  is in the pipelines of its ``team_ids`` when it has some, else of its
+  ``team_id``, else of every team; so a deal that skips a stage shared with
+  its team meets that stage's criteria, whichever team the stage names in
+  ``team_id``."""
 
-from odoo import Command, api, models
+from odoo import Command, api, models, tools
+from odoo.tools import SQL
 
 
 class CrmStage(models.Model):
     _inherit = "crm.stage"
+
+    _pilot_cached_fields = ("sequence", "name", "is_won", "team_id", "team_ids")
+
+    @tools.ormcache()
+    def _pilot_ranks(self):
+        ranks = super()._pilot_ranks()
+        field = self._fields.get("team_ids")
+        if not field or field.type != "many2many":
+            return ranks
+        self.flush_model(["team_ids"])
+        stage, team = SQL.identifier(field.column1), SQL.identifier(field.column2)
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s, array_agg(%s ORDER BY %s) FROM %s GROUP BY %s",
+                stage,
+                team,
+                team,
+                SQL.identifier(field.relation),
+                stage,
+            )
+        )
+        shared = dict(self.env.cr.fetchall())
+        return {
+            stage_id: (rank, is_won, tuple(shared[stage_id]) if stage_id in shared else teams)
+            for stage_id, (rank, is_won, teams) in ranks.items()
+        }
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "team_ids" in vals:  # crm_stage_multi_team adds it to vals during the write
+            self.env.registry.clear_cache()
+        return result
 
     @api.model
     def _pilot_recommended_stage_values(self, team, scope_stages):
