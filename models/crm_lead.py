@@ -13,6 +13,8 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 from odoo.tools.query import Query
 
+from .trust.base import DATE_BOUNDS, SIGNED_AMOUNT_BOUNDS
+
 # How many names or lines an error message lists before "and N more".
 MAX_NAMES_IN_MESSAGE = 10
 
@@ -145,6 +147,12 @@ class CrmLead(models.Model):
     # The fields the application maintains are refused on the caller's values,
     # before the steps below add some of them (the last interaction).
     _pilot_maintained_checked_at_entry = True
+    # The expected revenue and closing date are added up and grouped by week
+    # and month by every report of the add-on: bounded when typed.
+    _pilot_core_bounds = {
+        "expected_revenue": SIGNED_AMOUNT_BOUNDS,
+        "date_deadline": DATE_BOUNDS,
+    }
 
     # ------------------------------------------------------------------
     # ORM overrides: each capability hooks in with one named step

@@ -365,6 +365,15 @@ class CrmForecastSubmission(models.Model):
                         team=team.name,
                     )
                 )
+            if submission.company_id not in submission.user_id.company_ids:
+                raise UserError(
+                    self.env._(
+                        "%(user)s does not work for the company %(company)s: a forecast is "
+                        "submitted in one of the salesperson's companies.",
+                        user=submission.user_id.name,
+                        company=submission.company_id.name,
+                    )
+                )
             if team.company_id and submission.company_id != team.company_id:
                 raise UserError(
                     self.env._(

@@ -15,8 +15,9 @@ of the fields.
 
 import logging
 import math
+from datetime import date
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tools.misc import formatLang
 
@@ -42,6 +43,14 @@ LIFT_BOUNDS = (0.01, 100)  # a difference of win rates, in points, more than 0
 # form sends the rate it computed back with the cost typed); 100 % would leave
 # no cost at all.
 MARGIN_RATE_BOUNDS = (-1_000_000, 99.99)
+# An amount of a field of another module that the add-on adds up (expected
+# revenue): negative in some businesses (credit notes), never beyond what sums
+# of thousands of them keep finite.
+SIGNED_AMOUNT_BOUNDS = (-1e15, 1e15)
+# A date typed anywhere the add-on reads it (expected closing dates, weeks of
+# reviews, back-tests): a week, a month or a year later is still a date, and
+# every grouping by week or month of the views works.
+DATE_BOUNDS = (date(1900, 1, 1), date(2199, 12, 31))
 
 
 def field_bounds(field):
@@ -68,9 +77,11 @@ def value_in_bounds(value, bounds):
         return False
     low, high = bounds
     # The rounding of amounts adds a little noise to large values (1e15 is
-    # stored 1e15 + 0.2): bounds are compared within a millionth.
-    slack = 1e-6 * max(abs(low), abs(high), 1) if isinstance(value, float) else 0
-    return low - slack <= value <= high + slack
+    # stored 1e15 + 0.2): each bound is compared within a millionth of itself
+    # (never of the other bound: -1,000 is below a bound of 0).
+    if isinstance(value, float):
+        return low - 1e-6 * max(abs(low), 1) <= value <= high + 1e-6 * max(abs(high), 1)
+    return low <= value <= high
 
 
 def format_bound(env, number):
@@ -85,6 +96,10 @@ class Base(models.AbstractModel):
     # create and write (before its steps add the values the application
     # maintains, see crm.lead), rather than here, below every override.
     _pilot_maintained_checked_at_entry = False
+    # {name: bounds} of fields of other modules that the add-on reads and adds
+    # up (e.g. the expected revenue and closing date of opportunities): typed
+    # values are checked as the add-on's own.
+    _pilot_core_bounds = {}
 
     def _valid_field_parameter(self, field, name):
         return name in ("pilot_bounds", "pilot_maintained") or super()._valid_field_parameter(
@@ -142,6 +157,9 @@ class Base(models.AbstractModel):
             for fname in given
             if fname in fields_ and fields_[fname]._module == MODULE
         ]
+        core = [fields_[fname] for fname in given if fname in self._pilot_core_bounds]
+        if core:
+            self._pilot_check_core_values(core, vals_list)
         if not mine:
             return
         if not self.env.su and entry == self._pilot_maintained_checked_at_entry:
@@ -157,6 +175,8 @@ class Base(models.AbstractModel):
                     )
                 )
         for field in mine:
+            if field.type in ("date", "datetime"):
+                self._pilot_check_dates(field, vals_list, DATE_BOUNDS)
             if field.type not in ("integer", "float", "monetary"):
                 continue
             for vals in vals_list:
@@ -170,6 +190,53 @@ class Base(models.AbstractModel):
                             model=self._description,
                         )
                     )
+
+    def _pilot_check_core_values(self, core_fields, vals_list):
+        """Typed values of fields of other modules the add-on adds up: finite
+        numbers and dates within their bounds (see _pilot_core_bounds)."""
+        for field in core_fields:
+            bounds = self._pilot_core_bounds[field.name]
+            if field.type in ("date", "datetime"):
+                self._pilot_check_dates(field, vals_list, bounds)
+                continue
+            for vals in vals_list:
+                value = vals.get(field.name)
+                if field.name in vals and not (
+                    self._pilot_is_number(field, value) and value_in_bounds(value, bounds)
+                ):
+                    raise ValidationError(
+                        self.env._(
+                            '"%(field)s" (%(model)s) must be a number between %(low)s and '
+                            "%(high)s.",
+                            field=field._description_string(self.env),
+                            model=self._description,
+                            low=format_bound(self.env, bounds[0]),
+                            high=format_bound(self.env, bounds[1]),
+                        )
+                    )
+
+    def _pilot_check_dates(self, field, vals_list, bounds):
+        """Refuse a typed date outside ``bounds`` (or that is no date)."""
+        for vals in vals_list:
+            value = vals.get(field.name)
+            if not value:
+                continue
+            try:
+                day = fields.Date.to_date(
+                    fields.Datetime.to_datetime(value) if field.type == "datetime" else value
+                )
+            except (TypeError, ValueError):
+                day = None
+            if not day or not bounds[0] <= day <= bounds[1]:
+                raise ValidationError(
+                    self.env._(
+                        '"%(field)s" (%(model)s) must be a date between %(low)s and %(high)s.',
+                        field=field._description_string(self.env),
+                        model=self._description,
+                        low=fields.Date.to_string(bounds[0]),
+                        high=fields.Date.to_string(bounds[1]),
+                    )
+                )
 
     @api.model
     def _pilot_is_number(self, field, value):
