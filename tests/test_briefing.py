@@ -154,6 +154,16 @@ class TestBriefingValues(PilotCommon):
             "Marge faible : 25,0 % sous le minimum de l'équipe de 30,0 %.", values["risks"]
         )
 
+    def test_print_header_in_french(self):
+        load_french(self.env)
+        lead = _briefing_deal(self).with_context(lang="fr_FR")
+        today = fields.Date.context_today(lead)
+        self.assertEqual(
+            lead._pilot_briefing_print_header(),
+            f"{lead.company_id.name or self.env.company.name} · Imprimé le "
+            f"{today.strftime('%d/%m/%Y')}",
+        )
+
     def test_form_tab_shows_the_same_content(self):
         lead = _briefing_deal(self)
         html = str(lead.with_user(self.salesman).briefing_html)
@@ -203,6 +213,13 @@ class TestBriefingPdf(PilotCommon, HttpCase):
             "Low margin: 25.0 % below the team minimum of 30.0 %.",
         ):
             self.assertIn(text, first_page)
+        # Each page says whose document it is and when it was printed.
+        company = first.company_id.name or self.env.company.name
+        printed = (
+            f"{company} · Printed on {format_date(self.env, fields.Date.context_today(first))}"
+        )
+        for page in pages:
+            self.assertIn(printed, page)
         self.assertIn("Second briefed deal", pages[1])
         self.assertIn("Next best action: Plan the next step", pages[1])
         self.assertIn("Third briefed deal", pages[2])

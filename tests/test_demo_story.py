@@ -216,6 +216,55 @@ class TestDemoReports(PilotCommon):
             claimed = stats.filtered(lambda stat: stat.verdict != "insufficient")
             self.assertTrue(all(min(s.met_count, s.not_met_count) >= 10 for s in claimed))
 
+    def test_demo_deals_named_after_their_customer(self):
+        """The demo's closed deals carry their customer's name, never their
+        team's (English whatever the reader's language)."""
+        lead = self.env.ref("crm_pipeline_pilot.lead_pilot_history_2_1")
+        self.assertEqual(lead.name, f"Payroll outsourcing - {lead.partner_id.name}")
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        teams = self.env["crm.team"].search([])
+        self.assertFalse(
+            Lead.search([("name", "in", [f"Payroll outsourcing ({team.name})" for team in teams])])
+        )
+        self.assertFalse(
+            [
+                name
+                for name in Lead.search([("name", "like", " (")]).mapped("name")
+                if any(name.endswith(f"({team.name})") for team in teams)
+            ]
+        )
+
+    def test_demo_submissions_every_week(self):
+        """Each salesperson of each demo team submitted a forecast every week
+        of the twelve weeks of history and this week (from the month after
+        the one they start in: a month's forecast is its first submission); the months
+        over have their accuracy."""
+        this_week = fields.Date.context_today(self.env.user)
+        this_week -= timedelta(days=this_week.weekday())
+        weeks = {this_week - timedelta(weeks=back) for back in range(13)}
+        # From the month after the one the twelve weeks start in.
+        first = min(weeks).replace(day=1)
+        weeks = {week for week in weeks if week.replace(day=1) != first}
+        self.assertGreaterEqual(len(weeks), 8)
+        Lead = self.env["crm.lead"].with_context(active_test=False)
+        for xmlid in DEMO_TEAMS:
+            team = self.env.ref(xmlid)
+            users = Lead.search([("team_id", "=", team.id), ("type", "=", "opportunity")]).user_id
+            self.assertTrue(users)
+            for user in users:
+                with self.subTest(team=team.name, user=user.name):
+                    submissions = self.env["crm.forecast.submission"].search(
+                        [("team_id", "=", team.id), ("user_id", "=", user.id)]
+                    )
+                    self.assertEqual(weeks - set(submissions.mapped("week")), set())
+                    self.assertEqual(set(submissions.mapped("state")), {"submitted"})
+                    over = submissions.filtered("month_closed")
+                    self.assertTrue(over)
+                    self.assertEqual(
+                        {s.month for s in over},
+                        {s.month for s in submissions if s.month < this_week.replace(day=1)},
+                    )
+
     def test_demo_history_is_not_run_twice(self):
         count = self.env["crm.lead"].with_context(active_test=False).search_count([])
         self.env["crm.lead"]._pilot_demo_history()

@@ -9,6 +9,7 @@ from datetime import timedelta
 from html import unescape
 
 from dateutil.relativedelta import relativedelta
+from lxml import etree
 
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
@@ -184,6 +185,28 @@ class TestExitCriteriaFactors(FactorsCommon, PilotCommon):
         self.assertEqual(
             (stat.min_sample, stat.months, stat.team_id, stat.criterion_type),
             (10, 12, self.env["crm.team"], "manual"),
+        )
+
+    def test_list_hides_rates_without_sample_and_lifts_below_the_minimum(self):
+        """The list shows each rate beside its sample size: no rate over no
+        deal (not "0 %"), no lift when a side is below the minimum sample."""
+        arch = self.env["crm.stage.exit.criterion.stat"].get_views([(False, "list")])["views"][
+            "list"
+        ]["arch"]
+        root = etree.fromstring(arch)
+        names = ("met_win_rate", "met_count", "not_met_win_rate", "not_met_count", "lift")
+        self.assertEqual(
+            {
+                name: root.xpath(f"//list/field[@name='{name}']")[0].get("invisible")
+                for name in names
+            },
+            {
+                "met_win_rate": "not met_count",
+                "met_count": None,
+                "not_met_win_rate": "not not_met_count",
+                "not_met_count": None,
+                "lift": "verdict == 'insufficient'",
+            },
         )
 
     def test_companies_are_separate(self):

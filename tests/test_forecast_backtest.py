@@ -428,6 +428,49 @@ class TestForecastBacktest(BacktestCommon):
             {(a, "commit"), (b, "commit")},
         )
 
+    def test_methods_compared_never_averaged_across_methods(self):
+        """The pivot of the methods compared (teams in rows, methods in
+        columns): each cell is one team's method, the column of a method
+        averages it over the teams, but a team's Total column (and the grand
+        total) would average different methods: it stays empty. The same for
+        a list grouped by team, and for the months' forecasts."""
+        run = self._run(team_ids=[(6, 0, (self.team | self.team_b).ids)])
+        Result = self.env["crm.forecast.backtest.result"]
+        domain = [("backtest_id", "=", run.id)]
+        measures = ["mape:avg", "bias:avg", "hit_rate:avg"]
+        cells = {
+            (g["team_id"][0], g["method"]): (g["mape"], g["bias"], g["hit_rate"])
+            for g in Result.read_group(domain, measures, ["team_id", "method"], lazy=False)
+        }
+        self.assertEqual(cells[(self.team.id, "commit")], (31.9, 18.1, 25.0))
+        self.assertEqual(cells[(self.team_b.id, "commit")], (0.0, 0.0, 100.0))
+        for groupby, lazy in ((["team_id"], False), ([], False), (["team_id", "method"], True)):
+            groups = Result.read_group(domain, measures, groupby, lazy=lazy)
+            self.assertTrue(groups)
+            self.assertEqual(
+                {(g["mape"], g["bias"], g["hit_rate"]) for g in groups}, {(False, False, False)}
+            )
+        by_method = {
+            g["method"]: (g["mape"], g["hit_rate"])
+            for g in Result.read_group(domain, measures, ["method"], lazy=False)
+        }
+        self.assertEqual(by_method["commit"], (15.95, 62.5))
+        Detail = self.env["crm.forecast.backtest.detail"]
+        [group] = Detail.read_group(
+            [*domain, ("team_id", "=", self.team.id)], ["forecast:sum"], ["team_id"]
+        )
+        self.assertIs(group["forecast"], False)
+        forecasts = {
+            g["method"]: g["forecast"]
+            for g in Detail.read_group(
+                [*domain, ("team_id", "=", self.team.id), ("month", "=", self.months[0])],
+                ["forecast:sum"],
+                ["method"],
+                lazy=False,
+            )
+        }
+        self.assertEqual(forecasts["commit"], 10000.0)
+
     def test_data_after_the_rebuilt_day_changes_nothing(self):
         run = self._run(team_ids=[(6, 0, (self.team | self.team_b).ids)])
         before = self._figures(run)

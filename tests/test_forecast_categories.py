@@ -56,6 +56,36 @@ class ForecastCommon(PilotCommon):
 
 @tagged("post_install", "-at_install")
 class TestForecastCategories(ForecastCommon):
+    def test_submission_list_columns_fit(self):
+        """The submission list opens with the columns a manager compares
+        (commit, best case, closed, team adjusted, won, accuracy), the weighted
+        and projected amounts one click away: no truncated headers."""
+        arch = self.env["crm.forecast.submission"].get_views([(False, "list")])["views"]["list"][
+            "arch"
+        ]
+        shown = [
+            field.get("name")
+            for field in etree.fromstring(arch).xpath("/list/field")
+            if field.get("optional") != "hide"
+            and field.get("column_invisible") not in ("1", "True")
+        ]
+        self.assertEqual(
+            shown,
+            [
+                "month",
+                "week",
+                "team_id",
+                "user_id",
+                "commit_amount",
+                "best_case_amount",
+                "closed_amount",
+                "team_adjusted_amount",
+                "won_amount",
+                "accuracy",
+                "state",
+            ],
+        )
+
     def test_default_from_stage_at_creation(self):
         for stage, expected in (
             (self.s_pipeline, "pipeline"),

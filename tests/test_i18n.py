@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import os
 
+from lxml import etree
+
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.translate import PoFileReader, TranslationModuleReader
@@ -47,4 +49,56 @@ class TestFrench(TransactionCase):
         self.assertEqual(
             dict(urgency._description_selection(self.env(context={"lang": "fr_FR"}))),
             {"0": "Faible", "1": "Normale", "2": "Haute", "3": "Critique"},
+        )
+
+    def test_short_french_column_headers(self):
+        """The narrow tables read in French with short headers, not cut: the
+        review's pushed deals and recommended methods, a deal's stage history,
+        the follow-up delays of the settings (no "(jours)" before "jours")."""
+        load_french(self.env)
+        env = self.env(context={"lang": "fr_FR"})
+
+        def headers(model, view_xmlid, path):
+            view = env.ref(view_xmlid) if view_xmlid else None
+            arch = env[model].get_views([(view.id if view else False, "form")])["views"]["form"][
+                "arch"
+            ]
+            return [
+                node.get("string") or node.get("name")
+                for node in etree.fromstring(arch).xpath(path)
+            ]
+
+        review = "crm_pipeline_pilot.crm_pipeline_review_view_form"
+        self.assertEqual(
+            headers(
+                "crm.pipeline.review",
+                review,
+                "//field[@name='pushed_change_ids']/list/field",
+            ),
+            ["lead_id", "user_id", "Du", "Au", "Jours", "slip_reason_id", "date_changed"],
+        )
+        self.assertEqual(
+            headers(
+                "crm.pipeline.review",
+                review,
+                "//field[@name='backtest_recommendation_ids']/list/field",
+            ),
+            ["team_id", "method", "Écart (%)", "bias", "hit_rate", "Mois", "backtest_id"],
+        )
+        self.assertEqual(
+            headers(
+                "crm.lead",
+                "crm.crm_lead_view_form",
+                "//field[@name='stage_history_ids']/list/field[@name='days' or "
+                "@name='amount_revised']",
+            ),
+            ["Jours", "Révisé"],
+        )
+        self.assertEqual(
+            headers(
+                "res.config.settings",
+                "base.res_config_settings_view_form",
+                "//label[starts-with(@for, 'pilot_follow_up_')]",
+            ),
+            ["Première relance", "Deuxième relance", "Escalade au responsable d'équipe"],
         )

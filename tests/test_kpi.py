@@ -13,7 +13,7 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from ..hooks import post_init_hook
-from .common import PilotCommon, PilotQueryCountMixin, new_pilot_user
+from .common import PilotCommon, PilotQueryCountMixin, load_french, new_pilot_user
 
 
 @tagged("post_install", "-at_install")
@@ -570,7 +570,10 @@ class TestPipelineKpi(PilotCommon):
         # The suggested action is the administrator's.
         kpi = self.env.ref("crm_pipeline_pilot.crm_pipeline_kpi_win_rate")
         kpi.action = "Call every lost customer"
-        review.action_refresh()
+        # Refreshed in place: the form reloads, no new breadcrumb.
+        self.assertEqual(
+            review.action_refresh(), {"type": "ir.actions.client", "tag": "soft_reload"}
+        )
         line = review.line_ids.filtered(
             lambda line: line.team_id == self.team and line.kpi_id == kpi
         )
@@ -688,6 +691,76 @@ class TestWeeklyReviewScreen(TestPipelineKpi):
                     (line.current_display, line.target_display, line.gap_display, line.status),
                     values,
                 )
+
+    def test_gap_sign_where_the_language_puts_the_minus(self):
+        """A gap above the target carries its "+" where the reader's language
+        and the currency put the minus sign of a negative amount: after the
+        symbol of the dollar, in French as in English."""
+        load_french(self.env)
+        self.env["crm.pipeline.target"].create(
+            {"team_id": self.team.id, "month": "2026-03-01", "revenue_target": 10000}
+        )
+        review = (
+            self.env["crm.pipeline.review"]
+            .with_user(self.manager)
+            .create({"date": "2026-03-05", "team_ids": [(6, 0, self.team.ids)]})
+        )
+        nbsp = "\N{NO-BREAK SPACE}"
+        kpi = self.env.ref("crm_pipeline_pilot.crm_pipeline_kpi_pipeline_value")
+        french = review.with_context(lang="fr_FR")
+        self.assertEqual(french._format_gap(self.team, kpi, -80900.0), f"${nbsp}-80{nbsp}900,00")
+        self.assertEqual(french._format_gap(self.team, kpi, 80900.0), f"${nbsp}+80{nbsp}900,00")
+        self.assertEqual(review._format_gap(self.team, kpi, 80900.0), f"${nbsp}+80,900.00")
+        self.assertEqual(review._format_gap(self.team, kpi, 0.0), f"${nbsp}0.00")
+        cycle = self.env.ref("crm_pipeline_pilot.crm_pipeline_kpi_cycle_days")
+        self.assertEqual(french._format_gap(self.team, cycle, 1.0), "+1,0 jours")
+        lines = {
+            line.kpi_id.code: line.gap_display
+            for line in review.with_context(lang="fr_FR").line_ids
+        }
+        self.assertEqual(lines["pipeline_value"], f"${nbsp}-30{nbsp}000,00")
+        self.assertEqual(lines["cycle_days"], "+1,0 jours")
+
+    def test_salesperson_review_holds_no_team_volume_target(self):
+        """The review of one salesperson compares their own pipeline with their
+        own target (a salesperson's target kept from earlier versions), else
+        with none: the whole team's pipeline target is not theirs. Rates and
+        averages keep the team's targets."""
+        self._review()
+        Review = self.env["crm.pipeline.review"].with_user(self.salesman)
+        mine = Review.create({"date": "2026-03-05", "team_ids": [(6, 0, self.team.ids)]})
+        self.assertEqual(mine.scope_user_id, self.salesman)
+        lines = {line.kpi_id.code: line for line in mine.line_ids}
+        pipeline = lines["pipeline_value"]
+        self.assertEqual(
+            (pipeline.target, pipeline.has_target, pipeline.gap, pipeline.gap_display),
+            (0.0, False, 0.0, False),
+        )
+        self.assertEqual(pipeline.status, "no_target")
+        self.assertEqual((lines["win_rate"].target, lines["win_rate"].has_target), (30.0, True))
+        # A salesperson's own target (kept from an earlier version): theirs.
+        own = self.env["crm.pipeline.target"].create(
+            {"team_id": self.team.id, "month": "2026-04-01", "revenue_target": 2000}
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_pipeline_target SET user_id = %s, month = '2026-03-01' WHERE id = %s",
+            (self.salesman.id, own.id),
+        )
+        self.env.invalidate_all()
+        mine.action_refresh()
+        lines = {line.kpi_id.code: line for line in mine.line_ids}
+        self.assertEqual(
+            (lines["pipeline_value"].target, lines["pipeline_value"].has_target), (6000.0, True)
+        )
+        # The team's review keeps the team's target.
+        team_review = (
+            self.env["crm.pipeline.review"]
+            .with_user(self.manager)
+            .create({"date": "2026-03-05", "team_ids": [(6, 0, self.team.ids)]})
+        )
+        line = team_review.line_ids.filtered(lambda line: line.kpi_id.code == "pipeline_value")
+        self.assertEqual(line.target, 30000.0)
 
     def test_target_of_a_week_across_two_months(self):
         Target = self.env["crm.pipeline.target"]

@@ -1,5 +1,7 @@
 # Copyright 2026 crm_pipeline_pilot authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from lxml import etree
+
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
@@ -8,6 +10,24 @@ from .common import PilotCommon
 
 @tagged("post_install", "-at_install")
 class TestMargin(PilotCommon):
+    def test_unknown_margin_is_an_empty_cell_in_the_list(self):
+        """The opportunity list shows an unknown margin (no cost entered) as
+        an empty cell beside the Margin Known column, never "$ 0,00"."""
+        arch = self.env["crm.lead"].get_views(
+            [(self.env.ref("crm.crm_case_tree_view_oppor").id, "list")]
+        )["views"]["list"]["arch"]
+        root = etree.fromstring(arch)
+        self.assertEqual(root.xpath("//field[@name='margin_known']")[0].get("optional"), "show")
+        self.assertEqual(
+            {
+                name: root.xpath(f"//field[@name='{name}']")[0].get("invisible")
+                for name in ("estimated_margin", "estimated_margin_rate", "prorated_margin")
+            },
+            dict.fromkeys(
+                ("estimated_margin", "estimated_margin_rate", "prorated_margin"), "not margin_known"
+            ),
+        )
+
     def test_margin_rate_and_prorated_margin(self):
         lead = self._opportunity(
             "Margin", expected_revenue=10000, estimated_cost=7000, probability=40

@@ -4,7 +4,7 @@
 
 from odoo.tests import tagged
 
-from .common import SALES_MANAGER, PilotCommon, new_pilot_user
+from .common import SALES_MANAGER, PilotCommon, load_french, new_pilot_user
 
 
 @tagged("post_install", "-at_install")
@@ -33,7 +33,7 @@ class TestNavigation(PilotCommon):
                 "Weekly Review",
                 "Weekly Reviews",
                 "Pipeline Analysis",
-                "Pipeline Forecast",
+                "Forecast by Method",
                 "Forecast Submissions",
                 "Forecast Back-tests",
                 "Forecast Methods Compared",
@@ -59,6 +59,17 @@ class TestNavigation(PilotCommon):
                 "Won Reasons",
                 "Slip Reasons",
             ],
+        )
+
+    def test_french_forecast_menus_are_distinct(self):
+        """Odoo's *Prévision* (the kanban by month) and the add-on's forecast
+        by method do not read alike in the Reporting menu."""
+        load_french(self.env, modules=("crm", "crm_pipeline_pilot"))
+        menus = self.env["ir.ui.menu"].with_context(lang="fr_FR")
+        self.assertEqual(menus.browse(self.env.ref("crm.crm_menu_forecast").id).name, "Prévision")
+        self.assertEqual(
+            menus.browse(self.env.ref("crm_pipeline_pilot.crm_pipeline_forecast_menu").id).name,
+            "Prévision par méthode",
         )
 
     def test_stages_reachable_without_developer_mode(self):

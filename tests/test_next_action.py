@@ -222,6 +222,27 @@ class TestNextAction(PilotCommon):
         self._plan(lead)
         self.assertEqual(len(lead.activity_ids), 1)
 
+    def test_plan_it_says_what_it_planned(self):
+        """*Plan it* answers with a notification (the activity planned and
+        for whom, or that it already was), then reloads the form in place."""
+        lead = self._gated("NA feedback")
+        first = lead.with_user(self.salesman).action_pilot_plan_next_action()
+        activity = lead.activity_ids
+        self.assertEqual(first["tag"], "display_notification")
+        self.assertEqual(
+            (first["params"]["message"], first["params"]["type"]),
+            (f"Planned: {activity.summary} ({self.salesman.name}).", "success"),
+        )
+        self.assertEqual(
+            first["params"]["next"], {"type": "ir.actions.client", "tag": "soft_reload"}
+        )
+        again = lead.with_user(self.salesman).action_pilot_plan_next_action()
+        self.assertEqual(
+            (again["params"]["message"], again["params"]["type"]),
+            ("The next best action is already planned.", "info"),
+        )
+        self.assertEqual(len(lead.activity_ids), 1)
+
     def test_summary_placeholders_checked(self):
         with self.assertRaisesMessage(ValidationError, "uses an unknown value {amount}"):
             self.rule_no_activity.summary = "Send {amount}"

@@ -1,5 +1,7 @@
 # Copyright 2026 crm_pipeline_pilot authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from lxml import etree
+
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
 
@@ -53,6 +55,16 @@ class TestStageProbability(PilotCommon):
         self.assertEqual(team.pilot_probability_band, 15.0)
         self.assertEqual(
             self.env["crm.stage"].create({"name": "Pilot Other"}).pilot_probability, 10.0
+        )
+
+    def test_band_hidden_once_won_or_lost(self):
+        """The "± band pts" beside the probability is for open deals: a won
+        deal (100 %) or a lost one (archived) shows none."""
+        arch = self.env["crm.lead"].get_views([(False, "form")])["views"]["form"]["arch"]
+        [band] = etree.fromstring(arch).xpath("//div[@id='probability']/small")
+        self.assertEqual(
+            band.get("invisible"),
+            "pilot_probability_mode != 'adjustable' or not active or probability >= 100",
         )
 
     def test_bad_configuration_refused(self):

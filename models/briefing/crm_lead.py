@@ -38,6 +38,17 @@ class CrmLead(models.Model):
                 {"briefing": lead._pilot_briefing_values()},
             )
 
+    def _pilot_briefing_print_header(self):
+        """The line atop each page of the printed briefing: the company and
+        the day it is printed, in the user's language (the PDF tools print no
+        page header of their own)."""
+        self.ensure_one()
+        return self.env._(
+            "%(company)s · Printed on %(date)s",
+            company=(self.company_id or self.env.company).name,
+            date=format_date(self.env, fields.Date.context_today(self)),
+        )
+
     def _pilot_briefing_values(self):
         """What the briefing of the opportunity shows, formatted in the user's
         language: key facts, stage timeline, last interactions, open

@@ -4,3 +4,4 @@ from . import crm_lead
 from . import crm_pipeline_snapshot
 from . import crm_pipeline_target
 from . import crm_pipeline_review
+from . import crm_forecast_submission

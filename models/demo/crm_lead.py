@@ -186,13 +186,17 @@ class CrmLead(models.Model):
             ):
                 position = team_index + index
                 stage = won_stage if won else open_stages[min(last, len(open_stages) - 1)]
+                partner = partners[position % len(partners)] if partners else None
                 lead = Lead.create(
                     {
-                        "name": f"{name} ({team.name})",
+                        # Named after its customer, not its team (a team's
+                        # name is English in the deal's name whatever the
+                        # reader's language).
+                        "name": f"{name} - {partner.name}" if partner else name,
                         "type": "opportunity",
                         "team_id": team.id,
                         "user_id": people[position % len(people)].id if people else False,
-                        "partner_id": partners[position % len(partners)].id if partners else False,
+                        "partner_id": partner.id if partner else False,
                         "expected_revenue": revenue * (1 + team_index / 10),
                         "estimated_cost": cost * (1 + team_index / 10),
                         "stage_id": stage.id,
@@ -246,13 +250,14 @@ class CrmLead(models.Model):
             confirmed = (need if need_met else need.browse()) | (
                 decision if decision_met else decision.browse()
             )
+            partner = partners[index % len(partners)] if partners else None
             lead = Lead.create(
                 {
-                    "name": f"{name} ({team.name})",
+                    "name": f"{name} - {partner.name}" if partner else name,
                     "type": "opportunity",
                     "team_id": team.id,
                     "user_id": team.user_id.id,
-                    "partner_id": partners[index % len(partners)].id if partners else False,
+                    "partner_id": partner.id if partner else False,
                     "expected_revenue": revenue,
                     "estimated_cost": cost,
                     "stage_id": (won_stage if won else open_stages[last]).id,

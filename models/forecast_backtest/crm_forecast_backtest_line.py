@@ -3,7 +3,7 @@
 """The lines of a back-test: one result per team and method (errors over the
 months), one detail per team, method and month (forecast against actual)."""
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 # The forecast methods the back-test compares, in the order of preference
 # when two have the same error.
@@ -42,6 +42,25 @@ class CrmForecastBacktestFiguresMixin(models.AbstractModel):
         "back-test is asked for (two runs cover the same months and do not add).",
     )
 
+    # The measures of one method: a group that mixes methods (a team's
+    # total in a pivot, a list grouped by team) leaves them empty.
+    _pilot_per_method_measures = ()
+
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+        groups = super().read_group(
+            domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy
+        )
+        groupby = [groupby] if isinstance(groupby, str) else list(groupby or ())
+        # A lazy read groups by the first field only.
+        grouped = groupby[:1] if lazy else groupby
+        if "method" not in {spec.split(":")[0] for spec in grouped}:
+            for group in groups:
+                for fname in self._pilot_per_method_measures:
+                    if fname in group:
+                        group[fname] = False
+        return groups
+
 
 class CrmForecastBacktestResult(models.Model):
     """How well one method forecast one team's monthly won revenue."""
@@ -51,6 +70,7 @@ class CrmForecastBacktestResult(models.Model):
     _description = "Forecast Back-test Result"
     _order = "backtest_id desc, team_id, mape, id"
     _rec_name = "method"
+    _pilot_per_method_measures = ("mape", "bias", "hit_rate")
 
     mape = fields.Float(
         string="Mean Absolute Error (%)",
@@ -92,6 +112,7 @@ class CrmForecastBacktestDetail(models.Model):
     _description = "Forecast Back-test Month"
     _order = "backtest_id desc, team_id, method, month"
     _rec_name = "month"
+    _pilot_per_method_measures = ("forecast", "error_percent")
 
     currency_id = fields.Many2one(related="backtest_id.currency_id")
     month = fields.Date(required=True, help="The month forecast (its first day).")

@@ -158,7 +158,7 @@ class CrmPipelineKpiValue(models.Model):
         while week <= last:
             if week not in stored:
                 values = review._pilot_week_kpi_values(week, team, live_pipeline=False)[team.id]
-                targets = Target._get_week_target_values(team, week)
+                targets = Target._get_week_target_values(team, week, user=scope)
                 rows += [
                     (
                         week,

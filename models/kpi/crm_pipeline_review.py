@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import base64
 import logging
+import re
 from datetime import datetime, time, timedelta
 
 from psycopg2.errors import SerializationFailure, UniqueViolation
@@ -280,7 +281,9 @@ class CrmPipelineReview(models.Model):
                 review.week_start - timedelta(days=7), pipeline=pipeline
             )
             for team in review.team_ids:
-                targets = Target._get_week_target_values(team, review.week_start)
+                targets = Target._get_week_target_values(
+                    team, review.week_start, user=review.scope_user_id
+                )
                 for kpi in kpis:
                     vals_list.append(
                         review._line_values(
@@ -307,6 +310,14 @@ class CrmPipelineReview(models.Model):
         if unit == "percent":
             return f"{text} %"
         return self.env._("%(value)s days", value=text)
+
+    def _format_gap(self, team, kpi, gap):
+        """A gap with its sign where the language and currency put the minus
+        sign of a negative amount ("$ -80 900,00" → "$ +80 900,00")."""
+        text = self._format_kpi_value(team, kpi, gap)
+        if float_compare(gap, 0.0, precision_digits=2) > 0:
+            text = re.sub(r"(\d)", r"+\1", text, count=1)
+        return text
 
     def _line_values(self, team, kpi, current, target, previous=None):
         has_value = current is not None
@@ -403,7 +414,8 @@ class CrmPipelineReview(models.Model):
         # The lines are rebuilt as superuser: by whom may write the reviews.
         self.check_access("write")
         self._compute_lines()
-        return self._reopen()
+        # Reloaded in place: no new breadcrumb.
+        return {"type": "ir.actions.client", "tag": "soft_reload"}
 
     def action_export_xlsx(self):
         self.ensure_one()
@@ -502,7 +514,7 @@ class CrmPipelineReviewLine(models.Model):
                 else False
             )
             line.gap_display = (
-                ("+" if line.gap > 0 else "") + format_value(line.team_id, line.kpi_id, line.gap)
+                review._format_gap(line.team_id, line.kpi_id, line.gap)
                 if shown and line.has_target
                 else False
             )

@@ -19,6 +19,9 @@ DEFAULT_COVERAGE = 3.0
 # One team target (without salesperson) per team and month, enforced by the
 # database: unique(team_id, user_id, month) does not hold when user_id is NULL.
 TEAM_MONTH_INDEX = "crm_pipeline_target_team_month_uniq"
+# KPIs that add up the whole team's deals: the review of one salesperson
+# holds them against no target (unless the salesperson has one).
+TEAM_VOLUME_KPIS = ("pipeline_value",)
 
 
 class CrmPipelineTarget(models.Model):
@@ -282,10 +285,24 @@ class CrmPipelineTarget(models.Model):
                     )
 
     @api.model
-    def _get_target_values(self, team, day):
+    def _get_target_values(self, team, day, user=None):
         """Targets of ``team`` for the month of ``day``: the team's target record,
-        or the defaults when there is none."""
+        or the defaults when there is none. For the review of one salesperson
+        (``user``): the salesperson's own target record when there is one (kept
+        from earlier versions); else the team's targets of rates and averages,
+        but no target for the team's volumes (``TEAM_VOLUME_KPIS``: a
+        salesperson's pipeline is not held against the whole team's)."""
         month = fields.Date.to_date(day).replace(day=1)
+        if user:
+            own = self.search(
+                [("team_id", "=", team.id), ("user_id", "=", user.id), ("month", "=", month)],
+                limit=1,
+            )
+            if own:
+                return {kpi.code: own[kpi.target_field] for kpi in KPIS}
+            values = self._get_target_values(team, day)
+            values.update(dict.fromkeys(TEAM_VOLUME_KPIS, 0.0))
+            return values
         target = self.search(
             [("team_id", "=", team.id), ("user_id", "=", False), ("month", "=", month)], limit=1
         )
@@ -305,7 +322,7 @@ class CrmPipelineTarget(models.Model):
         return {kpi.code: defaults.get(kpi.target_field) or 0.0 for kpi in KPIS}
 
     @api.model
-    def _get_week_target_values(self, team, week_start):
+    def _get_week_target_values(self, team, week_start, user=None):
         """Targets of ``team`` for the week starting on ``week_start``: each
         month's targets weighted by the number of days of the week in that
         month (a week from 28 September to 4 October takes 3/7 of September's
@@ -317,6 +334,6 @@ class CrmPipelineTarget(models.Model):
             days_by_month[day.replace(day=1)] = days_by_month.get(day.replace(day=1), 0) + 1
         values = dict.fromkeys((kpi.code for kpi in KPIS), 0.0)
         for month, days in days_by_month.items():
-            for code, value in self._get_target_values(team, month).items():
+            for code, value in self._get_target_values(team, month, user=user).items():
                 values[code] += value * days / 7.0
         return values

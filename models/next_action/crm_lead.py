@@ -296,7 +296,34 @@ class CrmLead(models.Model):
                 user_id=user.id,
                 pilot_next_action_rule_id=rule.id,
             )
-        return True
+        return self._pilot_planned_notification(planned)
+
+    def _pilot_planned_notification(self, planned):
+        """What the user sees after *Plan it*: the activities planned (or that
+        they already were), then the form reloaded in place to show them."""
+        if planned:
+            message = self.env._(
+                "Planned: %(activities)s.",
+                activities=", ".join(
+                    f"{activity.summary or activity.activity_type_id.name} "
+                    f"({activity.user_id.name})"
+                    for activity in planned
+                ),
+            )
+            kind = "success"
+        else:
+            message = self.env._("The next best action is already planned.")
+            kind = "info"
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": kind,
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _pilot_next_action_notes(self, langs):
         """{lead id: suggestion} for the follow-ups: the next best action of
