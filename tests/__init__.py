@@ -28,3 +28,4 @@ from . import test_won_reason
 from . import test_briefing
 from . import test_deal_coach_ui
 from . import test_neighbours
+from . import test_trust_outside
