@@ -49,8 +49,8 @@ class TestOutsideProbe(PilotRpcMixin, HttpCase):
             )
             self.assertEqual(
                 message,
-                '"Expected Revenue" (Lead/Opportunity) must be a number between -1,000,000,000,000,000 '
-                "and 1,000,000,000,000,000.",
+                '"Expected Revenue" (Lead/Opportunity) must be a number between '
+                "-1,000,000,000,000,000 and 1,000,000,000,000,000.",
             )
         self.assertEqual(self.deal.expected_revenue, 1000)
         self._refused(
@@ -69,7 +69,8 @@ class TestOutsideProbe(PilotRpcMixin, HttpCase):
             )
             self.assertEqual(
                 message,
-                '"Expected Closing" (Lead/Opportunity) must be a date between 1900-01-01 and 2199-12-31.',
+                '"Expected Closing" (Lead/Opportunity) must be a date between 1900-01-01 '
+                "and 2199-12-31.",
             )
         self.assertFalse(self.deal.date_deadline)
         # A week of a review in year 9999 or 1 is no week either
