@@ -154,8 +154,10 @@ class AccessMatrixCommon:
         return fields.Datetime.to_string(datetime(2020, 1, 1) + timedelta(hours=self._next()))
 
     def _unique_month(self):
-        n = self._next()
-        return fields.Date.to_string(date(2030 + n // 12, n % 12 + 1, 1))
+        # From January 2030 on, within the dates the add-on accepts (1900 to
+        # 2199: 3,600 months, more than the matrix creates)
+        n = (self._next() + 130 * 12) % 3600
+        return fields.Date.to_string(date(1900 + n // 12, n % 12 + 1, 1))
 
     def _submission_team(self):
         """A sales team of every user of the matrix (a forecast per team and week)."""
