@@ -30,7 +30,7 @@ class CrmNextActionRule(models.Model):
     instead of the defaults."""
 
     _name = "crm.next.action.rule"
-    _inherit = ["crm.pipeline.cache.mixin"]
+    _inherit = ["crm.pipeline.cache.mixin", "crm.pipeline.team.rule.mixin"]
     _description = "Next Best Action Rule"
     _order = "sequence, id"
 
@@ -46,16 +46,6 @@ class CrmNextActionRule(models.Model):
         index=True,
         help="Empty: a default for every team. A team with its own rules uses them "
         "instead of the defaults.",
-    )
-    company_id = fields.Many2one(
-        "res.company",
-        compute="_compute_company_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        index=True,
-        help="The company of the sales team; for a default, the company whose "
-        "opportunities it applies to (empty: every company, set by administrators).",
     )
     condition = fields.Selection(CONDITIONS, required=True)
     delay_days = fields.Integer(
@@ -85,28 +75,12 @@ class CrmNextActionRule(models.Model):
         help="Days from today to the deadline of the planned activity.",
     )
 
-    @api.depends("team_id")
-    def _compute_company_id(self):
-        # A new default belongs to the current company; an existing one keeps
-        # its company (none for the rules of before: shared, as they were).
-        for rule in self:
-            if rule.team_id:
-                rule.company_id = rule.team_id.company_id
-            elif not rule.id and not rule.company_id:
-                rule.company_id = self.env.company
-
-    @api.constrains("team_id", "company_id")
-    def _check_company_of_team(self):
-        for rule in self:
-            if rule.team_id.company_id and rule.company_id != rule.team_id.company_id:
-                raise ValidationError(
-                    self.env._(
-                        'The next action "%(name)s" belongs to the company of its sales '
-                        "team %(team)s.",
-                        name=rule.name,
-                        team=rule.team_id.display_name,
-                    )
-                )
+    def _pilot_company_of_team_message(self):
+        return self.env._(
+            'The next action "%(name)s" belongs to the company of its sales team %(team)s.',
+            name=self.name,
+            team=self.team_id.display_name,
+        )
 
     @api.constrains("summary", "delay_days", "deadline_days")
     def _check_rule(self):

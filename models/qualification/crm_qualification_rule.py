@@ -27,7 +27,11 @@ class CrmQualificationRule(models.Model):
     dimension without any active rule is not assessed and counts as met."""
 
     _name = "crm.qualification.rule"
-    _inherit = ["crm.pipeline.cache.mixin", "crm.pipeline.lead.rule.mixin"]
+    _inherit = [
+        "crm.pipeline.cache.mixin",
+        "crm.pipeline.lead.rule.mixin",
+        "crm.pipeline.team.rule.mixin",
+    ]
     _description = "Qualification Rule"
     _order = "dimension, team_id desc, sequence, id"
     _pilot_log_label = "qualification rule"
@@ -50,41 +54,15 @@ class CrmQualificationRule(models.Model):
         help="Empty: a default for every team. A team with its own rules for a "
         "dimension uses them instead of the defaults for that dimension.",
     )
-    company_id = fields.Many2one(
-        "res.company",
-        compute="_compute_company_id",
-        store=True,
-        readonly=False,
-        precompute=True,
-        index=True,
-        help="The company of the sales team; for a default, the company whose "
-        "opportunities it applies to (empty: every company, set by administrators).",
-    )
     sequence = fields.Integer(default=10, pilot_bounds=SEQUENCE_BOUNDS)
     active = fields.Boolean(default=True)
 
-    @api.depends("team_id")
-    def _compute_company_id(self):
-        # A new default belongs to the current company; an existing one keeps
-        # its company (none for the rules of before: shared, as they were).
-        for rule in self:
-            if rule.team_id:
-                rule.company_id = rule.team_id.company_id
-            elif not rule.id and not rule.company_id:
-                rule.company_id = self.env.company
-
-    @api.constrains("team_id", "company_id")
-    def _check_company_of_team(self):
-        for rule in self:
-            if rule.team_id.company_id and rule.company_id != rule.team_id.company_id:
-                raise ValidationError(
-                    self.env._(
-                        'The qualification rule "%(name)s" belongs to the company of its '
-                        "sales team %(team)s.",
-                        name=rule.name,
-                        team=rule.team_id.display_name,
-                    )
-                )
+    def _pilot_company_of_team_message(self):
+        return self.env._(
+            'The qualification rule "%(name)s" belongs to the company of its sales team %(team)s.',
+            name=self.name,
+            team=self.team_id.display_name,
+        )
 
     @api.constrains("criterion_type", "field_id", "domain")
     def _check_rule_definition(self):
