@@ -6,6 +6,8 @@ from . import test_loss_reason
 from . import test_margin
 from . import test_ui
 from . import test_exit_criteria
+from . import test_exit_criteria_configuration
+from . import test_exit_criteria_bypass
 from . import test_exit_criteria_ui
 from . import test_gates_rpc
 from . import test_navigation
