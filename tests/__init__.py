@@ -17,6 +17,7 @@ from . import test_kpi
 from . import test_kpi_ui
 from . import test_kpi_xlsx
 from . import test_access
+from . import test_access_rules
 from . import test_multi_company
 from . import test_validation
 from . import test_lifecycle
