@@ -25,6 +25,7 @@ from . import test_scheduled_work
 from . import test_targets
 from . import test_forecast_categories
 from . import test_close_dates
+from . import test_close_dates_rpc
 from . import test_qualification
 from . import test_next_action
 from . import test_won_reason
