@@ -13,6 +13,7 @@ from . import test_gates_rpc
 from . import test_navigation
 from . import test_exit_criteria_security
 from . import test_stage_probability
+from . import test_stage_probability_moves
 from . import test_kpi
 from . import test_kpi_ui
 from . import test_kpi_xlsx
