@@ -15,6 +15,8 @@ from . import test_exit_criteria_security
 from . import test_stage_probability
 from . import test_stage_probability_moves
 from . import test_kpi
+from . import test_kpi_review
+from . import test_stage_history
 from . import test_kpi_ui
 from . import test_kpi_xlsx
 from . import test_access
