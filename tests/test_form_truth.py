@@ -280,6 +280,19 @@ class TestDatedNextActionIsHuman(FormTruthCommon):
             Lead.search([*domain, ("has_dated_next_action", "=", False)]),
             follow_up | escalated | orphan,
         )
+        # One rule (models/rule_engine/dated_next_action.py): the next action's
+        # status and its search say the same.
+        self.assertEqual(
+            leads.mapped("next_action_status"),
+            ["missing", "missing", "missing", "planned", "planned"],
+        )
+        self.assertEqual(
+            Lead.search([*domain, ("next_action_status", "=", "missing")]),
+            follow_up | escalated | orphan,
+        )
+        self.assertEqual(
+            Lead.search([*domain, ("next_action_status", "=", "planned")]), planned | by_hand
+        )
         self.assertEqual(
             leads.mapped("exit_criteria_progress"), ["0/2", "0/2", "0/2", "1/2", "1/2"]
         )
