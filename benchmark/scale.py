@@ -63,7 +63,7 @@ def measure_size(args, mod, base, count):
         bench.prepare()
         bench.compact()
         # The pivot first, on the tables as installed and compacted (see
-        # run._compact): measure_main compacts them again after its own
+        # measures._compact): measure_main compacts them again after its own
         # preparation.
         bench.results["pivot"] = bench._measure_pivot_on(
             bench.names["plain"], bench.names["addon"], bench.facts["main"]["manager"]
