@@ -73,30 +73,6 @@ class CrmStageExitCriterion(models.Model):
             result.setdefault(definition.stage_id, []).append(definition.id)
         return result
 
-    @api.model
-    @tools.ormcache()
-    def _pilot_read_fields_by_id(self):
-        """{id of an active criterion: frozenset of the names of the fields of
-        the lead it reads} (see _pilot_fields_read), cached with the
-        definitions: a domain's text is evaluated here once, not on every
-        gated move."""
-        return {
-            definition.id: self.browse(definition.id)._pilot_fields_read(definition.rule)
-            for definition in self._pilot_active_definitions()
-        }
-
-    def _pilot_read_fields(self):
-        """Names of the fields of the lead that the criteria of self read
-        (from the cache for the active ones: no query, no evaluation)."""
-        by_id = self._pilot_read_fields_by_id()
-        names = set()
-        for criterion in self:
-            if criterion.id in by_id:
-                names.update(by_id[criterion.id])
-            else:
-                names.update(criterion._pilot_fields_read(criterion._pilot_definition()))
-        return names
-
     # ------------------------------------------------------------------
     # Evaluation
     # ------------------------------------------------------------------

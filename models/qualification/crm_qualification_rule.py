@@ -133,12 +133,9 @@ class CrmQualificationRule(models.Model):
     @tools.ormcache()
     def _pilot_read_fields_all(self):
         """Names of the fields of the lead that the active rules read (see
-        _pilot_fields_read), and the team (which chooses the rules), as a
-        frozenset, cached with the definitions."""
-        names = {"team_id"}
-        for definition in self._pilot_active_definitions():
-            names.update(self.browse(definition.id)._pilot_fields_read(definition.rule))
-        return frozenset(names)
+        _pilot_read_fields_by_id), and the team (which chooses the rules), as
+        a frozenset, cached with the definitions."""
+        return frozenset({"team_id"}.union(*self._pilot_read_fields_by_id().values()))
 
     @api.model
     @tools.ormcache()

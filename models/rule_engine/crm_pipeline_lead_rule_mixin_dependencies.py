@@ -3,7 +3,7 @@
 """What the fields of the opportunity computed from the rules
 (crm.pipeline.lead.rule.mixin) depend on, and which fields a rule reads."""
 
-from odoo import api, models
+from odoo import api, models, tools
 
 from . import dated_next_action
 
@@ -68,3 +68,26 @@ class CrmPipelineLeadRuleMixin(models.AbstractModel):
                     names.add(name)
                     todo.append(name)
         return frozenset(name for name in names if name in Lead._fields)
+
+    @api.model
+    @tools.ormcache()
+    def _pilot_read_fields_by_id(self):
+        """{id of an active rule: frozenset of the names of the fields of the
+        lead it reads} (see _pilot_fields_read), cached with the definitions:
+        a domain's text is evaluated here once, not on every write."""
+        return {
+            definition.id: self.browse(definition.id)._pilot_fields_read(definition.rule)
+            for definition in self._pilot_active_definitions()
+        }
+
+    def _pilot_read_fields(self):
+        """Names of the fields of the lead that the rules of self read (from
+        the cache for the active ones: no query, no evaluation)."""
+        by_id = self._pilot_read_fields_by_id()
+        names = set()
+        for rule in self:
+            if rule.id in by_id:
+                names.update(by_id[rule.id])
+            else:
+                names.update(rule._pilot_fields_read(rule._pilot_definition()))
+        return names
