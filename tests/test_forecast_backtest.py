@@ -566,6 +566,44 @@ class TestForecastBacktest(BacktestCommon):
                 forecasts["commit_in_month", month], forecasts["commit", month] + in_month, 2
             )
 
+    def test_history_projection_unknown_without_win_rates(self):
+        """Team D's first deal, D1 (5,000, created in M1, won in M2), is in the
+        pipeline of day 2 in a stage through which no opportunity had closed
+        yet: the history-based projection of M2 is unknown, not 0 (no row,
+        the month is not measured for it); the other methods have their
+        figure. An empty pipeline is a forecast of 0 (M1, M3, M4)."""
+        team_d = self.env["crm.team"].create({"name": "BT Team D"})
+        fresh = self.env["crm.stage"].create(
+            {"name": "BT Fresh", "sequence": 305, "pilot_forecast_category": "commit"}
+        )
+        self._deal(
+            "D1",
+            team_d,
+            5000,
+            [(fresh, self.day(1, 5))],
+            deadline=self.day(2, 10),
+            won=self.day(2, 10),
+        )
+        run = self._run(team_ids=[(6, 0, team_d.ids)])
+        m1, m2, m3, m4 = self.months
+        details, results = self._figures(run)
+        d = team_d.id
+        self.assertEqual(
+            {key: value for key, value in details.items() if key[1] in ("history", "commit")},
+            {
+                (d, "history", m1): (0.0, 0.0),
+                (d, "history", m3): (0.0, 0.0),
+                (d, "history", m4): (0.0, 0.0),
+                (d, "commit", m1): (0.0, 0.0),
+                (d, "commit", m2): (5000.0, 5000.0),
+                (d, "commit", m3): (0.0, 0.0),
+                (d, "commit", m4): (0.0, 0.0),
+            },
+        )
+        self.assertNotIn((d, "history_in_month", m2), details)
+        self.assertNotIn((d, "history"), results)
+        self.assertEqual(results[d, "commit"], (0.0, 0.0, 100.0, 1, False))
+
     def test_pipeline_forecast_in_month_rows(self):
         """The pipeline forecast shows each team's in-month business as of
         today (over the six complete months M-1..M4: 5,000 / 6 for team A, 0

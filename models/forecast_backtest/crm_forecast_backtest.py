@@ -12,7 +12,9 @@ except those in the category Omitted:
   predictive lead scoring is not recorded over time and is learnt from
   today's data: it cannot be rebuilt for a past day);
 - history-based projection: expected revenue x the win rate of the stage
-  among the opportunities closed before the day (same company);
+  among the opportunities closed before the day (same company); no figure for
+  a month whose pipeline has no stage with a known win rate (a gap: the
+  month is not measured for it), 0 for a stage without one otherwise;
 - Commit, and Commit + Best case: the expected revenue of those categories;
 - each of the four above + in-month business: the same forecast plus the
   team's in-month business as of the day (forecast_methods.py);
@@ -177,7 +179,7 @@ class CrmForecastBacktest(models.Model):
         teams = self._pilot_teams()
         months = self._pilot_months()
         end = months[-1] + relativedelta(months=1)
-        forecasts = {}  # (team id, method, month) -> amount
+        forecasts = {}  # (team id, method, month) -> amount, None: unknown
         stage_teams = {
             team.id for team in teams if team.pilot_probability_mode in STAGE_PROBABILITY_MODES
         }
@@ -219,6 +221,9 @@ class CrmForecastBacktest(models.Model):
                         ):
                             continue
                         forecasts[key] = 0.0
+                    if forecasts[key] is None:
+                        # A gap (no known win rate), not a forecast of 0
+                        continue
                     vals = self._pilot_detail_vals(
                         team,
                         method,

@@ -77,7 +77,10 @@ class CrmForecastBacktest(models.Model):
         """One query: the pipeline as it stood on the first day of ``month``
         (midnight UTC), and per team the forecast of the month by the stage
         probabilities, the history-based projection, Commit and Commit + Best
-        case. Returns [(team id, stage, history, commit, best case)]."""
+        case. Returns [(team id, stage, history, commit, best case)]; history
+        is None when no opportunity of the team's pipeline is in a stage with a
+        known win rate (no opportunity that stayed in it had closed before the
+        day): the projection is then unknown, not 0."""
         self.ensure_one()
         day = datetime.combine(month, time.min)
         self.env["crm.lead"].flush_model()
@@ -160,7 +163,10 @@ class CrmForecastBacktest(models.Model):
                 )
                 SELECT p.team_id,
                        COALESCE(SUM(p.amount * COALESCE(p.pilot_probability, 0) / 100.0), 0),
-                       COALESCE(SUM(p.amount * COALESCE(w.rate, 0) / 100.0), 0),
+                       -- No stage of the pipeline with a known win rate: no
+                       -- projection (a gap, not a zero).
+                       CASE WHEN COUNT(w.rate) > 0
+                            THEN COALESCE(SUM(p.amount * COALESCE(w.rate, 0) / 100.0), 0) END,
                        COALESCE(SUM(p.amount) FILTER (WHERE p.category = 'commit'), 0),
                        COALESCE(SUM(p.amount) FILTER (WHERE p.category IN ('commit', 'best_case')),
                                 0)
@@ -181,7 +187,13 @@ class CrmForecastBacktest(models.Model):
             )
         )
         return [
-            (team_id, float(stage), float(history), float(commit), float(best_case))
+            (
+                team_id,
+                float(stage),
+                float(history) if history is not None else None,
+                float(commit),
+                float(best_case),
+            )
             for team_id, stage, history, commit, best_case in self.env.cr.fetchall()
         ]
 
