@@ -666,6 +666,21 @@ class TestForecastBacktest(BacktestCommon):
             ("commit_in_month", 6000.0, 0.0),
         )
 
+    def test_in_month_rows_are_a_team_figure(self):
+        """The rows of the in-month business are a figure of the whole team
+        (everybody's wins): a salesperson limited to their own opportunities
+        does not see them, and still sees their opportunities; the sales
+        manager sees both."""
+        self._run(team_ids=[(6, 0, self.team.ids)])
+        Forecast = self.env["crm.pipeline.forecast"]
+        in_month = [("team_id", "=", self.team.id), ("lead_id", "=", False)]
+        self.assertEqual(Forecast.with_user(self.salesman).search_count(in_month), 0)
+        self.assertEqual(Forecast.with_user(self.manager).search_count(in_month), 3)
+        for user in (self.salesman, self.manager):
+            self.assertEqual(
+                Forecast.with_user(user).search([("lead_id", "=", self.a7.id)]).lead_id, self.a7
+            )
+
     def test_methods_compared_never_averaged_across_methods(self):
         """The pivot of the methods compared (teams in rows, methods in
         columns): each cell is one team's method, the column of a method
