@@ -1,9 +1,11 @@
 # Copyright 2026 crm_pipeline_pilot authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """A French sales manager's Monday in the browser: last week's review
-computed by the scheduled action (in English) read in French, and the
-forecast submissions (prefilled, no totals across weeks, no accuracy for
-the month still running)."""
+computed by the scheduled action (in English) read in French, the trend of a
+KPI with the weeks without deals as gaps, the forecast submissions
+(prefilled, no totals across weeks, no accuracy for the month still
+running), the pipeline forecast with its undated deals as a risk, and the
+win rates of an exit criterion beside their sample sizes."""
 
 from datetime import datetime, time, timedelta
 
@@ -111,6 +113,44 @@ class TestManagerMondayTour(HttpCase):
             }
         )
 
+        # Closed this week, after last week's review: an exit criterion of
+        # the open stage met on three closed deals (two won), not met on two
+        # (the deal won last week and one lost).
+        cls.criterion = cls.env["crm.stage.exit.criterion"].create(
+            {"name": "Besoin du lundi", "stage_id": cls.stage_open.id, "criterion_type": "manual"}
+        )
+        reason = cls.env["crm.lost.reason"].create({"name": "Motif du lundi"})
+        for index, (met, won_deal) in enumerate(
+            ((True, True), (True, True), (True, False), (False, False)), start=1
+        ):
+            lead = Lead.create(
+                {
+                    "name": f"Affaire close {index}",
+                    "type": "opportunity",
+                    "team_id": cls.team.id,
+                    "user_id": cls.salesman.id,
+                    "stage_id": cls.stage_open.id,
+                    "expected_revenue": 1000 * index,
+                    "confirmed_criterion_ids": [(6, 0, cls.criterion.ids if met else [])],
+                }
+            )
+            if won_deal:
+                lead.write({"stage_id": cls.stage_won.id})
+            else:
+                lead.action_set_lost(lost_reason_id=reason.id)
+        cls.env["crm.stage.exit.criterion.stat"]._pilot_refresh()
+        # The manager's deal without an expected closing date: a risk.
+        Lead.create(
+            {
+                "name": "Affaire sans date",
+                "type": "opportunity",
+                "team_id": cls.team.id,
+                "user_id": cls.manager.id,
+                "stage_id": cls.stage_open.id,
+                "expected_revenue": 3000,
+            }
+        )
+
     def test_review_of_last_week_in_french(self):
         review = self.env["crm.pipeline.review"].search([("team_ids", "=", self.team.id)])
         self.assertEqual(len(review), 1)
@@ -131,5 +171,56 @@ class TestManagerMondayTour(HttpCase):
         self.start_tour(
             f"/odoo/action-{MODULE}.crm_forecast_submission_action",
             "crm_pipeline_pilot_manager_monday_forecast",
+            login=self.manager.login,
+        )
+
+    def test_trend_with_gaps_in_french(self):
+        """The sales cycle over twelve weeks: one week with a deal won (40
+        days), the eleven others without data are gaps (empty), not 0."""
+        review = self.env["crm.pipeline.review"].search([("team_ids", "=", self.team.id)])
+        line = review.line_ids.filtered(lambda line: line.kpi_id.code == "cycle_days")
+        action = line.with_user(self.manager).action_open_trend()
+        values = self.env["crm.pipeline.kpi.value"].search(action["domain"])
+        figures = [value.amount for value in values if value.series == "value"]
+        self.assertEqual(len(figures), 12)
+        # No figure is False (an empty cell), not 0.
+        self.assertEqual(sum(1 for amount in figures if amount is False), 11)
+        self.assertEqual([amount for amount in figures if amount is not False], [40.0])
+        self.assertEqual({value.amount for value in values if value.series == "target"}, {30.0})
+        self.start_tour(
+            f"/odoo/action-{MODULE}.crm_pipeline_review_action_list",
+            "crm_pipeline_pilot_manager_monday_trend",
+            login=self.manager.login,
+        )
+
+    def test_pipeline_forecast_in_french(self):
+        """The manager's own forecast: this month's deal and the undated one
+        shown as a risk, on a row of its own."""
+        self.start_tour(
+            f"/odoo/action-{MODULE}.crm_pipeline_forecast_action",
+            "crm_pipeline_pilot_manager_monday_pipeline_forecast",
+            login=self.manager.login,
+        )
+
+    def test_win_rates_in_french(self):
+        """The exit criterion's win rates beside their sample sizes; no lift
+        below the minimum sample (10)."""
+        stat = self.env["crm.stage.exit.criterion.stat"].search(
+            [("criterion_id", "=", self.criterion.id)]
+        )
+        self.assertEqual(
+            (
+                stat.met_count,
+                stat.met_won_count,
+                stat.not_met_count,
+                stat.not_met_won_count,
+                stat.verdict,
+                stat.min_sample,
+            ),
+            (3, 2, 2, 1, "insufficient", 10),
+        )
+        self.start_tour(
+            f"/odoo/action-{MODULE}.crm_stage_exit_criterion_stat_action",
+            "crm_pipeline_pilot_manager_monday_win_rates",
             login=self.manager.login,
         )
