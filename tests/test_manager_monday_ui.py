@@ -120,6 +120,7 @@ class TestManagerMondayTour(HttpCase):
             {"name": "Besoin du lundi", "stage_id": cls.stage_open.id, "criterion_type": "manual"}
         )
         reason = cls.env["crm.lost.reason"].create({"name": "Motif du lundi"})
+        closed = Lead.browse()
         for index, (met, won_deal) in enumerate(
             ((True, True), (True, True), (True, False), (False, False)), start=1
         ):
@@ -138,7 +139,34 @@ class TestManagerMondayTour(HttpCase):
                 lead.write({"stage_id": cls.stage_won.id})
             else:
                 lead.action_set_lost(lost_reason_id=reason.id)
+            closed |= lead
+        # The two deals won (1 000 and 2 000) were created five months ago
+        # and won four months ago (before the trend's twelve weeks).
+        cls.history_month = month - relativedelta(months=5)
+        cls.won_month = month - relativedelta(months=4)
+        cls.env.flush_all()
+        cls.env.cr.execute(
+            "UPDATE crm_lead SET create_date = %s, date_closed = %s WHERE id IN %s",
+            [
+                datetime.combine(cls.history_month, time(9, 0)),
+                datetime.combine(cls.won_month + timedelta(days=14), time(10, 0)),
+                tuple(closed.filtered(lambda lead: lead.stage_id == cls.stage_won).ids),
+            ],
+        )
+        closed.invalidate_recordset()
         cls.env["crm.stage.exit.criterion.stat"]._pilot_refresh()
+        # The team's back-test of those two months, run twice.
+        Backtest = cls.env["crm.forecast.backtest"]
+        cls.backtests = Backtest.browse()
+        for _run in range(2):
+            cls.backtests |= Backtest.create(
+                {
+                    "date": month - relativedelta(months=3),
+                    "months": 2,
+                    "team_ids": [(6, 0, cls.team.ids)],
+                }
+            )
+            cls.backtests[-1:].action_run()
         # The manager's deal without an expected closing date: a risk.
         Lead.create(
             {
@@ -222,5 +250,26 @@ class TestManagerMondayTour(HttpCase):
         self.start_tour(
             f"/odoo/action-{MODULE}.crm_stage_exit_criterion_stat_action",
             "crm_pipeline_pilot_manager_monday_win_rates",
+            login=self.manager.login,
+        )
+
+    def test_backtest_months_in_french(self):
+        """The team's back-test run twice: the months of the latest run only,
+        from the month its history starts in, each method against the same
+        revenue won (0 then 3 000), never added across runs or methods."""
+        details = self.env["crm.forecast.backtest.detail"].search(
+            [("team_id", "=", self.team.id), ("is_latest", "=", True)]
+        )
+        self.assertEqual(details.backtest_id, self.backtests[-1])
+        self.assertEqual(set(details.mapped("month")), {self.history_month, self.won_month})
+        self.assertEqual(
+            {(detail.month, detail.actual) for detail in details},
+            {(self.history_month, 0.0), (self.won_month, 3000.0)},
+        )
+        pairs = [(detail.method, detail.month) for detail in details]
+        self.assertEqual(len(pairs), len(set(pairs)))
+        self.start_tour(
+            f"/odoo/action-{MODULE}.crm_forecast_backtest_detail_action",
+            "crm_pipeline_pilot_manager_monday_backtest",
             login=self.manager.login,
         )

@@ -233,3 +233,60 @@ registry.category("web_tour.tours").add("crm_pipeline_pilot_manager_monday_win_r
         },
     ],
 });
+
+registry.category("web_tour.tours").add("crm_pipeline_pilot_manager_monday_backtest", {
+    steps: () => [
+        {
+            content: "The back-test's months, latest run of each team",
+            trigger: ".o_graph_renderer canvas",
+        },
+        {
+            content: "As a list",
+            trigger: ".o_control_panel .o_switch_view.o_list",
+            run: "click",
+        },
+        {
+            content: "Search the team",
+            trigger: ".o_list_view",
+        },
+        {
+            content: "Type its name",
+            trigger: ".o_control_panel .o_searchview_input",
+            run: `edit ${TEAM}`,
+        },
+        {
+            content: "Search it as the sales team",
+            trigger: ".o_control_panel .o_searchview_input",
+            run: "press Enter",
+        },
+        {
+            content: "Only the team's rows",
+            trigger: `.o_control_panel .o_facet_values:contains('${TEAM}')`,
+        },
+        {
+            content: "The team's two months of the latest run: each method once a month, against the same revenue won",
+            trigger: `.o_list_view .o_data_row:contains('${TEAM}') td[name='actual']`,
+            run() {
+                const rows = rowsOf(".o_list_view .o_data_row")
+                    .filter((row) => text(cellOf(row, "team_id")) === TEAM)
+                    .map((row) => ({
+                        method: text(cellOf(row, "method")),
+                        month: text(cellOf(row, "month")),
+                        actual: text(cellOf(row, "actual")).replace(/^\$ /, ""),
+                    }));
+                const pairs = new Set(rows.map((row) => `${row.method}|${row.month}`));
+                assertEqual("each method once a month (one run)", pairs.size, rows.length);
+                const byMonth = {};
+                for (const row of rows) {
+                    (byMonth[row.month] ||= new Set()).add(row.actual);
+                }
+                const actuals = Object.values(byMonth)
+                    .map((set) => [...set].join(" / "))
+                    .sort();
+                assertEqual("revenue won of each month, the same for every method", actuals, ["0,00", "3 000,00"]);
+                const methods = new Set(rows.map((row) => row.method));
+                assertEqual("every method on both months", rows.length, methods.size * 2);
+            },
+        },
+    ],
+});
