@@ -102,3 +102,55 @@ class TestFrench(TransactionCase):
             ),
             ["Première relance", "Deuxième relance", "Escalade au responsable d'équipe"],
         )
+
+    def test_short_french_list_headers_of_the_managers_lists(self):
+        """The win rates of the exit criteria and the forecast submissions
+        read whole at 1440 pixels in French: short headers, the rates wide
+        enough, the team of the stage hidden (the stage names the pipeline),
+        no adjusted forecast of 0 on a salesperson's row."""
+        load_french(self.env)
+        env = self.env(context={"lang": "fr_FR"})
+
+        def columns(model, view_xmlid, names):
+            view = env.ref(view_xmlid)
+            arch = env[model].get_views([(view.id, "list")])["views"]["list"]["arch"]
+            nodes = etree.fromstring(arch).xpath("/list/field")
+            return [
+                (node.get("string"), node.get("width"), node.get("optional"), node.get("invisible"))
+                for node in nodes
+                if node.get("name") in names
+            ]
+
+        self.assertEqual(
+            columns(
+                "crm.stage.exit.criterion.stat",
+                "crm_pipeline_pilot.crm_stage_exit_criterion_stat_view_list",
+                (
+                    "team_id",
+                    "met_win_rate",
+                    "met_count",
+                    "not_met_win_rate",
+                    "not_met_count",
+                    "lift",
+                ),
+            ),
+            [
+                (None, None, "hide", None),
+                ("Succès si validé (%)", "150px", None, "not met_count"),
+                ("Validé", None, None, None),
+                ("Succès si manquant (%)", "170px", None, "not not_met_count"),
+                ("Manquant", None, None, None),
+                ("Écart (pts)", None, None, "verdict == 'insufficient'"),
+            ],
+        )
+        self.assertEqual(
+            columns(
+                "crm.forecast.submission",
+                "crm_pipeline_pilot.crm_forecast_submission_view_list",
+                ("closed_amount", "team_adjusted_amount"),
+            ),
+            [
+                ("Clôturé", None, "show", None),
+                ("Ajustée", None, "show", "not team_adjusted_amount"),
+            ],
+        )
