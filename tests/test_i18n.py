@@ -154,3 +154,25 @@ class TestFrench(TransactionCase):
                 ("Ajustée", None, "show", "not team_adjusted_amount"),
             ],
         )
+
+    def test_review_key_figures_keep_their_width(self):
+        """The review's key figures are never cut by a long action text: each
+        has a width of its own, the action takes the rest and wraps."""
+        view = self.env.ref("crm_pipeline_pilot.crm_pipeline_review_view_form")
+        arch = self.env["crm.pipeline.review"].get_views([(view.id, "form")])["views"]["form"][
+            "arch"
+        ]
+        nodes = etree.fromstring(arch).xpath("//field[@name='line_ids']/list/field")
+        self.assertEqual(
+            {node.get("name"): node.get("width") for node in nodes if node.get("width")},
+            {
+                "team_id": "120px",
+                "kpi_id": "180px",
+                "current_display": "115px",
+                "target_display": "115px",
+                "gap_display": "115px",
+                "status": "120px",
+                "trend": "100px",
+            },
+        )
+        self.assertIsNone(nodes[[node.get("name") for node in nodes].index("action")].get("width"))
