@@ -62,6 +62,12 @@ PAGES = [
         "/odoo/action-crm_pipeline_pilot.crm_pipeline_review_action/{review}",
         ".o_form_view .o_field_one2many .o_data_row",
     ),
+    # The latest review with KPIs off target: the actions wrap beside whole figures.
+    (
+        "weekly_review_off_target",
+        "/odoo/action-crm_pipeline_pilot.crm_pipeline_review_action_list/{off_target_review}",
+        ".o_form_view .o_field_one2many .o_data_row",
+    ),
     # The trend of the first KPI (pipeline value) of last week's review.
     (
         "kpi_trend",
@@ -341,6 +347,13 @@ def main():
     review = past_review = 0
     if not only or only & {"weekly_review", "kpi_trend"}:
         review, past_review = reviews(session, args.lang)
+    off_target = session.rpc(
+        "crm.pipeline.review.line",
+        "search_read",
+        [[("off_target", "=", True), ("review_id.week_start", "<", str(today))]],
+        {"fields": ["review_id"], "limit": 1, "order": "id desc"},
+    )
+    off_target_review = off_target[0]["review_id"][0] if off_target else 0
     os.makedirs(OUT, exist_ok=True)
     browser = Browser(port=args.chrome_port)
     try:
@@ -357,6 +370,7 @@ def main():
                 checklist=checklist,
                 review=review,
                 past_review=past_review,
+                off_target_review=off_target_review,
                 slipping=slipping,
             )
             browser.send("Page.navigate", url=args.url + path)
