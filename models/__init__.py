@@ -22,3 +22,4 @@ from . import next_action
 from . import won_reason
 from . import briefing
 from . import neighbours
+from . import chatter

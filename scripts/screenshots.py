@@ -31,6 +31,8 @@ APPS_PAGE = ("pipeline_kanban", "exit_criteria_checklist", "weekly_review")
 # Pages reached by a click on the page opened first: name, selector to click.
 CLICKS = {
     "kpi_trend": "button[name='action_open_trend']",
+    # The first salesperson's submissions, week by week.
+    "forecast_submissions": ".o_list_view .o_group_header",
 }
 # Pages changed in the browser before their screenshot: name, JavaScript run
 # once the page shows its selector ({slip_date}: the 15th of next month in the
@@ -58,6 +60,12 @@ PAGES = [
     (
         "weekly_review",
         "/odoo/action-crm_pipeline_pilot.crm_pipeline_review_action/{review}",
+        ".o_form_view .o_field_one2many .o_data_row",
+    ),
+    # The latest review with KPIs off target: the actions wrap beside whole figures.
+    (
+        "weekly_review_off_target",
+        "/odoo/action-crm_pipeline_pilot.crm_pipeline_review_action_list/{off_target_review}",
         ".o_form_view .o_field_one2many .o_data_row",
     ),
     # The trend of the first KPI (pipeline value) of last week's review.
@@ -108,6 +116,18 @@ PAGES = [
         "/odoo/action-crm_pipeline_pilot.crm_pipeline_report_action",
         ".o_pivot .o_pivot_cell_value",
     ),
+    # The weekly forecast submissions, by salesperson (a manager's Monday).
+    (
+        "forecast_submissions",
+        "/odoo/action-crm_pipeline_pilot.crm_forecast_submission_action",
+        ".o_list_view .o_data_row",
+    ),
+    # The back-test's months: each method's forecast against the revenue won.
+    (
+        "forecast_backtest_months",
+        "/odoo/action-crm_pipeline_pilot.crm_forecast_backtest_detail_action",
+        ".o_graph_renderer canvas",
+    ),
 ]
 
 
@@ -150,7 +170,7 @@ class Session:
 
 
 class Browser:
-    def __init__(self, port=9333, width=1400, height=900):
+    def __init__(self, port=9333, width=1440, height=900):
         chrome = (
             shutil.which("chromium")
             or shutil.which("chromium-browser")
@@ -274,6 +294,9 @@ def main():
     parser.add_argument(
         "--only", default="", help="comma-separated names of the pages to take (default: all)"
     )
+    parser.add_argument(
+        "--chrome-port", type=int, default=9333, help="Chromium's remote debugging port"
+    )
     args = parser.parse_args()
     session = Session(args.url, args.db, args.login, args.password)
     if args.lang != "en_US":
@@ -324,8 +347,15 @@ def main():
     review = past_review = 0
     if not only or only & {"weekly_review", "kpi_trend"}:
         review, past_review = reviews(session, args.lang)
+    off_target = session.rpc(
+        "crm.pipeline.review.line",
+        "search_read",
+        [[("off_target", "=", True), ("review_id.week_start", "<", str(today))]],
+        {"fields": ["review_id"], "limit": 1, "order": "id desc"},
+    )
+    off_target_review = off_target[0]["review_id"][0] if off_target else 0
     os.makedirs(OUT, exist_ok=True)
-    browser = Browser()
+    browser = Browser(port=args.chrome_port)
     try:
         browser.send("Network.enable")
         host = args.url.split("//", 1)[1].split(":", 1)[0].split("/", 1)[0]
@@ -340,6 +370,7 @@ def main():
                 checklist=checklist,
                 review=review,
                 past_review=past_review,
+                off_target_review=off_target_review,
                 slipping=slipping,
             )
             browser.send("Page.navigate", url=args.url + path)

@@ -10,9 +10,10 @@ from datetime import date, datetime, timedelta
 from lxml import etree
 
 from odoo import fields
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
-from .common import PilotCommon
+from .common import PilotCommon, load_french
 
 RECOMMENDED = ["Qualified lead", "Discovery", "Proposal sent", "Negotiation", "Won"]
 FRENCH = [
@@ -22,7 +23,13 @@ FRENCH = [
     "Négociation / validation",
     "Gagné",
 ]
-DEMO_TEAMS = ("sales_team.crm_team_1", "crm_pipeline_pilot.team_pilot_direct_sales")
+# The team whose stages are the demo's pipeline, and the teams working with them.
+PIPELINE_TEAM = "sales_team.crm_team_1"
+DEMO_TEAMS = (
+    PIPELINE_TEAM,
+    "crm_pipeline_pilot.team_pilot_direct_sales",
+    "sales_team.team_sales_department",
+)
 
 
 @tagged("post_install", "-at_install")
@@ -36,17 +43,21 @@ class TestDemoPipeline(PilotCommon):
         return [group["stage_id"][1] for group in groups]
 
     def test_demo_teams_use_the_recommended_stages_only(self):
+        """One recommended pipeline for the three demo teams: Pre-Sales' own
+        stages, which the two other teams work with."""
         shared = [self.env.ref(f"crm.stage_lead{index}") for index in range(1, 5)]
+        pipeline_team = self.env.ref(PIPELINE_TEAM)
+        self.assertTrue(pipeline_team.pilot_own_stages_only)
         for xmlid in DEMO_TEAMS:
             team = self.env.ref(xmlid)
             with self.subTest(team=team.name):
-                self.assertTrue(team.pilot_own_stages_only)
+                self.assertEqual(team.pilot_stage_team_id, pipeline_team - team)
                 self.assertEqual(self._kanban_columns(team), RECOMMENDED)
                 status_bar = self.env["crm.stage"].search(
                     [("pilot_pipeline_team_id", "=", team.id)]
                 )
                 self.assertEqual(status_bar.mapped("name"), RECOMMENDED)
-                self.assertEqual(status_bar.team_id, team)
+                self.assertEqual(status_bar.team_id, pipeline_team)
                 # Exit criteria on every stage but Won.
                 self.assertEqual(
                     [bool(stage.exit_criterion_ids) for stage in status_bar],
@@ -56,7 +67,7 @@ class TestDemoPipeline(PilotCommon):
                     {"name": "New demo deal", "type": "opportunity", "team_id": team.id}
                 )
                 self.assertEqual(lead.stage_id.name, "Qualified lead")
-                self.assertEqual(lead.stage_id.team_id, team)
+                self.assertEqual(lead.stage_id.team_id, pipeline_team)
                 # No opportunity of the team left in Odoo's shared stages.
                 self.assertFalse(
                     self.env["crm.lead"]
@@ -78,6 +89,41 @@ class TestDemoPipeline(PilotCommon):
         self.assertIn(self.stage_new, stages)
         self.assertIn(self.env.ref("crm.stage_lead1"), stages)
         self.assertIn("Pilot New", self._kanban_columns(self.team))
+
+    def test_a_team_works_with_the_stages_of_another(self):
+        """South works with North's stages: one pipeline, its kanban, status
+        bar, first stage and gate; the recommended pipeline applied to South
+        completes North's; no chain of teams, no team its own source."""
+        Team, Stage = self.env["crm.team"], self.env["crm.stage"]
+        north = Team.create({"name": "North", "pilot_own_stages_only": True})
+        south = Team.create({"name": "South"})
+        stages = Stage.action_apply_recommended_pipeline(north.id)
+        south.pilot_stage_team_id = north
+        self.assertEqual(Stage.action_apply_recommended_pipeline(south.id), stages)
+        self.assertEqual(Stage.search([("team_id", "in", (north | south).ids)]), stages)
+        self.assertEqual(Stage.search([("pilot_pipeline_team_id", "=", south.id)]), stages)
+        lead = self.env["crm.lead"].create(
+            {"name": "South deal", "type": "opportunity", "team_id": south.id}
+        )
+        self.assertEqual(lead.stage_id, stages[0])
+        # Skipping North's Discovery asks its criteria of a South deal too.
+        with self.assertRaises(UserError):
+            lead.write({"stage_id": stages[2].id})
+        self.env["crm.lead"].create(
+            {"name": "North deal", "type": "opportunity", "team_id": north.id}
+        )
+        self.assertEqual(self._kanban_columns(south), RECOMMENDED)
+        groups = (
+            self.env["crm.lead"]
+            .with_context(default_team_id=south.id)
+            .read_group([("team_id", "in", (north | south).ids)], ["stage_id"], ["stage_id"])
+        )
+        self.assertEqual([group["stage_id"][1] for group in groups], RECOMMENDED)
+        east = Team.create({"name": "East"})
+        for team, source in ((north, south), (east, south), (south, south)):
+            with self.subTest(team=team.name, source=source.name):
+                with self.assertRaises(ValidationError), self.env.cr.savepoint():
+                    team.pilot_stage_team_id = source
 
     def test_own_stages_only_without_stages_falls_back_to_the_shared_ones(self):
         team = self.env["crm.team"].create({"name": "Empty own", "pilot_own_stages_only": True})
@@ -123,9 +169,7 @@ class TestDemoPipeline(PilotCommon):
 @tagged("post_install", "-at_install")
 class TestDemoReports(PilotCommon):
     def test_reports_show_figures_on_first_open(self):
-        teams = [self.env.ref(xmlid) for xmlid in DEMO_TEAMS] + [
-            self.env.ref("sales_team.team_sales_department")
-        ]
+        teams = [self.env.ref(xmlid) for xmlid in DEMO_TEAMS]
         today = fields.Date.context_today(self.env["crm.lead"])
         since = datetime.combine(today - timedelta(days=365), datetime.min.time())
         Report = self.env["crm.pipeline.report"]
@@ -200,9 +244,10 @@ class TestDemoReports(PilotCommon):
         self.assertTrue(0 < min(projected.mapped("stage_win_rate")) <= 100)
 
     def test_demo_claims_on_two_exit_criteria(self):
-        """The Direct Sales team has enough closed deals for two claims: a
+        """The Direct Sales team's closed deals give the demo's pipeline (the
+        stages of Pre-Sales, which it works with) enough for two claims: a
         criterion that predicts wins and one that is paperwork."""
-        team = self.env.ref("crm_pipeline_pilot.team_pilot_direct_sales")
+        team = self.env.ref("crm_pipeline_pilot.team_pilot_direct_sales").pilot_stage_team_id
         Stat = self.env["crm.stage.exit.criterion.stat"]
         # As installed, then recomputed today.
         for refresh in (False, True):
@@ -236,27 +281,25 @@ class TestDemoReports(PilotCommon):
 
     def test_demo_submissions_every_week(self):
         """Each salesperson of each demo team submitted a forecast every week
-        of the twelve weeks of history and this week (from the month after
-        the one they start in: a month's forecast is its first submission); the months
-        over have their accuracy."""
+        of the twelve weeks of history and this week: thirteen submissions,
+        one a week; the months over have their accuracy."""
         this_week = fields.Date.context_today(self.env.user)
         this_week -= timedelta(days=this_week.weekday())
         weeks = {this_week - timedelta(weeks=back) for back in range(13)}
-        # From the month after the one the twelve weeks start in.
-        first = min(weeks).replace(day=1)
-        weeks = {week for week in weeks if week.replace(day=1) != first}
-        self.assertGreaterEqual(len(weeks), 8)
         Lead = self.env["crm.lead"].with_context(active_test=False)
+        people = 0
         for xmlid in DEMO_TEAMS:
             team = self.env.ref(xmlid)
             users = Lead.search([("team_id", "=", team.id), ("type", "=", "opportunity")]).user_id
-            self.assertTrue(users)
+            self.assertEqual(len(users), 1)
             for user in users:
+                people += 1
                 with self.subTest(team=team.name, user=user.name):
                     submissions = self.env["crm.forecast.submission"].search(
                         [("team_id", "=", team.id), ("user_id", "=", user.id)]
                     )
-                    self.assertEqual(weeks - set(submissions.mapped("week")), set())
+                    self.assertEqual(set(submissions.mapped("week")), weeks)
+                    self.assertEqual(len(submissions), 13)
                     self.assertEqual(set(submissions.mapped("state")), {"submitted"})
                     over = submissions.filtered("month_closed")
                     self.assertTrue(over)
@@ -264,6 +307,53 @@ class TestDemoReports(PilotCommon):
                         {s.month for s in over},
                         {s.month for s in submissions if s.month < this_week.replace(day=1)},
                     )
+                    # The first month of the twelve weeks is compared too.
+                    self.assertIn(min(weeks).replace(day=1), {s.month for s in over})
+        self.assertEqual(people, 3)
+        # No submission of a salesperson for a team they have no deal in.
+        submitted = self.env["crm.forecast.submission"].search(
+            [("team_id", "in", [self.env.ref(xmlid).id for xmlid in DEMO_TEAMS])]
+        )
+        self.assertEqual(len(submitted), 3 * 13)
+
+    def test_demo_one_backtest_run_per_team(self):
+        """The demo's back-test is one run, over every demo team: each team's
+        back-test figures come from one run, six months of it."""
+        Detail = self.env["crm.forecast.backtest.detail"]
+        for xmlid in DEMO_TEAMS:
+            team = self.env.ref(xmlid)
+            with self.subTest(team=team.name):
+                details = Detail.search([("team_id", "=", team.id)])
+                self.assertEqual(len(details.backtest_id), 1)
+                self.assertEqual(len(set(details.mapped("month"))), 6)
+
+    def test_manager_of_two_teams_sees_one_board(self):
+        """The demo's sales manager leads Direct Sales and is a member of
+        Sales: his pipeline, as the menu opens it (his deals), and the board
+        of his two teams show the five recommended columns, in French, once
+        each (one Won)."""
+        load_french(self.env, ["crm", "sales_team", "crm_pipeline_pilot"])
+        manager = self.env.ref("base.user_admin")
+        sales = self.env.ref("sales_team.team_sales_department")
+        direct = self.env.ref("crm_pipeline_pilot.team_pilot_direct_sales")
+        self.assertEqual(direct.user_id, manager)
+        self.assertIn(manager, sales.member_ids)
+        self.assertEqual(manager.sale_team_id, sales)
+        action = self.env["crm.team"].with_user(manager).action_your_pipeline()
+        context = dict(action["context"], lang="fr_FR")
+        self.assertEqual(context.get("search_default_assigned_to_me"), 1)
+        self.assertNotIn("default_team_id", context)
+        Lead = self.env["crm.lead"].with_user(manager).with_context(**context)
+        mine = [("type", "=", "opportunity"), ("user_id", "=", manager.id)]
+        both = [("type", "=", "opportunity"), ("team_id", "in", (sales | direct).ids)]
+        for domain in (mine, both):
+            with self.subTest(domain=domain):
+                # Both teams' deals are on the board.
+                self.assertEqual(Lead.search(domain).team_id, sales | direct)
+                groups = Lead.web_read_group(
+                    domain, ["expected_revenue:sum"], ["stage_id"], lazy=True
+                )["groups"]
+                self.assertEqual([group["stage_id"][1] for group in groups], FRENCH)
 
     def test_demo_history_is_not_run_twice(self):
         count = self.env["crm.lead"].with_context(active_test=False).search_count([])

@@ -102,3 +102,77 @@ class TestFrench(TransactionCase):
             ),
             ["Première relance", "Deuxième relance", "Escalade au responsable d'équipe"],
         )
+
+    def test_short_french_list_headers_of_the_managers_lists(self):
+        """The win rates of the exit criteria and the forecast submissions
+        read whole at 1440 pixels in French: short headers, the rates wide
+        enough, the team of the stage hidden (the stage names the pipeline),
+        no adjusted forecast of 0 on a salesperson's row."""
+        load_french(self.env)
+        env = self.env(context={"lang": "fr_FR"})
+
+        def columns(model, view_xmlid, names):
+            view = env.ref(view_xmlid)
+            arch = env[model].get_views([(view.id, "list")])["views"]["list"]["arch"]
+            nodes = etree.fromstring(arch).xpath("/list/field")
+            return [
+                (node.get("string"), node.get("width"), node.get("optional"), node.get("invisible"))
+                for node in nodes
+                if node.get("name") in names
+            ]
+
+        self.assertEqual(
+            columns(
+                "crm.stage.exit.criterion.stat",
+                "crm_pipeline_pilot.crm_stage_exit_criterion_stat_view_list",
+                (
+                    "team_id",
+                    "met_win_rate",
+                    "met_count",
+                    "not_met_win_rate",
+                    "not_met_count",
+                    "lift",
+                ),
+            ),
+            [
+                (None, None, "hide", None),
+                ("Succès si validé (%)", "150px", None, "not met_count"),
+                ("Validé", None, None, None),
+                ("Succès si manquant (%)", "170px", None, "not not_met_count"),
+                ("Manquant", None, None, None),
+                ("Écart (pts)", None, None, "verdict == 'insufficient'"),
+            ],
+        )
+        self.assertEqual(
+            columns(
+                "crm.forecast.submission",
+                "crm_pipeline_pilot.crm_forecast_submission_view_list",
+                ("closed_amount", "team_adjusted_amount"),
+            ),
+            [
+                ("Clôturé", None, "show", None),
+                ("Ajustée", None, "show", "not team_adjusted_amount"),
+            ],
+        )
+
+    def test_review_key_figures_keep_their_width(self):
+        """The review's key figures are never cut by a long action text: each
+        has a width of its own, the action takes the rest and wraps."""
+        view = self.env.ref("crm_pipeline_pilot.crm_pipeline_review_view_form")
+        arch = self.env["crm.pipeline.review"].get_views([(view.id, "form")])["views"]["form"][
+            "arch"
+        ]
+        nodes = etree.fromstring(arch).xpath("//field[@name='line_ids']/list/field")
+        self.assertEqual(
+            {node.get("name"): node.get("width") for node in nodes if node.get("width")},
+            {
+                "team_id": "120px",
+                "kpi_id": "180px",
+                "current_display": "115px",
+                "target_display": "115px",
+                "gap_display": "115px",
+                "status": "120px",
+                "trend": "100px",
+            },
+        )
+        self.assertIsNone(nodes[[node.get("name") for node in nodes].index("action")].get("width"))

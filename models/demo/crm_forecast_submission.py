@@ -25,9 +25,9 @@ class CrmForecastSubmission(models.Model):
 
     @api.model
     def _pilot_demo_submissions(self):
-        """A submission every week of the history (from the month after the one
-        it starts in) for each salesperson of each demo team (the users with
-        deals in the team), stored as the
+        """A submission every week of the twelve weeks of history and this
+        week for each salesperson of each demo team (the users with deals in
+        the team; the closed deals go back six months), stored as the
         application stores it (users can only submit for the current week:
         superuser, as the demo), each committing what they had won so far in
         the month and a share of the rest (COMMIT_SHARE_OF_REST). Weeks
@@ -58,11 +58,6 @@ class CrmForecastSubmission(models.Model):
                     # A week that starts in the previous month is that month's.
                     month = month_start(week)
                     if (user.id, team.id, month, week) in existing:
-                        continue
-                    # The month the history starts in is left out: its first
-                    # days are before the history (a month's forecast is its
-                    # first submission, on its first Monday at the latest).
-                    if month == month_start(first_week):
                         continue
                     company = team.company_id or self.env.company
                     if month not in won_by_month:

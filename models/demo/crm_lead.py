@@ -103,14 +103,15 @@ class CrmLead(models.Model):
     @api.model
     def _pilot_demo_team_stages(self, team_xmlids):
         """Move the opportunities of the demo teams working with their own
-        stages from Odoo's shared stages to the team's recommended ones (demo
-        data only: the stages themselves are left as they are)."""
+        stages (or another team's) from Odoo's shared stages to the
+        recommended ones of their pipeline (demo data only: the stages
+        themselves are left as they are)."""
         moved_ids = []
         for xmlid in team_xmlids:
             team = self._pilot_demo_ref(xmlid)
             if not team:
                 continue
-            stages = self.env["crm.stage"].search([("team_id", "=", team.id)], order="sequence, id")
+            stages = self.env["crm.stage"].search(team._pilot_stage_domain(), order="sequence, id")
             open_stages = stages.filtered(lambda stage: not stage.is_won)
             won = stages.filtered("is_won")[:1]
             for stage, probability in zip(open_stages, STAGE_PROBABILITIES, strict=False):

@@ -37,16 +37,24 @@ class CrmStage(models.Model):
         with equal sequences are ranked by name (in English) and id, exactly
         as the kanban shows them (one query, then cached: callers must not
         modify it). ``team_ids`` is the tuple of the teams whose pipeline has
-        the stage, empty for every team: its team here (models/neighbours/
-        for the stages shared by several teams)."""
+        the stage, empty for every team: its team and the teams working with
+        its team's stages here (models/neighbours/ for the stages shared by
+        several teams)."""
         self.flush_model(["sequence", "name", "is_won", "team_id"])
+        self.env["crm.team"].flush_model(["pilot_stage_team_id"])
+        # A stage of a team is also in the pipelines of the teams working
+        # with that team's stages (models/recommended_pipeline/crm_team.py).
         self.env.cr.execute(
             """
-            SELECT id, is_won, team_id FROM crm_stage
-             ORDER BY sequence, name->>'en_US', id
+            SELECT s.id, s.is_won, s.team_id,
+                   ARRAY(SELECT t.id FROM crm_team t
+                          WHERE s.team_id IS NOT NULL AND t.pilot_stage_team_id = s.team_id
+                          ORDER BY t.id)
+              FROM crm_stage s
+             ORDER BY s.sequence, s.name->>'en_US', s.id
             """
         )
         return {
-            stage_id: (rank, bool(is_won), (team_id,) if team_id else ())
-            for rank, (stage_id, is_won, team_id) in enumerate(self.env.cr.fetchall())
+            stage_id: (rank, bool(is_won), (team_id, *borrowers) if team_id else ())
+            for rank, (stage_id, is_won, team_id, borrowers) in enumerate(self.env.cr.fetchall())
         }

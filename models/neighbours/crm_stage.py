@@ -47,8 +47,21 @@ class CrmStage(models.Model):
             )
         )
         shared = dict(self.env.cr.fetchall())
+        # The teams working with the stages of a team of team_ids share them too.
+        self.env["crm.team"].flush_model(["pilot_stage_team_id"])
+        self.env.cr.execute(
+            """SELECT pilot_stage_team_id, array_agg(id ORDER BY id) FROM crm_team
+                WHERE pilot_stage_team_id IS NOT NULL GROUP BY pilot_stage_team_id"""
+        )
+        borrowers = dict(self.env.cr.fetchall())
+
+        def pipelines(team_ids):
+            return tuple(team_ids) + tuple(
+                borrower for team in team_ids for borrower in borrowers.get(team, ())
+            )
+
         return {
-            stage_id: (rank, is_won, tuple(shared[stage_id]) if stage_id in shared else teams)
+            stage_id: (rank, is_won, pipelines(shared[stage_id]) if stage_id in shared else teams)
             for stage_id, (rank, is_won, teams) in ranks.items()
         }
 

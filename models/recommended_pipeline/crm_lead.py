@@ -19,15 +19,20 @@ class CrmLead(models.Model):
         team_id = self.env.context.get("default_team_id")
         own_team = self.env.user.sale_team_id
         leads = self
-        if not team_id and own_team.pilot_own_stages_only:
+        if not team_id and (own_team.pilot_own_stages_only or own_team.pilot_stage_team_id):
             # "My Pipeline" has no team in its context: the user's own team,
-            # when it works with its own stages only.
+            # when it works with its own stages only or another team's.
             team_id = own_team.id
             leads = self.with_context(default_team_id=team_id)
         result = super(CrmLead, leads)._read_group_stage_ids(stages, domain)
         if not isinstance(team_id, int) or not team_id:
             return result
         team_domain = self.env["crm.team"].browse(team_id).exists()._pilot_stage_domain()
+        # The stages of the team's pipeline, another team's ones included.
+        pipeline = stages.sudo()._search(
+            ["|", ("id", "in", (result | stages).ids), *team_domain], order=stages._order
+        )
+        result = stages.browse(pipeline)
         shown = set(result.sudo().filtered_domain(team_domain).ids) | set(stages.ids)
         return result.filtered(lambda stage: stage.id in shown)
 

@@ -168,12 +168,15 @@ class CrmStage(models.Model):
         name are completed with the criteria they lack; missing stages are
         created; an existing won stage is reused. A stage shared by all teams
         never receives criteria on behalf of one team: that would gate the
-        pipelines of the other teams too. Nothing is ever renamed or deleted.
-        Returns the five stages.
+        pipelines of the other teams too. A team working with the stages of
+        another team completes that team's. Nothing is ever renamed or
+        deleted. Returns the five stages.
         """
         if not (self.env.su or self.env.user.has_group("sales_team.group_sale_manager")):
             raise AccessError(self.env._("Only sales managers can apply the recommended pipeline."))
         team = self.env["crm.team"].browse(team_id)
+        # A team working with the stages of another team: that team's stages.
+        team = team.pilot_stage_team_id or team
         # A team working with its own stages only gets all five, Won included.
         if team.pilot_own_stages_only:
             scope = [("team_id", "=", team.id)]

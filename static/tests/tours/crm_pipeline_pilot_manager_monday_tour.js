@@ -112,3 +112,181 @@ registry.category("web_tour.tours").add("crm_pipeline_pilot_manager_monday_forec
         },
     ],
 });
+
+function rowsOf(selector) {
+    return [...document.querySelectorAll(selector)];
+}
+
+function assertEqual(what, got, expected) {
+    if (JSON.stringify(got) !== JSON.stringify(expected)) {
+        throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}`);
+    }
+}
+
+registry.category("web_tour.tours").add("crm_pipeline_pilot_manager_monday_trend", {
+    steps: () => [
+        {
+            content: "The list of weekly reviews: last week's review of the team",
+            trigger: `.o_list_view .o_data_row:contains('${TEAM}') td[name='week_start']`,
+            run: "click",
+        },
+        {
+            content: "The trend of the sales cycle",
+            trigger:
+                ".o_form_view div[name='line_ids'] tr.o_data_row:contains('Cycle de vente') button[name='action_open_trend']",
+            run: "click",
+        },
+        {
+            content: "The graph of the twelve weeks",
+            trigger: ".o_graph_renderer canvas",
+        },
+        {
+            content: "The same weeks as a list",
+            trigger: ".o_control_panel .o_switch_view.o_list",
+            run: "click",
+        },
+        {
+            content: "One week with a deal won (40 days), eleven weeks without data left empty, the target every week",
+            trigger: ".o_list_view .o_data_row td[name='amount']",
+            run() {
+                const rows = rowsOf(".o_list_view .o_data_row").map((row) => [
+                    text(cellOf(row, "series")),
+                    text(cellOf(row, "amount")),
+                ]);
+                const values = rows.filter(([series]) => series === "Valeur").map(([, amount]) => amount);
+                const targets = rows.filter(([series]) => series === "Objectif").map(([, amount]) => amount);
+                assertEqual("weeks", [values.length, targets.length], [12, 12]);
+                assertEqual("figures", values.filter((amount) => amount === "40,00").length, 1);
+                assertEqual("gaps", values.filter((amount) => amount === "").length, 11);
+                assertEqual("targets", [...new Set(targets)], ["30,00"]);
+            },
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("crm_pipeline_pilot_manager_monday_pipeline_forecast", {
+    steps: () => [
+        {
+            content: "The forecast, by expected closing month",
+            trigger: ".o_pivot .o_pivot_cell_value",
+        },
+        {
+            content: "Open the filters",
+            trigger: ".o_control_panel .o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: "The manager's own opportunities",
+            trigger: ".o_filter_menu .o_menu_item:contains('Mes opportunités')",
+            run: "click",
+        },
+        {
+            content: "This month's deal, and the undated one on a row of its own, as a risk",
+            trigger: ".o_pivot th:contains('Sans date de clôture prévue')",
+            run() {
+                const month = new Date().toLocaleDateString("fr-FR", { month: "long", year: "numeric" });
+                const cells = (label) => {
+                    const row = rowsOf(".o_pivot tbody tr").find(
+                        (tr) => tr.querySelector("th") && text(tr.querySelector("th")) === label
+                    );
+                    if (!row) {
+                        throw new Error(`no row "${label}" in ${rowsOf(".o_pivot tbody th").map(text)}`);
+                    }
+                    return [...row.querySelectorAll("td")].map(text);
+                };
+                const dated = cells(month);
+                const undated = cells("Sans date de clôture prévue");
+                assertEqual("this month's expected revenue", dated[0].replace(/^\$ /, ""), "12 000,00");
+                assertEqual("undated", [undated[0], ...undated.slice(-2)].map((v) => v.replace(/^\$ /, "")), [
+                    "3 000,00",
+                    "1",
+                    "3 000,00",
+                ]);
+                assertEqual("no undated deal this month", dated.slice(-2).map((v) => v.replace(/^\$ /, "")), [
+                    "0",
+                    "0,00",
+                ]);
+            },
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("crm_pipeline_pilot_manager_monday_win_rates", {
+    steps: () => [
+        {
+            content: "The win rates of the exit criteria",
+            trigger: ".o_list_view .o_data_row:contains('Besoin du lundi')",
+            run() {
+                const row = rowsOf(".o_list_view .o_data_row").find((tr) => text(tr).includes("Besoin du lundi"));
+                const got = ["met_win_rate", "met_count", "not_met_win_rate", "not_met_count", "lift", "verdict"].map(
+                    (name) => text(cellOf(row, name))
+                );
+                assertEqual("win rates beside their samples, no lift below the minimum sample", got, [
+                    "66,7",
+                    "3",
+                    "50,0",
+                    "2",
+                    "",
+                    "Pas assez de données",
+                ]);
+            },
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("crm_pipeline_pilot_manager_monday_backtest", {
+    steps: () => [
+        {
+            content: "The back-test's months, latest run of each team",
+            trigger: ".o_graph_renderer canvas",
+        },
+        {
+            content: "As a list",
+            trigger: ".o_control_panel .o_switch_view.o_list",
+            run: "click",
+        },
+        {
+            content: "Search the team",
+            trigger: ".o_list_view",
+        },
+        {
+            content: "Type its name",
+            trigger: ".o_control_panel .o_searchview_input",
+            run: `edit ${TEAM}`,
+        },
+        {
+            content: "Search it as the sales team",
+            trigger: ".o_control_panel .o_searchview_input",
+            run: "press Enter",
+        },
+        {
+            content: "Only the team's rows",
+            trigger: `.o_control_panel .o_facet_values:contains('${TEAM}')`,
+        },
+        {
+            content: "The team's two months of the latest run: each method once a month, against the same revenue won",
+            trigger: `.o_list_view .o_data_row:contains('${TEAM}') td[name='actual']`,
+            run() {
+                const rows = rowsOf(".o_list_view .o_data_row")
+                    .filter((row) => text(cellOf(row, "team_id")) === TEAM)
+                    .map((row) => ({
+                        method: text(cellOf(row, "method")),
+                        month: text(cellOf(row, "month")),
+                        actual: text(cellOf(row, "actual")).replace(/^\$ /, ""),
+                    }));
+                const pairs = new Set(rows.map((row) => `${row.method}|${row.month}`));
+                assertEqual("each method once a month (one run)", pairs.size, rows.length);
+                const byMonth = {};
+                for (const row of rows) {
+                    (byMonth[row.month] ||= new Set()).add(row.actual);
+                }
+                const actuals = Object.values(byMonth)
+                    .map((set) => [...set].join(" / "))
+                    .sort();
+                assertEqual("revenue won of each month, the same for every method", actuals, ["0,00", "3 000,00"]);
+                const methods = new Set(rows.map((row) => row.method));
+                assertEqual("every method on both months", rows.length, methods.size * 2);
+            },
+        },
+    ],
+});
