@@ -1,5 +1,5 @@
 # Development commands of crm_pipeline_pilot (see README.md).
-.PHONY: setup run test lint i18n test-odoo-crm test-odoo-neighbours test-oca screenshots benchmark lifecycle smoke-workers test-faults benchmark-throughput
+.PHONY: setup run test lint i18n lifecycle-sale test-odoo-crm test-odoo-neighbours test-oca screenshots benchmark lifecycle smoke-workers test-faults benchmark-throughput
 
 setup:
 	bash scripts/setup.sh
@@ -47,6 +47,10 @@ benchmark-throughput:
 # part of the full `make test`).
 lifecycle:
 	bash scripts/lifecycle.sh
+
+# The same for the sales margins bridge: installed on a database full of orders.
+lifecycle-sale:
+	bash scripts/lifecycle_sale.sh
 
 smoke-workers:
 	bash scripts/smoke_workers.sh
