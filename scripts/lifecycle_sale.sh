@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lifecycle check of the sales margins bridge (see scripts/lifecycle_sale.py):
 # installed on a database full of quotations and orders, upgraded, uninstalled.
-#   scripts/lifecycle_sale.sh [--deals N]
+#   scripts/lifecycle_sale.sh [--deals N]   (300 opportunities by default)
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
