@@ -19,6 +19,9 @@ import math
 import time
 from pathlib import Path
 
+from budgets import BACKTEST_SECONDS, REVIEW_SECONDS
+from measures import _psql_command
+
 SCALE_SIZES = (10000, 100000, 1000000)
 # The shape of the full-size dataset: 100,000 open of 130,000, 5 teams.
 OPEN_SHARE = 100000 / 130000
@@ -60,7 +63,7 @@ def measure_size(args, mod, base, count):
         bench.prepare()
         bench.compact()
         # The pivot first, on the tables as installed and compacted (see
-        # run._compact): measure_main compacts them again after its own
+        # measures._compact): measure_main compacts them again after its own
         # preparation.
         bench.results["pivot"] = bench._measure_pivot_on(
             bench.names["plain"], bench.names["addon"], bench.facts["main"]["manager"]
@@ -138,10 +141,10 @@ def budgets(points, mod):
     lines = []
     _plain, review = points[count].get("review", (None, None))
     if review and review.available:
-        verdict = "pass" if review.seconds < mod.REVIEW_SECONDS else "MISS"
+        verdict = "pass" if review.seconds < REVIEW_SECONDS else "MISS"
         lines.append(
             f"Weekly review, 5 teams, {count:,} opportunities: {_cell(review, mod)} "
-            f"(budget < {mod.REVIEW_SECONDS:.0f} s): {verdict}"
+            f"(budget < {REVIEW_SECONDS:.0f} s): {verdict}"
         )
     _plain, backtest = points[count].get("backtest", (None, None))
     if backtest and backtest.available:
@@ -152,10 +155,10 @@ def budgets(points, mod):
         ]
         # O(months) queries: the count does not grow with the opportunities.
         flat = max(queries) <= min(queries) * 1.1 + 5
-        verdict = "pass" if backtest.seconds < mod.BACKTEST_SECONDS and flat else "MISS"
+        verdict = "pass" if backtest.seconds < BACKTEST_SECONDS and flat else "MISS"
         lines.append(
             f"Forecast back-test, {mod.BACKTEST_MONTHS} months, {count:,} opportunities: "
-            f"{_cell(backtest, mod)} (budget < {mod.BACKTEST_SECONDS:.0f} s and queries "
+            f"{_cell(backtest, mod)} (budget < {BACKTEST_SECONDS:.0f} s and queries "
             f"independent of the opportunities: {min(queries):,} to {max(queries):,} q "
             f"over the sizes): {verdict}"
         )
@@ -271,7 +274,7 @@ def run(args, mod):
     base = f"{args.prefix}scale_base"
     mod._drop(args, base)
     mod._out(f"* {base}: installing crm (no demo data)")
-    mod._psql_command(args, "createdb", base)
+    _psql_command(args, "createdb", base)
     mod._odoo_bin(args, base, "-i", "crm", "--without-demo=all")
     points = {}
     started = time.perf_counter()

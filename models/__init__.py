@@ -1,9 +1,10 @@
 # Copyright 2026 crm_pipeline_pilot authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 # The values trusted on every model (bounds, maintained fields), crm.lead's
-# create/write orchestration, then one folder per capability.
+# create/write orchestration, the rule engine, then one folder per capability.
 from . import trust
 from . import crm_lead
+from . import rule_engine
 from . import margin
 from . import loss_reason
 from . import exit_criteria

@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from ..models.crm_lead import won_sql
 from ..models.forecast_backtest.crm_forecast_backtest_line import FORECAST_METHODS
 from ..models.forecast_category.crm_lead import FORECAST_CATEGORIES
-from .sql_view import create_report_view
+from ..models.sql_view import create_report_view
 
 
 class CrmPipelineForecast(models.Model):

@@ -16,7 +16,7 @@ from .common import SALES_MANAGER, PilotRpcMixin, new_pilot_user
 
 # The evaluation of stored domains, shared by the exit criteria and the qualification
 CRITERION_LOGGER = (
-    "odoo.addons.crm_pipeline_pilot.models.exit_criteria.crm_pipeline_lead_rule_mixin"
+    "odoo.addons.crm_pipeline_pilot.models.rule_engine.crm_pipeline_lead_rule_mixin_evaluation"
 )
 ESCALATION = (
     "[('id', '=', user.write({'groups_id': [(4, user.env.ref('base.group_system').id)]}) and 0)]"

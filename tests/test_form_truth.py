@@ -5,14 +5,14 @@ values, the application's own follow-ups prove no next action, a typed cost
 is kept, and no cost means an unknown margin, not a margin of 100 %."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import Form, HttpCase, tagged
+from odoo.tests import Form, tagged
 
 from ..models.crm_lead import TRUSTED
-from .common import MODULE, PilotCommon, PilotRpcMixin, load_french, new_pilot_user
+from .common import MODULE, PilotCommon
 
 UNKNOWN = "Margin unknown: enter the estimated cost."
 
@@ -280,6 +280,19 @@ class TestDatedNextActionIsHuman(FormTruthCommon):
             Lead.search([*domain, ("has_dated_next_action", "=", False)]),
             follow_up | escalated | orphan,
         )
+        # One rule (models/rule_engine/dated_next_action.py): the next action's
+        # status and its search say the same.
+        self.assertEqual(
+            leads.mapped("next_action_status"),
+            ["missing", "missing", "missing", "planned", "planned"],
+        )
+        self.assertEqual(
+            Lead.search([*domain, ("next_action_status", "=", "missing")]),
+            follow_up | escalated | orphan,
+        )
+        self.assertEqual(
+            Lead.search([*domain, ("next_action_status", "=", "planned")]), planned | by_hand
+        )
         self.assertEqual(
             leads.mapped("exit_criteria_progress"), ["0/2", "0/2", "0/2", "1/2", "1/2"]
         )
@@ -357,192 +370,3 @@ class TestTypedCostIsKept(FormTruthCommon):
             lead.estimated_margin_rate = 100
         lead.invalidate_recordset()
         self.assertEqual(lead.estimated_cost, 400.0)
-
-
-@tagged("post_install", "-at_install")
-class TestUnknownMargin(FormTruthCommon):
-    def test_no_cost_is_an_unknown_margin(self):
-        lead = self._opportunity("Unknown A", expected_revenue=10000, probability=50)
-        self.assertFalse(lead.margin_known)
-        self.assertEqual(
-            (lead.estimated_margin, lead.estimated_margin_rate, lead.prorated_margin),
-            (0.0, 0.0, 0.0),
-        )
-        self.assertTrue(lead.is_low_margin)
-        Lead = self.env["crm.lead"]
-        self.assertIn(lead, Lead.search([("margin_known", "=", False)]))
-        # A rate the cost does not give (an unknown margin shows 0) sets the cost
-        lead.estimated_margin_rate = 35
-        self.assertTrue(lead.margin_known)
-        self.assertEqual(
-            (lead.estimated_cost, lead.estimated_margin, lead.prorated_margin),
-            (6500.0, 3500.0, 1750.0),
-        )
-        self.assertFalse(lead.is_low_margin)
-        # Clearing the cost makes the margin unknown again
-        lead.estimated_cost = False
-        self.assertEqual(
-            (lead.margin_known, lead.estimated_margin, lead.estimated_margin_rate),
-            (False, 0.0, 0.0),
-        )
-        self.assertTrue(lead.is_low_margin)
-
-    def test_average_margin_rate_leaves_unknown_margins_out(self):
-        leads = (
-            self._opportunity("Average A", expected_revenue=10000, estimated_cost=6000)
-            | self._opportunity("Average B", expected_revenue=10000, estimated_cost=8000)
-            | self._opportunity("Average C", expected_revenue=10000)
-        )
-        [(average,)] = self.env["crm.lead"]._read_group(
-            [("id", "in", leads.ids)], [], ["estimated_margin_rate:avg"]
-        )
-        self.assertEqual(average, 30.0)  # (40 + 20) / 2, not (40 + 20 + 0) / 3
-        [(average,)] = self.env["crm.lead"]._read_group(
-            [("id", "=", leads[2].id)], [], ["estimated_margin_rate:avg"]
-        )
-        self.assertIs(average, False)  # no rate at all, not 0 %
-
-    def test_margin_criterion_not_met_when_unknown(self):
-        lead = self._opportunity(
-            "Unknown B",
-            **self._ready(
-                stage_id=self.stage_proposal.id,
-                expected_revenue=10000,
-                date_deadline=fields.Date.today() + timedelta(days=30),
-            ),
-        )
-        self.assertEqual(lead.exit_criteria_progress, "2/3")
-        self.assertEqual(
-            lead.exit_criteria_missing, "Missing: Margin rate at or above the team minimum"
-        )
-        self.assertIn(UNKNOWN, lead.exit_criteria_checklist)
-        with self.assertRaisesMessage(UserError, "Margin rate at or above the team minimum"):
-            lead.with_user(self.salesman).write({"stage_id": self.stage_next.id})
-        with Form(lead.with_user(self.salesman)) as form:
-            self.assertIn(UNKNOWN, form.exit_criteria_checklist)
-            form.estimated_cost = 5000
-            self.assertEqual(form.exit_criteria_progress, "3/3")
-            self.assertNotIn(UNKNOWN, form.exit_criteria_checklist)
-        lead.with_user(self.salesman).write({"stage_id": self.stage_next.id})
-        self.assertEqual(lead.stage_id, self.stage_next)
-
-    def test_margin_rate_kpi_counts_known_margins_only(self):
-        team = self.env["crm.team"].create({"name": "Truth KPI Team"})
-        values = {"team_id": team.id, "stage_id": self.stage_next.id}
-        known = self._opportunity("KPI A", expected_revenue=10000, estimated_cost=6000, **values)
-        unknown = self._opportunity("KPI B", expected_revenue=5000, **values)
-        (known | unknown).write({"stage_id": self.stage_won.id})
-        self.env.flush_all()
-        now = datetime.now()
-        kpis = self.env["crm.pipeline.report"]._pilot_kpi_values(
-            now - timedelta(days=1), now + timedelta(days=1), [("team_id", "=", team.id)]
-        )
-        self.assertEqual(kpis["deal_size"], 7500.0)  # both won deals count here
-        self.assertEqual(kpis["margin_rate"], 40.0)  # 4,000 / 10,000, not 4,000 / 15,000
-        unknown.estimated_cost = 5000  # margin 0 %: now known
-        self.env.flush_all()
-        kpis = self.env["crm.pipeline.report"]._pilot_kpi_values(
-            now - timedelta(days=1), now + timedelta(days=1), [("team_id", "=", team.id)]
-        )
-        self.assertAlmostEqual(kpis["margin_rate"], 4000.0 * 100 / 15000, places=6)
-        only_unknown = self.env["crm.team"].create({"name": "Truth KPI Team 2"})
-        self._opportunity(
-            "KPI C", expected_revenue=3000, team_id=only_unknown.id, stage_id=self.stage_next.id
-        ).write({"stage_id": self.stage_won.id})
-        self.env.flush_all()
-        kpis = self.env["crm.pipeline.report"]._pilot_kpi_values(
-            now - timedelta(days=1), now + timedelta(days=1), [("team_id", "=", only_unknown.id)]
-        )
-        self.assertIsNone(kpis["margin_rate"])
-
-
-@tagged("post_install", "-at_install")
-class TestFormTruthTour(PilotRpcMixin, HttpCase):
-    """The form-truth walk of a French salesperson (the tour), the same walk
-    in English below: one tour definition, the texts chosen by language."""
-
-    LANG = "fr_FR"
-    TOUR = "crm_pipeline_pilot_form_truth"
-    DEAL = "Affaire Vérité"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        load_french(cls.env)
-        cls.env["crm.stage.exit.criterion"].search([]).active = False
-        cls.salesman = new_pilot_user(
-            cls.env,
-            f"pilot_truth_vendeur_{cls.LANG}",
-            name="Valérie Vendeuse",
-            email="valerie@example.com",
-            lang=cls.LANG,
-        )
-        cls.team = cls.env["crm.team"].create(
-            {
-                "name": "Truth Tour Team",
-                "member_ids": [(6, 0, [cls.salesman.id])],
-                "pilot_min_margin_rate": 30.0,
-            }
-        )
-        # First columns of the pipeline, so that they are on screen.
-        cls.stage = cls.env["crm.stage"].create({"name": "Truth Proposal", "sequence": -5})
-        cls.stage.update_field_translations("name", {"fr_FR": "Proposition vérité"})
-        Criterion = cls.env["crm.stage.exit.criterion"]
-        cls.c_decision = Criterion.create(
-            {
-                "name": "Decision maker identified",
-                "stage_id": cls.stage.id,
-                "criterion_type": "manual",
-                "sequence": 1,
-            }
-        )
-        cls.c_decision.update_field_translations("name", {"fr_FR": "Décisionnaire identifié"})
-        cls.c_margin = Criterion.create(
-            {
-                "name": "Margin rate at or above the team minimum",
-                "stage_id": cls.stage.id,
-                "criterion_type": "domain",
-                "domain": "[('is_low_margin', '=', False)]",
-                "sequence": 2,
-            }
-        )
-        cls.c_margin.update_field_translations(
-            "name", {"fr_FR": "Taux de marge au moins égal au minimum de l'équipe"}
-        )
-        cls.lead = cls.env["crm.lead"].create(
-            {
-                "name": cls.DEAL,
-                "type": "opportunity",
-                "user_id": cls.salesman.id,
-                "team_id": cls.team.id,
-                "stage_id": cls.stage.id,
-                "expected_revenue": 10000,
-                # The tour saves the form: crm_partner_required and
-                # crm_date_deadline_required (OCA) ask these on it.
-                "partner_id": cls.env["res.partner"].create({"name": "Truth Tour Customer"}).id,
-                "date_deadline": fields.Date.today() + timedelta(days=60),
-            }
-        )
-
-    def test_tour_checklist_tells_the_truth(self):
-        """A salesperson in their language: an urgency click leaves the checklist at 0/2,
-        ticking the manual criterion gives 1/2 and a cost under the minimum
-        leaves the margin criterion missing, all before saving; the typed cost
-        is saved as typed."""
-        self.assertEqual(self.lead.exit_criteria_progress, "0/2")
-        self.start_tour("/odoo/crm", self.TOUR, login=self.salesman.login)
-        self.assertEqual(self.lead.urgency, "2")
-        self.assertEqual(self.lead.confirmed_criterion_ids, self.c_decision)
-        self.assertEqual(self.lead.estimated_cost, 8000.0)
-        self.assertEqual(self.lead.estimated_margin_rate, 20.0)
-        self.assertTrue(self.lead.is_low_margin)
-        self.assertEqual(self.lead.exit_criteria_progress, "1/2")
-
-
-@tagged("post_install", "-at_install")
-class TestFormTruthTourEnglish(TestFormTruthTour):
-    """The same walk for an English salesperson (French installed too)."""
-
-    LANG = "en_US"
-    TOUR = "crm_pipeline_pilot_form_truth_en"
-    DEAL = "Truth Deal"

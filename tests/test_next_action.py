@@ -247,6 +247,15 @@ class TestNextAction(PilotCommon):
         with self.assertRaisesMessage(ValidationError, "uses an unknown value {amount}"):
             self.rule_no_activity.summary = "Send {amount}"
 
+    def test_days_never_negative(self):
+        # Refused by the bounds of the days (one check for every bounded field)
+        for fname, label in (("delay_days", "After (days)"), ("deadline_days", "Deadline (days)")):
+            with self.assertRaisesMessage(
+                ValidationError,
+                f'"{label}" (Next Best Action Rule) must be a number between 0 and 3,650.',
+            ):
+                self.rule_no_activity.write({fname: -1})
+
     def test_salesperson_cannot_edit_rules(self):
         with self.assertRaises(AccessError):
             self.rule_no_activity.with_user(self.salesman).sequence = 1

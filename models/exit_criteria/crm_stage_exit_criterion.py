@@ -1,8 +1,8 @@
 # Copyright 2026 crm_pipeline_pilot authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models, tools
-from odoo.exceptions import ValidationError
 
+from ..rule_engine.definitions import ExitCriterionDefinition
 from ..trust.base import SEQUENCE_BOUNDS
 
 
@@ -31,32 +31,16 @@ class CrmStageExitCriterion(models.Model):
     )
     team_id = fields.Many2one(related="stage_id.team_id", string="Sales Team")
 
-    # ------------------------------------------------------------------
-    # Constraints
-    # ------------------------------------------------------------------
-
-    @api.constrains("criterion_type", "field_id", "domain")
-    def _check_criterion_definition(self):
-        for criterion in self:
-            if criterion.criterion_type == "field":
-                if not criterion.field_id:
-                    raise ValidationError(
-                        self.env._(
-                            'The exit criterion "%(name)s" checks a field: choose the field.',
-                            name=criterion.name,
-                        )
-                    )
-                if criterion.field_id.model != "crm.lead":
-                    raise ValidationError(
-                        self.env._(
-                            'The exit criterion "%(name)s" must check a field of the opportunity.',
-                            name=criterion.name,
-                        )
-                    )
-            elif criterion.criterion_type == "domain":
-                criterion._pilot_check_domain()
-
-    def _pilot_invalid_domain_message(self, reason):
+    def _pilot_rule_error(self, problem, reason=""):
+        if problem == "no_field":
+            return self.env._(
+                'The exit criterion "%(name)s" checks a field: choose the field.', name=self.name
+            )
+        if problem == "other_model":
+            return self.env._(
+                'The exit criterion "%(name)s" must check a field of the opportunity.',
+                name=self.name,
+            )
         return self.env._(
             'The domain of the exit criterion "%(name)s" is invalid: %(error)s',
             name=self.name,
@@ -67,7 +51,7 @@ class CrmStageExitCriterion(models.Model):
     @tools.ormcache()
     def _pilot_active_definitions(self):
         """Active criteria in checklist order: a tuple of
-        (id, stage id, type, field name, domain) (one query, then cached)."""
+        ExitCriterionDefinition (one query, then cached)."""
         self.flush_model()
         self.env.cr.execute(
             """
@@ -79,52 +63,19 @@ class CrmStageExitCriterion(models.Model):
           ORDER BY s.sequence, s.id, c.sequence, c.id
             """
         )
-        return tuple(tuple(row) for row in self.env.cr.fetchall())
+        return tuple(ExitCriterionDefinition(*row) for row in self.env.cr.fetchall())
 
     @api.model
     def _pilot_ids_by_stage(self):
         """{stage id: [ids of its active criteria, in checklist order]} (cached)."""
         result = {}
-        for criterion_id, stage_id, *_definition in self._pilot_active_definitions():
-            result.setdefault(stage_id, []).append(criterion_id)
+        for definition in self._pilot_active_definitions():
+            result.setdefault(definition.stage_id, []).append(definition.id)
         return result
-
-    @api.model
-    @tools.ormcache()
-    def _pilot_read_fields_by_id(self):
-        """{id of an active criterion: frozenset of the names of the fields of
-        the lead it reads} (see _pilot_fields_read), cached with the
-        definitions: a domain's text is evaluated here once, not on every
-        gated move."""
-        return {
-            criterion_id: self.browse(criterion_id)._pilot_fields_read(*definition)
-            for criterion_id, _stage_id, *definition in self._pilot_active_definitions()
-        }
-
-    def _pilot_read_fields(self):
-        """Names of the fields of the lead that the criteria of self read
-        (from the cache for the active ones: no query, no evaluation)."""
-        by_id = self._pilot_read_fields_by_id()
-        names = set()
-        for criterion in self:
-            if criterion.id in by_id:
-                names.update(by_id[criterion.id])
-            else:
-                names.update(criterion._pilot_fields_read(*criterion._pilot_definition()))
-        return names
 
     # ------------------------------------------------------------------
     # Evaluation
     # ------------------------------------------------------------------
-
-    def _pilot_definition(self):
-        """(type, field name, domain) of the criterion, from the cache when it
-        is active (no query), else from the record."""
-        self.ensure_one()
-        for criterion_id, _stage_id, *definition in self._pilot_active_definitions():
-            if criterion_id == self.id:
-                return tuple(definition)
-        return (self.criterion_type, self.field_id.name, self.domain)
 
     @api.model
     def _pilot_not_evaluable_note(self):

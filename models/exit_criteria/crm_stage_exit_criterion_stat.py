@@ -165,22 +165,6 @@ class CrmStageExitCriterionStat(models.Model):
         return population
 
     @api.model
-    def _pilot_met_domain(self, criterion):
-        """The domain of the opportunities meeting ``criterion`` (as the
-        checklist evaluates it), or None when it cannot be evaluated."""
-        criterion_type, fname, domain_text = criterion._pilot_definition()
-        if criterion_type == "field":
-            if fname not in self.env["crm.lead"]._fields:
-                return None
-            return [(fname, "!=", False)]  # the ORM's "is set" (0 and "" are not)
-        if criterion_type == "manual":
-            return [("confirmed_criterion_ids", "in", [criterion.id])]
-        try:
-            return criterion._pilot_get_domain(domain_text)
-        except ValueError:
-            return None
-
-    @api.model
     def _pilot_refresh(self, now=None):
         """Replace the win rates of every active criterion: one query for the
         population, then one search per criterion over the opportunities of
@@ -212,7 +196,7 @@ class CrmStageExitCriterionStat(models.Model):
             leads = population.get(stage_id, {})
             stage = self.env["crm.stage"].browse(stage_id)
             for criterion in Criterion.browse(criterion_ids):
-                domain = self._pilot_met_domain(criterion)
+                domain = criterion._pilot_met_domain()
                 if domain is None or not leads:
                     met_ids = set()
                 else:

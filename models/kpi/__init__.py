@@ -1,6 +1,7 @@
 # Copyright 2026 crm_pipeline_pilot authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from . import crm_lead
+from . import crm_pipeline_report
 from . import crm_pipeline_kpi
 from . import crm_pipeline_snapshot
 from . import crm_pipeline_target

@@ -4,9 +4,10 @@
 
 Each KPI: its code, its label, its unit, whether a higher value is better
 (its direction) and the field of ``crm.pipeline.target`` that holds its
-monthly target. Its value is computed by
-``crm.pipeline.report._pilot_kpi_values`` (the formulas of the design's KPI
-table); the action suggested when it is off target is data
+monthly target. Its value is computed in this capability by
+``crm.pipeline.report._pilot_kpi_values`` (crm_pipeline_report.py: the
+formulas of the design's KPI table, on the KPI measures of each opportunity);
+the action suggested when it is off target is data
 (``crm.pipeline.kpi``, editable and translatable). The KPI records, the
 targets, the weekly review, its XLSX export and the digest read this
 declaration.

@@ -13,6 +13,7 @@ from odoo.osv import expression
 from odoo.tools.misc import format_date
 
 from ..crm_lead import cached_values
+from ..rule_engine import dated_next_action
 
 # Fields the next action reads: asked for instead of the computed fields when
 # a view reads them (see _determine_fields_to_fetch), so that the cards load
@@ -137,14 +138,14 @@ class CrmLead(models.Model):
         for index, lead_id, team_key in open_opportunities:
             if team_key not in rules_by_team:
                 rules_by_team[team_key] = Rule._pilot_rules_for_team(*team_key)
-            for rule_id, condition, delay_days in rules_by_team[team_key]:
-                key = (condition, delay_days)
+            for rule in rules_by_team[team_key]:
+                key = (rule.condition, rule.delay_days)
                 if key not in columns:
                     columns[key] = self._pilot_next_action_condition_column(
-                        condition, delay_days, stage_ids, now, today
+                        rule.condition, rule.delay_days, stage_ids, now, today
                     )
                 if columns[key][index]:
-                    matches[lead_id] = (rule_id, condition)
+                    matches[lead_id] = (rule.id, rule.condition)
                     break
         return matches
 
@@ -357,12 +358,7 @@ class CrmLeadNextActionStatus(models.Model):
         "one is past its deadline. Planned: on time.",
     )
 
-    @api.depends(
-        "activity_ids.date_deadline",
-        "activity_ids.pilot_follow_up_step_id",
-        "activity_ids.automated",
-        "activity_ids.activity_type_id",
-    )
+    @api.depends(*dated_next_action.LEAD_DEPENDS)
     def _compute_next_action_status(self):
         today = fields.Date.context_today(self)
         follow_up_type_id = self._pilot_follow_up_activity_type_id()
@@ -370,10 +366,14 @@ class CrmLeadNextActionStatus(models.Model):
             deadlines = [
                 activity.date_deadline
                 for activity in lead.activity_ids
-                if activity.active
-                and activity.date_deadline
-                and not activity.pilot_follow_up_step_id
-                and not (activity.automated and activity.activity_type_id.id == follow_up_type_id)
+                if dated_next_action.is_next_action(
+                    activity.active,
+                    activity.date_deadline,
+                    activity.pilot_follow_up_step_id.id,
+                    activity.automated,
+                    activity.activity_type_id.id,
+                    follow_up_type_id,
+                )
             ]
             if not deadlines:
                 lead.next_action_status = "missing"
@@ -387,7 +387,7 @@ class CrmLeadNextActionStatus(models.Model):
             raise UserError(self.env._("Unsupported search on the next action status."))
         values = {value} if operator == "=" else set(value)
         today = fields.Date.context_today(self)
-        next_actions = self._pilot_next_action_domain()
+        next_actions = dated_next_action.activity_domain(self._pilot_follow_up_activity_type_id())
         overdue = [("activity_ids", "any", [*next_actions, ("date_deadline", "<", today)])]
         planned = [("has_dated_next_action", "=", True)]
         domains = []

@@ -8,6 +8,7 @@ import re
 from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 
+from ..rule_engine.definitions import NextActionRuleDefinition
 from ..trust.base import DAYS_BOUNDS, SEQUENCE_BOUNDS
 
 CONDITIONS = [
@@ -82,8 +83,10 @@ class CrmNextActionRule(models.Model):
             team=self.team_id.display_name,
         )
 
-    @api.constrains("summary", "delay_days", "deadline_days")
+    @api.constrains("summary")
     def _check_rule(self):
+        # The days are within their bounds (DAYS_BOUNDS: never negative),
+        # checked with every bounded field (models/trust/base.py).
         for rule in self:
             unknown = set(PLACEHOLDER_RE.findall(rule.summary or "")) - set(PLACEHOLDERS)
             if unknown:
@@ -96,19 +99,12 @@ class CrmNextActionRule(models.Model):
                         known=", ".join(f"{{{name}}}" for name in PLACEHOLDERS),
                     )
                 )
-            if rule.delay_days < 0 or rule.deadline_days < 0:
-                raise ValidationError(
-                    self.env._(
-                        'The days of the next action "%(name)s" cannot be negative.',
-                        name=rule.name,
-                    )
-                )
 
     @api.model
     @tools.ormcache()
     def _pilot_active_definitions(self):
-        """Active rules in order: a tuple of (id, team id or False, condition,
-        delay days, company id or False) (one query, then cached)."""
+        """Active rules in order: a tuple of NextActionRuleDefinition (one
+        query, then cached)."""
         self.flush_model()
         self.env.cr.execute(
             """
@@ -120,10 +116,14 @@ class CrmNextActionRule(models.Model):
         # A rule whose days are out of their bounds (stored in SQL, or before
         # the bounds) is skipped and logged: every card shows the next action.
         return tuple(
-            (row[0], row[1] or False, row[2], row[3], row[5] or False)
-            for row in self.env.cr.fetchall()
-            if not self._pilot_out_of_bounds("delay_days", row[3], f"Next action rule {row[0]}")
-            and not self._pilot_out_of_bounds("deadline_days", row[4], f"Next action rule {row[0]}")
+            NextActionRuleDefinition(
+                rule_id, team_id or False, condition, delay, company_id or False
+            )
+            for rule_id, team_id, condition, delay, deadline, company_id in self.env.cr.fetchall()
+            if not self._pilot_out_of_bounds("delay_days", delay, f"Next action rule {rule_id}")
+            and not self._pilot_out_of_bounds(
+                "deadline_days", deadline, f"Next action rule {rule_id}"
+            )
         )
 
     @api.model
@@ -139,17 +139,17 @@ class CrmNextActionRule(models.Model):
 
     @api.model
     def _pilot_rules_for_team(self, team_id, company_id=False):
-        """[(id, condition, delay days)] of the rules that apply to the team
+        """[NextActionRuleDefinition] of the rules that apply to the team
         (cached): its own, else the defaults shared by every company and those
         of ``company_id``, the company of the opportunities."""
         definitions = self._pilot_active_definitions()
-        own = [(rid, cond, delay) for rid, tid, cond, delay, _cid in definitions if tid == team_id]
+        own = [rule for rule in definitions if rule.team_id == team_id]
         if own:
             return own
         return [
-            (rid, cond, delay)
-            for rid, tid, cond, delay, cid in definitions
-            if not tid and cid in (False, company_id)
+            rule
+            for rule in definitions
+            if not rule.team_id and rule.company_id in (False, company_id)
         ]
 
     def _pilot_summary(self, values, lang):

@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 
+from ..rule_engine import dated_next_action
+
 
 class MailActivity(models.Model):
     _inherit = "mail.activity"
@@ -17,12 +19,7 @@ class MailActivity(models.Model):
 
     # What an opportunity's dated next action reads of its activities
     # (crm.lead.has_dated_next_action, on the kanban cards and in the gate).
-    PILOT_NEXT_ACTION_ACTIVITY_READS = (
-        "date_deadline",
-        "pilot_follow_up_step_id",
-        "automated",
-        "activity_type_id",
-    )
+    PILOT_NEXT_ACTION_ACTIVITY_READS = dated_next_action.ACTIVITY_FIELDS
 
     def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
         # A document's activities (one2many activity_ids) are read with their

@@ -111,7 +111,12 @@ class CrmLead(models.Model):
                     leads_by_rule[rule_id].append(lead.id)
         # What the field and manual rules read, in one narrow query.
         Rule._pilot_fetch_rule_fields(
-            self, [(row[3], row[4]) for row in definitions if row[0] in leads_by_rule]
+            self,
+            [
+                (definition.rule_type, definition.field_name)
+                for definition in definitions
+                if definition.id in leads_by_rule
+            ],
         )
         satisfied = Rule._pilot_satisfied_by_rule(
             self, {Rule.browse(rule_id): ids for rule_id, ids in leads_by_rule.items()}
@@ -160,7 +165,9 @@ class CrmLead(models.Model):
         its exit criteria checklist: one fact, one tick)."""
         Rule = self.env["crm.qualification.rule"]
         manual_ids = {
-            row[0] for row in Rule.sudo()._pilot_active_definitions() if row[3] == "manual"
+            definition.id
+            for definition in Rule.sudo()._pilot_active_definitions()
+            if definition.rule_type == "manual"
         }
         twins = Rule.sudo()._pilot_twin_criteria()
         pipelines = {}
@@ -226,6 +233,7 @@ class CrmLead(models.Model):
                 != (lead.qualification_score, lead.qualification_missing or False)
             ]
             if changed:
+                ids, scores, missing_codes = (list(column) for column in zip(*changed, strict=True))
                 self.env.cr.execute(
                     SQL(
                         """
@@ -235,9 +243,9 @@ class CrmLead(models.Model):
                           FROM unnest(%s::int[], %s::int[], %s::varchar[]) AS v(id, score, missing)
                          WHERE lead.id = v.id
                         """,
-                        [row[0] for row in changed],
-                        [row[1] for row in changed],
-                        [row[2] for row in changed],
+                        ids,
+                        scores,
+                        missing_codes,
                     )
                 )
                 leads.invalidate_recordset(["qualification_score", "qualification_missing"])

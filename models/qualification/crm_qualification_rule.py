@@ -1,11 +1,11 @@
 # Copyright 2026 crm_pipeline_pilot authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Qualification (BANT): the rules of the four dimensions, of the same kind as
-the stage exit criteria and evaluated the same way (crm.pipeline.lead.rule.mixin)."""
+the stage exit criteria and evaluated the same way (the rule engine: models/rule_engine/)."""
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import ValidationError
 
+from ..rule_engine.definitions import QualificationRuleDefinition
 from ..trust.base import SEQUENCE_BOUNDS
 
 # The four dimensions, in the order of the score's explanation.
@@ -64,29 +64,17 @@ class CrmQualificationRule(models.Model):
             team=self.team_id.display_name,
         )
 
-    @api.constrains("criterion_type", "field_id", "domain")
-    def _check_rule_definition(self):
-        for rule in self:
-            if rule.criterion_type == "field":
-                if not rule.field_id:
-                    raise ValidationError(
-                        self.env._(
-                            'The qualification rule "%(name)s" checks a field: choose the field.',
-                            name=rule.name,
-                        )
-                    )
-                if rule.field_id.model != "crm.lead":
-                    raise ValidationError(
-                        self.env._(
-                            'The qualification rule "%(name)s" must check a field of the '
-                            "opportunity.",
-                            name=rule.name,
-                        )
-                    )
-            elif rule.criterion_type == "domain":
-                rule._pilot_check_domain()
-
-    def _pilot_invalid_domain_message(self, reason):
+    def _pilot_rule_error(self, problem, reason=""):
+        if problem == "no_field":
+            return self.env._(
+                'The qualification rule "%(name)s" checks a field: choose the field.',
+                name=self.name,
+            )
+        if problem == "other_model":
+            return self.env._(
+                'The qualification rule "%(name)s" must check a field of the opportunity.',
+                name=self.name,
+            )
         return self.env._(
             'The domain of the qualification rule "%(name)s" is invalid: %(error)s',
             name=self.name,
@@ -124,8 +112,8 @@ class CrmQualificationRule(models.Model):
     @api.model
     @tools.ormcache()
     def _pilot_active_definitions(self):
-        """Active rules: a tuple of (id, dimension, team id or False, type,
-        field name, domain) (one query, then cached)."""
+        """Active rules: a tuple of QualificationRuleDefinition (one query,
+        then cached)."""
         self.flush_model()
         self.env.cr.execute(
             """
@@ -136,18 +124,18 @@ class CrmQualificationRule(models.Model):
           ORDER BY r.sequence, r.id
             """
         )
-        return tuple((row[0], row[1], row[2] or False, *row[3:]) for row in self.env.cr.fetchall())
+        return tuple(
+            QualificationRuleDefinition(rule_id, dimension, team_id or False, *rule)
+            for rule_id, dimension, team_id, *rule in self.env.cr.fetchall()
+        )
 
     @api.model
     @tools.ormcache()
     def _pilot_read_fields_all(self):
         """Names of the fields of the lead that the active rules read (see
-        _pilot_fields_read), and the team (which chooses the rules), as a
-        frozenset, cached with the definitions."""
-        names = {"team_id"}
-        for rule_id, _dimension, _team_id, *definition in self._pilot_active_definitions():
-            names.update(self.browse(rule_id)._pilot_fields_read(*definition))
-        return frozenset(names)
+        _pilot_read_fields_by_id), and the team (which chooses the rules), as
+        a frozenset, cached with the definitions."""
+        return frozenset({"team_id"}.union(*self._pilot_read_fields_by_id().values()))
 
     @api.model
     @tools.ormcache()
@@ -190,9 +178,9 @@ class CrmQualificationRule(models.Model):
             if criterion_ids.intersection(lead.confirmed_criterion_ids._origin.ids)
         }
 
-    def _pilot_fields_read(self, criterion_type, fname, domain_text):
-        names = super()._pilot_fields_read(criterion_type, fname, domain_text)
-        if criterion_type == "manual":
+    def _pilot_fields_read(self, rule):
+        names = super()._pilot_fields_read(rule)
+        if rule.rule_type == "manual":
             names |= {"confirmed_criterion_ids"}
         return names
 
@@ -230,20 +218,11 @@ class CrmQualificationRule(models.Model):
         company and those of ``company_id``, the company of the opportunities."""
         defaults, own = {}, {}
         default_companies = self._pilot_default_companies()
-        for rule_id, dimension, rule_team_id, *_definition in self._pilot_active_definitions():
-            if not rule_team_id:
-                if default_companies.get(rule_id, False) not in (False, company_id):
+        for rule in self._pilot_active_definitions():
+            if not rule.team_id:
+                if default_companies.get(rule.id, False) not in (False, company_id):
                     continue
-                defaults.setdefault(dimension, []).append(rule_id)
-            elif rule_team_id == team_id:
-                own.setdefault(dimension, []).append(rule_id)
+                defaults.setdefault(rule.dimension, []).append(rule.id)
+            elif rule.team_id == team_id:
+                own.setdefault(rule.dimension, []).append(rule.id)
         return {**defaults, **own}
-
-    def _pilot_definition(self):
-        """(type, field name, domain) of the rule, from the cache when it is
-        active (no query), else from the record."""
-        self.ensure_one()
-        for row in self._pilot_active_definitions():
-            if row[0] == self.id:
-                return tuple(row[3:])
-        return (self.criterion_type, self.field_id.name, self.domain)

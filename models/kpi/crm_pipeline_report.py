@@ -5,13 +5,17 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..models.crm_lead import won_lead_sql
-from ..models.margin.crm_lead import URGENCY_SELECTION
-from .sql_view import create_report_view
+from ..crm_lead import won_lead_sql
+from ..margin.crm_lead import URGENCY_SELECTION
+from ..sql_view import create_report_view
 
 
 class CrmPipelineReport(models.Model):
-    """Pipeline analysis: one row per opportunity, active or lost.
+    """The KPI measures of each opportunity, active or lost, and the KPI
+    formulas: the Pipeline Analysis (its views in report/) presents them; the
+    weekly review, the trends, the digest and the XLSX export read the KPIs
+    computed here (_pilot_kpi_values_by), for the KPIs declared in
+    kpi_definitions.py.
 
     The rate measures are NULL where they do not apply, so that their
     average is the right ratio under any grouping. Won is the add-on's one
