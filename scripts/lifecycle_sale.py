@@ -12,7 +12,9 @@ database full of sales data, installed before the bridge was available.
    (quoted, ordered, unknown, erosion); orders untouched.
 3. ``-u crm_pipeline_pilot_sale``: no error, the same figures.
 4. Uninstall (``button_immediate_uninstall``): no error, the bridge's columns
-   and report view gone, the add-on and the orders still there, unchanged.
+   and report view gone, the add-on (with the views of its reports, which read
+   the bridge's columns while it was installed) and the orders still there,
+   unchanged.
 
     python scripts/lifecycle_sale.py --odoo-bin ODOO_BIN --database DB --log-dir DIR
         --main-addons PATH --all-addons PATH [--deals N] -- ODOO_ARGS...
@@ -203,6 +205,17 @@ def main(argv=None):
             str(states),
         )
         check_orders("uninstall")
+        views = query(
+            "SELECT to_regclass('crm_pipeline_forecast')::text, "
+            "to_regclass('crm_pipeline_report')::text"
+        )
+        check(
+            views == [("crm_pipeline_forecast", "crm_pipeline_report")],
+            "uninstall: the add-on's report views kept",
+            str(views),
+        )
+        rows = query("SELECT COUNT(*) FROM crm_pipeline_report WHERE lead_id IS NOT NULL")
+        check(rows[0][0] >= args.deals, "uninstall: the pipeline analysis still reads", str(rows))
     finally:
         subprocess.run(["dropdb", "--if-exists", args.database], check=False)
     print(f"\nBridge lifecycle: {len(check.lines)} checks, {check.failed} failed")

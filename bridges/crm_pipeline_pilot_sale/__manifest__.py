@@ -24,5 +24,6 @@
             "crm_pipeline_pilot_sale/static/tests/tours/*.js",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "auto_install": True,
 }

@@ -4,7 +4,7 @@
 
 from odoo import fields, models
 
-from odoo.addons.crm_pipeline_pilot.report.sql_view import create_report_view
+from odoo.addons.crm_pipeline_pilot.models.sql_view import create_report_view
 
 
 class CrmMarginErosionReport(models.Model):

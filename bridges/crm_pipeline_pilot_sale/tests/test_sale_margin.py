@@ -1,5 +1,7 @@
 # Copyright 2026 crm_pipeline_pilot authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import datetime
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -227,3 +229,37 @@ class TestSaleMargin(PilotCommon):
         order = self._order([(1000.0, 500.0)], lead=other_lead)
         with self.assertRaises(UserError):
             self.lead.pilot_reference_order_id = order
+
+    def test_forecast_weighs_the_quoted_margin(self):
+        """The pipeline forecast's weighted margin: the quotation's margin once
+        one is sent (2,000 x 50 %), the estimate before (3,500 x 50 %)."""
+        self.lead.probability = 50.0
+        forecast = self.env["crm.pipeline.forecast"]
+        self.env.flush_all()
+        row = forecast.search([("lead_id", "=", self.lead.id)])
+        self.assertEqual(row.prorated_margin, 1750.0)
+        self._order([(10000.0, 8000.0)])
+        self.env.flush_all()
+        forecast.invalidate_model()
+        row = forecast.search([("lead_id", "=", self.lead.id)])
+        self.assertEqual(row.prorated_margin, 1000.0)
+
+    def test_margin_rate_kpi_counts_ordered_margins_of_won_deals(self):
+        """Margin rate of won deals: the orders' margin where they are known
+        (2,000 on 10,000 ordered), the estimate elsewhere (2,000 on 5,000):
+        4,000 / 15,000 = 26.67 %, where the estimates alone give 36.67 %."""
+        won_stage = self.env["crm.stage"].create({"name": "Margin Won", "is_won": True})
+        other = self._opportunity("Estimate only", expected_revenue=5000.0, estimated_cost=3000.0)
+        self._order([(10000.0, 8000.0)], state="sale")
+        leads = self.lead | other
+        leads.write({"stage_id": won_stage.id})
+        self.env.flush_all()
+        kpis = self.env["crm.pipeline.report"]._pilot_kpi_values(
+            datetime(2000, 1, 1), datetime(2199, 1, 1), [("lead_id", "in", leads.ids)]
+        )
+        self.assertAlmostEqual(kpis["margin_rate"], 4000.0 * 100 / 15000.0, places=6)
+        report = self.env["crm.pipeline.report"].search([("lead_id", "=", self.lead.id)])
+        self.assertEqual(
+            (report.kpi_margin_known, report.kpi_margin_revenue, report.kpi_margin),
+            (True, 10000.0, 2000.0),
+        )
