@@ -1,11 +1,32 @@
 # Copyright 2026 crm_pipeline_pilot authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
+from odoo.tools import SQL
 
 from ..models.crm_lead import won_sql
-from ..models.forecast_backtest.crm_forecast_backtest_line import FORECAST_METHODS
+from ..models.forecast_backtest.forecast_methods import (
+    FORECAST_METHODS,
+    IN_MONTH_BASES,
+    base_method,
+    in_month_sql,
+    latest_recommended_sql,
+)
 from ..models.forecast_category.crm_lead import FORECAST_CATEGORIES
-from ..models.sql_view import create_report_view
+
+# What each method built on the pipeline counts for one open opportunity
+# (SQL on the crm_lead row ``l`` and the win rate ``r`` of its stage); a
+# method + in-month business counts what its base method counts, and the
+# team's in-month business on rows of their own.
+LEAD_FIGURES = {
+    "stage_probability": "l.prorated_revenue",
+    "history": "COALESCE(l.expected_revenue, 0.0) * COALESCE(r.win_rate, 0.0) / 100.0",
+    "commit": "CASE WHEN l.forecast_category = 'commit' THEN l.expected_revenue ELSE 0.0 END",
+    "best_case": "CASE WHEN l.forecast_category IN ('commit', 'best_case') "
+    "THEN l.expected_revenue ELSE 0.0 END",
+}
+# The in-month business is shown for the current month and the following
+# ones, up to this many months in all.
+IN_MONTH_HORIZON = 3
 
 
 class CrmPipelineForecast(models.Model):
@@ -22,6 +43,14 @@ class CrmPipelineForecast(models.Model):
     recommends for the lead's team, and ``recommended_revenue`` what that
     method counts for the lead (empty when the team has no recommendation or
     the recommended method is the submitted forecasts, a team figure).
+
+    ``in_month_revenue``: each sales team's in-month business (forecast_methods.py,
+    as of the first day of the current month), on rows of its own without an
+    opportunity nor a salesperson, one per month from the current month over
+    IN_MONTH_HORIZON months; the current month's counts the share of the month
+    still to come (its days left, today included). A team without history
+    has no such row. When the team's recommended method adds the in-month
+    business, these rows count it in ``recommended_revenue``.
     """
 
     _name = "crm.pipeline.forecast"
@@ -80,7 +109,17 @@ class CrmPipelineForecast(models.Model):
         readonly=True,
         help="What the recommended method of the sales team counts for the opportunity: "
         "the weighted revenue (stage probability), the history-based projection, or the "
-        "expected revenue of Commit (and Best case) deals.",
+        "expected revenue of Commit (and Best case) deals; plus, for the methods + in-month "
+        "business, the team's in-month business.",
+    )
+    in_month_revenue = fields.Monetary(
+        string="In-month Business",
+        currency_field="currency_id",
+        readonly=True,
+        help="The sales team's in-month business: the average revenue it won, over its "
+        "last six complete months, from opportunities created in the month they were "
+        "won, which no pipeline holds at the start of the month. For the current month, "
+        "the share of its days still to come.",
     )
 
     @api.model
@@ -92,6 +131,11 @@ class CrmPipelineForecast(models.Model):
 
     def _select(self):
         weighted_margin = self._pilot_weighted_margin_sql()
+        recommended = "\n".join(
+            f"WHEN '{method}' THEN {LEAD_FIGURES[base_method(method)]}"
+            for method, _label in FORECAST_METHODS
+            if base_method(method) in LEAD_FIGURES
+        )
         return f"""
             SELECT
                 l.id AS id,
@@ -114,15 +158,8 @@ class CrmPipelineForecast(models.Model):
                 CASE WHEN l.date_deadline IS NULL THEN 1 ELSE 0 END AS undated_count,
                 l.forecast_category AS forecast_category,
                 bt.method AS recommended_method,
-                CASE bt.method
-                    WHEN 'stage_probability' THEN l.prorated_revenue
-                    WHEN 'history' THEN COALESCE(l.expected_revenue, 0.0)
-                                        * COALESCE(r.win_rate, 0.0) / 100.0
-                    WHEN 'commit' THEN CASE WHEN l.forecast_category = 'commit'
-                                            THEN l.expected_revenue ELSE 0.0 END
-                    WHEN 'best_case' THEN CASE WHEN l.forecast_category IN ('commit', 'best_case')
-                                               THEN l.expected_revenue ELSE 0.0 END
-                END AS recommended_revenue
+                CASE bt.method {recommended} END AS recommended_revenue,
+                NULL::numeric AS in_month_revenue
         """
 
     def _from(self):
@@ -145,12 +182,7 @@ class CrmPipelineForecast(models.Model):
                  GROUP BY h.stage_id, cl.company_id
             ) r ON r.stage_id = l.stage_id
                AND r.company_id IS NOT DISTINCT FROM l.company_id
-            LEFT JOIN (
-                SELECT DISTINCT ON (br.team_id) br.team_id, br.method
-                  FROM crm_forecast_backtest_result br
-                  JOIN crm_forecast_backtest b ON b.id = br.backtest_id
-                 WHERE br.recommended AND b.state = 'done'
-                 ORDER BY br.team_id, br.backtest_id DESC, br.id
+            LEFT JOIN ({latest_recommended_sql()}
             ) bt ON bt.team_id = l.team_id
         """
 
@@ -162,8 +194,62 @@ class CrmPipelineForecast(models.Model):
               AND l.forecast_category IS DISTINCT FROM 'omitted'
         """
 
+    def _in_month_select(self):
+        """The rows of the teams' in-month business (see the class docstring)."""
+        return SQL(
+            """
+            SELECT -ROW_NUMBER() OVER (ORDER BY im.team_id, im.company_id, im.k) AS id,
+                   NULL::int AS lead_id,
+                   (im.month + im.k * INTERVAL '1 month')::date AS date_deadline,
+                   NULL::int AS user_id,
+                   im.team_id AS team_id,
+                   NULL::int AS stage_id,
+                   im.company_id AS company_id,
+                   c.currency_id AS currency_id,
+                   NULL, NULL, NULL, NULL, NULL,
+                   0 AS nbr,
+                   NULL AS undated_revenue,
+                   0 AS undated_count,
+                   NULL AS forecast_category,
+                   bt.method AS recommended_method,
+                   CASE WHEN bt.method IN %(in_month_methods)s THEN im.amount END
+                       AS recommended_revenue,
+                   im.amount AS in_month_revenue
+              FROM (
+                    SELECT month, team_id, company_id,
+                           amount * CASE WHEN k = 0 THEN
+                                        ((month + INTERVAL '1 month')::date - %(today)s)::numeric
+                                        / ((month + INTERVAL '1 month')::date - month)
+                                    ELSE 1 END AS amount,
+                           k
+                      FROM (%(in_month)s) team_month
+                     CROSS JOIN generate_series(0, %(horizon)s - 1) AS horizon(k)
+              ) im
+              JOIN crm_team t ON t.id = im.team_id AND t.active
+              LEFT JOIN res_company c ON c.id = im.company_id
+              LEFT JOIN (%(latest)s) bt ON bt.team_id = im.team_id
+            """,
+            in_month_methods=tuple(IN_MONTH_BASES),
+            today=SQL("(now() AT TIME ZONE 'UTC')::date"),
+            in_month=in_month_sql(
+                SQL("ARRAY[date_trunc('month', now() AT TIME ZONE 'UTC')::date]")
+            ),
+            horizon=IN_MONTH_HORIZON,
+            latest=SQL(latest_recommended_sql()),
+        )
+
     def init(self):
-        create_report_view(self)
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                "CREATE OR REPLACE VIEW %s AS (%s %s %s UNION ALL %s)",
+                SQL.identifier(self._table),
+                SQL(self._select()),
+                SQL(self._from()),
+                SQL(self._where()),
+                self._in_month_select(),
+            )
+        )
 
     @api.model
     def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):

@@ -44,6 +44,14 @@ class BacktestCommon(PilotCommon):
     Team B: B1 7,000 (M1), B2 4,000 (M2), B3 10,000 (M3) in TB Neg, each won
     in its month; B4 2,000 open, expected in M4 where nothing is won. Win
     rates of TB Neg: 1/2 on day 1, 2/3 on day 2, 3/4 on day 3, 4/5 on day 4.
+
+    In-month business (won from deals created in the month they were won):
+    both teams' first opportunities were created in M-1 (the month before M0,
+    the month before M1: 35 to 45 days before day 1, whatever the months'
+    lengths). Team A's in-month wins are A3 (2,000 in M1) and A8 (3,000 in
+    M4); so, as of day 1 over M-1..M0 (2 months): 0; day 2 over M-1..M1:
+    2,000 / 3 = 666.67; day 3: 2,000 / 4 = 500; day 4: 2,000 / 5 = 400 (A8,
+    won in M4, is not known on day 4). Team B has none: 0 each month.
     """
 
     @classmethod
@@ -95,12 +103,12 @@ class BacktestCommon(PilotCommon):
             "H1",
             a,
             1000,
-            [(cls.bt1, d(1, -60)), (cls.bt2, d(1, -50)), (cls.bt3, d(1, -40))],
+            [(cls.bt1, d(1, -45)), (cls.bt2, d(1, -42)), (cls.bt3, d(1, -40))],
             won=d(1, -10),
         )
-        cls._deal("H2", a, 1000, [(cls.bt1, d(1, -60)), (cls.bt2, d(1, -50))], lost=d(1, -5))
-        cls._deal("HB1", b, 500, [(cls.tb_neg, d(1, -30))], won=d(1, -3))
-        cls._deal("HB2", b, 500, [(cls.tb_neg, d(1, -30))], lost=d(1, -2))
+        cls._deal("H2", a, 1000, [(cls.bt1, d(1, -45)), (cls.bt2, d(1, -42))], lost=d(1, -5))
+        cls._deal("HB1", b, 500, [(cls.tb_neg, d(1, -35))], won=d(1, -3))
+        cls._deal("HB2", b, 500, [(cls.tb_neg, d(1, -35))], lost=d(1, -2))
         # Team A
         cls._deal("A1", a, 10000, [(cls.bt3, d(1, -20))], deadline=d(1, 14), won=d(1, 9))
         cls._deal("A2", a, 4000, [(cls.bt2, d(1, -15))], deadline=d(1, 19), lost=d(1, 24))
@@ -294,6 +302,23 @@ class TestForecastBacktest(BacktestCommon):
             (a, "history", m4): (6000.0, 3000.0),
             (a, "commit", m4): (6000.0, 3000.0),
             (a, "best_case", m4): (6000.0, 3000.0),
+            # + in-month business: 0, 666.67, 500, 400
+            (a, "stage_probability_in_month", m1): (10000.0, 12000.0),
+            (a, "history_in_month", m1): (12000.0, 12000.0),
+            (a, "commit_in_month", m1): (10000.0, 12000.0),
+            (a, "best_case_in_month", m1): (14000.0, 12000.0),
+            (a, "stage_probability_in_month", m2): (17666.67, 20000.0),
+            (a, "history_in_month", m2): (23166.67, 20000.0),
+            (a, "commit_in_month", m2): (20666.67, 20000.0),
+            (a, "best_case_in_month", m2): (20666.67, 20000.0),
+            (a, "stage_probability_in_month", m3): (5500.0, 9000.0),
+            (a, "history_in_month", m3): (5666.67, 9000.0),
+            (a, "commit_in_month", m3): (8500.0, 9000.0),
+            (a, "best_case_in_month", m3): (8500.0, 9000.0),
+            (a, "stage_probability_in_month", m4): (5200.0, 3000.0),
+            (a, "history_in_month", m4): (6400.0, 3000.0),
+            (a, "commit_in_month", m4): (6400.0, 3000.0),
+            (a, "best_case_in_month", m4): (6400.0, 3000.0),
             # Team B (automatic probability: no stage probability method;
             # its leader's draft submission does not count)
             (b, "history", m1): (3500.0, 7000.0),
@@ -308,8 +333,43 @@ class TestForecastBacktest(BacktestCommon):
             (b, "history", m4): (1600.0, 0.0),
             (b, "commit", m4): (2000.0, 0.0),
             (b, "best_case", m4): (2000.0, 0.0),
+            # + in-month business: 0 (a history without in-month wins)
+            (b, "history_in_month", m1): (3500.0, 7000.0),
+            (b, "commit_in_month", m1): (7000.0, 7000.0),
+            (b, "best_case_in_month", m1): (7000.0, 7000.0),
+            (b, "history_in_month", m2): (2666.67, 4000.0),
+            (b, "commit_in_month", m2): (4000.0, 4000.0),
+            (b, "best_case_in_month", m2): (4000.0, 4000.0),
+            (b, "history_in_month", m3): (7500.0, 10000.0),
+            (b, "commit_in_month", m3): (10000.0, 10000.0),
+            (b, "best_case_in_month", m3): (10000.0, 10000.0),
+            (b, "history_in_month", m4): (1600.0, 0.0),
+            (b, "commit_in_month", m4): (2000.0, 0.0),
+            (b, "best_case_in_month", m4): (2000.0, 0.0),
         }
         self.assertEqual(details, expected)
+        # The in-month business each month of a method + in-month business
+        in_month = {
+            (d.team_id.id, d.month): round(d.in_month, 2)
+            for d in run.detail_ids
+            if d.method == "commit_in_month"
+        }
+        self.assertEqual(
+            in_month,
+            {
+                (a, m1): 0.0,
+                (a, m2): 666.67,
+                (a, m3): 500.0,
+                (a, m4): 400.0,
+                (b, m1): 0.0,
+                (b, m2): 0.0,
+                (b, m3): 0.0,
+                (b, m4): 0.0,
+            },
+        )
+        self.assertEqual(
+            set(run.detail_ids.filtered(lambda d: d.method == "commit").mapped("in_month")), {0.0}
+        )
         # A month without revenue won is shown, not counted
         month_4 = run.detail_ids.filtered(lambda d: d.team_id == self.team_b and d.month == m4)
         self.assertEqual(set(month_4.mapped("used")), {False})
@@ -335,7 +395,23 @@ class TestForecastBacktest(BacktestCommon):
                 (c, "history", m4): (0.0, 0.0),
                 (c, "commit", m4): (0.0, 0.0),
                 (c, "best_case", m4): (0.0, 0.0),
+                # No history before day 3: no in-month business (nothing
+                # added); on day 4, C1 (created and won in M3) over M3.
+                (c, "history_in_month", m3): (0.0, 3000.0),
+                (c, "commit_in_month", m3): (0.0, 3000.0),
+                (c, "best_case_in_month", m3): (0.0, 3000.0),
+                (c, "history_in_month", m4): (3000.0, 0.0),
+                (c, "commit_in_month", m4): (3000.0, 0.0),
+                (c, "best_case_in_month", m4): (3000.0, 0.0),
             },
+        )
+        self.assertEqual(
+            [
+                (d.month, d.in_month)
+                for d in run.detail_ids.sorted("month")
+                if d.method == "commit_in_month"
+            ],
+            [(m3, False), (m4, 3000.0)],
         )
         self.assertEqual({team for team, _method in results}, {c})
 
@@ -357,7 +433,7 @@ class TestForecastBacktest(BacktestCommon):
             self.assertEqual(action.context, "{'search_default_latest': 1}")
             shown = Model.search([("is_latest", "=", True), ("team_id", "in", teams.ids)])
             self.assertEqual(shown.backtest_id, second)
-        self.assertEqual(len(Detail.search([("backtest_id", "=", second.id)])), 29)
+        self.assertEqual(len(Detail.search([("backtest_id", "=", second.id)])), 57)
         m1 = self.months[0]
         [(forecast,)] = Detail._read_group(
             [
@@ -392,9 +468,16 @@ class TestForecastBacktest(BacktestCommon):
         #   commit     -16.667,   0,     -11.111, +100
         #   best case  +16.667,   0,     -11.111, +100
         #   submission           -10 (one month: not recommended)
+        # + in-month business (0, 666.67, 500, 400 added):
+        #   stage      -16.667, -11.667, -38.889, +73.333
+        #   history      0,     +15.833, -37.037, +113.333
+        #   commit     -16.667,  +3.333,  -5.556, +113.333
+        #   best case  +16.667,  +3.333,  -5.556, +113.333
         # Commit and Commit + Best case tie on the mean absolute error: the
         # smaller bias wins (the figures are kept to one decimal). Team B:
-        # Commit (and Commit + Best case) exact.
+        # Commit (and Commit + Best case) exact; its in-month business is 0:
+        # each method + in-month business ties with its method, which is
+        # preferred.
         self.assertEqual(
             results,
             {
@@ -403,9 +486,16 @@ class TestForecastBacktest(BacktestCommon):
                 (a, "commit"): (31.9, 18.1, 25.0, 4, True),
                 (a, "best_case"): (31.9, 26.4, 25.0, 4, False),
                 (a, "submission"): (10.0, -10.0, 100.0, 1, False),
+                (a, "stage_probability_in_month"): (35.1, 1.5, 0.0, 4, False),
+                (a, "history_in_month"): (41.6, 23.0, 25.0, 4, False),
+                (a, "commit_in_month"): (34.7, 23.6, 50.0, 4, False),
+                (a, "best_case_in_month"): (34.7, 31.9, 50.0, 4, False),
                 (b, "history"): (36.1, -36.1, 0.0, 3, False),
                 (b, "commit"): (0.0, 0.0, 100.0, 3, True),
                 (b, "best_case"): (0.0, 0.0, 100.0, 3, False),
+                (b, "history_in_month"): (36.1, -36.1, 0.0, 3, False),
+                (b, "commit_in_month"): (0.0, 0.0, 100.0, 3, False),
+                (b, "best_case_in_month"): (0.0, 0.0, 100.0, 3, False),
             },
         )
         # The recommendation reaches the teams, the forecast and the weekly review
@@ -427,6 +517,169 @@ class TestForecastBacktest(BacktestCommon):
             {(r.team_id.id, r.method) for r in review.backtest_recommendation_ids},
             {(a, "commit"), (b, "commit")},
         )
+
+    def test_in_month_business_window_and_no_look_ahead(self):
+        """The in-month business of a day averages the complete months before
+        it, at most the last six, from the team's first month on: with A10
+        (6,000, created and won in M-3, which becomes team A's first month)
+        and A9 (1,200, created and won in M3), day 1 averages M-3..M0 (6,000 /
+        4), day 2 M-3..M1 (8,000 / 5), day 3 M-3..M2 (8,000 / 6), day 4 the six
+        months M-2..M3 (A10 is out: 3,200 / 6). A9 counts from day 4 only,
+        A8 (M4) never."""
+        first = datetime.combine(self.months[0] - relativedelta(months=4), time.min)
+        self._deal(
+            "A10",
+            self.team,
+            6000,
+            [(self.bt3, first + timedelta(days=2))],
+            won=first + timedelta(days=9),
+        )
+        self._deal(
+            "A9",
+            self.team,
+            1200,
+            [(self.bt3, self.day(3, 2))],
+            deadline=self.day(3, 20),
+            won=self.day(3, 20),
+        )
+        run = self._run(team_ids=[(6, 0, self.team.ids)])
+        m1, m2, m3, m4 = self.months
+        self.assertEqual(
+            {
+                d.month: round(d.in_month, 2)
+                for d in run.detail_ids
+                if d.method == "history_in_month"
+            },
+            {m1: 1500.0, m2: 1600.0, m3: 1333.33, m4: 533.33},
+        )
+        # Added to the base method's forecast, month by month
+        forecasts = {
+            (d.method, d.month): round(d.forecast, 2)
+            for d in run.detail_ids
+            if d.method in ("commit", "commit_in_month")
+        }
+        for month in self.months:
+            in_month = run.detail_ids.filtered(
+                lambda d, m=month: d.method == "commit_in_month" and d.month == m
+            ).in_month
+            self.assertAlmostEqual(
+                forecasts["commit_in_month", month], forecasts["commit", month] + in_month, 2
+            )
+
+    def test_history_projection_unknown_without_win_rates(self):
+        """Team D's first deal, D1 (5,000, created in M1, won in M2), is in the
+        pipeline of day 2 in a stage through which no opportunity had closed
+        yet: the history-based projection of M2 is unknown, not 0 (no row,
+        the month is not measured for it); the other methods have their
+        figure. An empty pipeline is a forecast of 0 (M1, M3, M4)."""
+        team_d = self.env["crm.team"].create({"name": "BT Team D"})
+        fresh = self.env["crm.stage"].create(
+            {"name": "BT Fresh", "sequence": 305, "pilot_forecast_category": "commit"}
+        )
+        self._deal(
+            "D1",
+            team_d,
+            5000,
+            [(fresh, self.day(1, 5))],
+            deadline=self.day(2, 10),
+            won=self.day(2, 10),
+        )
+        run = self._run(team_ids=[(6, 0, team_d.ids)])
+        m1, m2, m3, m4 = self.months
+        details, results = self._figures(run)
+        d = team_d.id
+        self.assertEqual(
+            {key: value for key, value in details.items() if key[1] in ("history", "commit")},
+            {
+                (d, "history", m1): (0.0, 0.0),
+                (d, "history", m3): (0.0, 0.0),
+                (d, "history", m4): (0.0, 0.0),
+                (d, "commit", m1): (0.0, 0.0),
+                (d, "commit", m2): (5000.0, 5000.0),
+                (d, "commit", m3): (0.0, 0.0),
+                (d, "commit", m4): (0.0, 0.0),
+            },
+        )
+        self.assertNotIn((d, "history_in_month", m2), details)
+        self.assertNotIn((d, "history"), results)
+        self.assertEqual(results[d, "commit"], (0.0, 0.0, 100.0, 1, False))
+
+    def test_pipeline_forecast_in_month_rows(self):
+        """The pipeline forecast shows each team's in-month business as of
+        today (over the six complete months M-1..M4: 5,000 / 6 for team A, 0
+        for team B) on rows without an opportunity nor a salesperson, for the
+        current month (the share of its days still to come) and the next two;
+        the recommended forecast counts it when the team's recommended method
+        adds it, and then counts for each opportunity what the base method
+        counts."""
+        teams = self.team | self.team_b
+        run = self._run(team_ids=[(6, 0, teams.ids)])
+        Forecast = self.env["crm.pipeline.forecast"]
+        self.env.cr.execute("SELECT (now() AT TIME ZONE 'UTC')::date")
+        [today] = self.env.cr.fetchone()
+        current = today.replace(day=1)
+        following = current + relativedelta(months=1)
+        share = (following - today).days / (following - current).days
+        a, b = self.team.id, self.team_b.id
+
+        def in_month_rows():
+            Forecast.invalidate_model()
+            rows = Forecast.search([("team_id", "in", teams.ids), ("lead_id", "=", False)])
+            self.assertFalse(rows.user_id | rows.lead_id.user_id)
+            self.assertFalse(rows.lead_id)
+            return {
+                (row.team_id.id, row.date_deadline): (
+                    round(row.in_month_revenue, 2),
+                    row.recommended_method,
+                    round(row.recommended_revenue, 2),
+                )
+                for row in rows
+            }
+
+        months = [current + relativedelta(months=n) for n in range(3)]
+        team_a = round(5000 / 6 * share, 2)
+        self.assertEqual(
+            in_month_rows(),
+            {
+                (a, months[0]): (team_a, "commit", 0.0),
+                (a, months[1]): (833.33, "commit", 0.0),
+                (a, months[2]): (833.33, "commit", 0.0),
+                (b, months[0]): (0.0, "commit", 0.0),
+                (b, months[1]): (0.0, "commit", 0.0),
+                (b, months[2]): (0.0, "commit", 0.0),
+            },
+        )
+        # Team A's recommended method becomes Commit + in-month business
+        self.assertEqual(self.team.pilot_forecast_method, "commit")
+        results = run.result_ids.filtered(lambda r: r.team_id == self.team)
+        results.filtered("recommended").recommended = False
+        results.filtered(lambda r: r.method == "commit_in_month").recommended = True
+        self.team.invalidate_recordset(["pilot_forecast_method"])
+        self.assertEqual(self.team.pilot_forecast_method, "commit_in_month")
+        rows = in_month_rows()
+        self.assertEqual(rows[a, months[0]], (team_a, "commit_in_month", team_a))
+        self.assertEqual(rows[a, months[1]], (833.33, "commit_in_month", 833.33))
+        self.assertEqual(rows[b, months[1]], (0.0, "commit", 0.0))
+        a7 = Forecast.search([("lead_id", "=", self.a7.id)])
+        self.assertEqual(
+            (a7.recommended_method, a7.recommended_revenue, a7.in_month_revenue),
+            ("commit_in_month", 6000.0, 0.0),
+        )
+
+    def test_in_month_rows_are_a_team_figure(self):
+        """The rows of the in-month business are a figure of the whole team
+        (everybody's wins): a salesperson limited to their own opportunities
+        does not see them, and still sees their opportunities; the sales
+        manager sees both."""
+        self._run(team_ids=[(6, 0, self.team.ids)])
+        Forecast = self.env["crm.pipeline.forecast"]
+        in_month = [("team_id", "=", self.team.id), ("lead_id", "=", False)]
+        self.assertEqual(Forecast.with_user(self.salesman).search_count(in_month), 0)
+        self.assertEqual(Forecast.with_user(self.manager).search_count(in_month), 3)
+        for user in (self.salesman, self.manager):
+            self.assertEqual(
+                Forecast.with_user(user).search([("lead_id", "=", self.a7.id)]).lead_id, self.a7
+            )
 
     def test_methods_compared_never_averaged_across_methods(self):
         """The pivot of the methods compared (teams in rows, methods in

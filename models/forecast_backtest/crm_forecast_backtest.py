@@ -1,24 +1,10 @@
 # Copyright 2026 crm_pipeline_pilot authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The forecast back-test: for each of the last N months, the pipeline is
-rebuilt as it stood on the first day of the month, each forecast method is
-applied to it and compared with the revenue won in the month.
+rebuilt as it stood on the first day of the month (crm_forecast_backtest_rebuild.py
+says what the rebuild reads), each forecast method is applied to it and
+compared with the revenue won in the month.
 
-What the rebuild reads (nothing recorded on or after the first day of the
-month, midnight UTC, changes the figures of that month):
-- open opportunities: created before the day, in a stay of the stage
-  history covering the day in a stage that is not won, not lost before the
-  day (lost opportunities are archived with their closing date);
-- stage and sales team: those of that stay;
-- expected closing date: from the ledger of the expected closing dates (the
-  previous date of the first change made on or after the day), otherwise the
-  current one;
-- expected revenue: from Odoo's tracking of the field in the chatter (the
-  previous value of the first change on or after the day), otherwise the
-  current one;
-- forecast category: from its tracking in the chatter, likewise; without a
-  tracked change, the current category while the opportunity is still in the
-  stay of the day, otherwise the default category of the stage of the day.
 The forecast of a month counts the opportunities expected to close in it,
 except those in the category Omitted:
 - stage probability: expected revenue x the probability of the stage, for the
@@ -26,29 +12,26 @@ except those in the category Omitted:
   predictive lead scoring is not recorded over time and is learnt from
   today's data: it cannot be rebuilt for a past day);
 - history-based projection: expected revenue x the win rate of the stage
-  among the opportunities closed before the day (same company);
+  among the opportunities closed before the day (same company); no figure for
+  a month whose pipeline has no stage with a known win rate (a gap: the
+  month is not measured for it), 0 for a stage without one otherwise;
 - Commit, and Commit + Best case: the expected revenue of those categories;
+- each of the four above + in-month business: the same forecast plus the
+  team's in-month business as of the day (forecast_methods.py);
 - submitted forecasts: the first submitted forecast of each salesperson of
   the team for the month (the commit), or the team leader's adjusted team
   figure when recorded. Submissions are made during the month: this method
   alone uses what was known in the month's first days.
-Limits: the configuration (stage probabilities and default categories) is
-today's; changes made without tracking (SQL, imports without tracking) are
-not seen.
 """
-
-from datetime import datetime, time
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL, float_compare, float_is_zero, format_date
+from odoo.tools import float_compare, float_is_zero, format_date
 
-from ..crm_lead import won_sql
-from ..forecast_category.crm_lead import FORECAST_CATEGORIES
 from ..stage_probability.crm_team import STAGE_PROBABILITY_MODES
-from .crm_forecast_backtest_line import FORECAST_METHODS
+from .forecast_methods import FORECAST_METHODS, IN_MONTH_BASES, base_method
 
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 36
@@ -196,7 +179,7 @@ class CrmForecastBacktest(models.Model):
         teams = self._pilot_teams()
         months = self._pilot_months()
         end = months[-1] + relativedelta(months=1)
-        forecasts = {}  # (team id, method, month) -> amount
+        forecasts = {}  # (team id, method, month) -> amount, None: unknown
         stage_teams = {
             team.id for team in teams if team.pilot_probability_mode in STAGE_PROBABILITY_MODES
         }
@@ -217,6 +200,7 @@ class CrmForecastBacktest(models.Model):
             for team_id, month, amount in self._pilot_won(teams, months[0], end)
         }
         starts = self._pilot_history_starts(teams)
+        in_month = self._pilot_in_month(months)
         self.result_ids.unlink()
         self.detail_ids.unlink()
         details = []
@@ -228,19 +212,27 @@ class CrmForecastBacktest(models.Model):
                 if team.id in starts and month + relativedelta(months=1) > starts[team.id]
             ]
             for method, _label in FORECAST_METHODS:
+                base = base_method(method)
                 for month in team_months:
-                    key = (team.id, method, month)
+                    key = (team.id, base, month)
                     if key not in forecasts:
-                        if method == "submission" or (
-                            method == "stage_probability" and team.id not in stage_teams
+                        if base == "submission" or (
+                            base == "stage_probability" and team.id not in stage_teams
                         ):
                             continue
                         forecasts[key] = 0.0
-                    details.append(
-                        self._pilot_detail_vals(
-                            team, method, month, forecasts[key], actuals.get((team.id, month), 0.0)
-                        )
+                    if forecasts[key] is None:
+                        # A gap (no known win rate), not a forecast of 0
+                        continue
+                    vals = self._pilot_detail_vals(
+                        team,
+                        method,
+                        month,
+                        forecasts[key],
+                        actuals.get((team.id, month), 0.0),
+                        in_month.get((team.id, month)) if method in IN_MONTH_BASES else None,
                     )
+                    details.append(vals)
         details = self.env["crm.forecast.backtest.detail"].create(details)
         self.env["crm.forecast.backtest.result"].create(self._pilot_result_vals(details))
         self.write({"state": "done", "date_run": fields.Datetime.now()})
@@ -299,7 +291,10 @@ class CrmForecastBacktest(models.Model):
         self._pilot_mark_latest(teams)
         return result
 
-    def _pilot_detail_vals(self, team, method, month, forecast, actual):
+    def _pilot_detail_vals(self, team, method, month, forecast, actual, in_month=None):
+        """The month of one method; ``in_month``: the in-month business the
+        method adds to ``forecast`` (None: nothing, as without history)."""
+        forecast += in_month or 0.0
         used = not float_is_zero(actual, precision_digits=2)
         error = forecast - actual
         return {
@@ -308,6 +303,7 @@ class CrmForecastBacktest(models.Model):
             "method": method,
             "month": month,
             "forecast": forecast,
+            "in_month": in_month if in_month is not None else False,
             "actual": actual,
             "error": error,
             "error_percent": error / actual * 100.0 if used else False,
@@ -357,212 +353,3 @@ class CrmForecastBacktest(models.Model):
         for _rank, vals in best.values():
             vals["recommended"] = True
         return results
-
-    @api.model
-    def _pilot_rebuild_context(self):
-        """What every monthly rebuild needs, read once: the tracked fields and
-        the labels of the forecast categories (tracked as labels, in the
-        language of whoever changed them)."""
-        fields_by_name = {
-            field.name: field.id
-            for field in self.env["ir.model.fields"]
-            .sudo()
-            .search(
-                [
-                    ("model", "=", "crm.lead"),
-                    ("name", "in", ("expected_revenue", "forecast_category")),
-                ]
-            )
-        }
-        labels = {}
-        languages = [code for code, _name in self.env["res.lang"].get_installed()]
-        field = self.env["crm.lead"]._fields["forecast_category"]
-        for code in dict.fromkeys(["en_US", *languages]):
-            selection = field._description_selection(self.with_context(lang=code).env)
-            for key, label in selection:
-                labels.setdefault(label, key)
-        for key, label in FORECAST_CATEGORIES:
-            labels.setdefault(label, key)
-        return {
-            "amount_field": fields_by_name.get("expected_revenue") or 0,
-            "category_field": fields_by_name.get("forecast_category") or 0,
-            "labels": list(labels),
-            "keys": list(labels.values()),
-        }
-
-    def _pilot_rebuild_month(self, month, teams, context):
-        """One query: the pipeline as it stood on the first day of ``month``
-        (midnight UTC), and per team the forecast of the month by the stage
-        probabilities, the history-based projection, Commit and Commit + Best
-        case. Returns [(team id, stage, history, commit, best case)]."""
-        self.ensure_one()
-        day = datetime.combine(month, time.min)
-        self.env["crm.lead"].flush_model()
-        self.env["crm.lead.stage.history"].flush_model()
-        self.env["crm.lead.close.date.change"].flush_model()
-        self.env["mail.tracking.value"].flush_model()
-        self.env["mail.message"].flush_model(["model", "res_id", "date"])
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH stay AS (
-                    SELECT DISTINCT ON (h.lead_id) h.lead_id, h.stage_id, h.team_id, h.date_out
-                      FROM crm_lead_stage_history h
-                     WHERE h.date_in < %(day)s
-                       AND (h.date_out IS NULL OR h.date_out >= %(day)s)
-                     ORDER BY h.lead_id, h.date_in DESC, h.id DESC
-                ), deadline AS (
-                    SELECT DISTINCT ON (c.lead_id) c.lead_id, c.date_old
-                      FROM crm_lead_close_date_change c
-                     WHERE c.date_changed >= %(day)s
-                     ORDER BY c.lead_id, c.date_changed, c.id
-                ), tracked AS (
-                    SELECT DISTINCT ON (m.res_id, v.field_id)
-                           m.res_id AS lead_id, v.field_id, v.old_value_float, v.old_value_char
-                      FROM mail_tracking_value v
-                      JOIN mail_message m ON m.id = v.mail_message_id
-                     WHERE v.field_id IN (%(amount_field)s, %(category_field)s)
-                       AND m.model = 'crm.lead'
-                       AND m.date >= %(day)s
-                     ORDER BY m.res_id, v.field_id, m.date, m.id, v.id
-                ), label AS (
-                    SELECT * FROM unnest(%(labels)s::varchar[], %(keys)s::varchar[])
-                           AS label(name, key)
-                ), win AS MATERIALIZED (
-                    -- Computed once: the planner cannot estimate how many
-                    -- rows the pipeline has (its filters are CASEs) and, left
-                    -- to itself, joined this aggregate row by row (minutes
-                    -- on 100,000 opportunities instead of a second).
-                    SELECT h.stage_id, cl.company_id,
-                           100.0 * COUNT(DISTINCT h.lead_id) FILTER (WHERE cl.active)
-                                 / COUNT(DISTINCT h.lead_id) AS rate
-                      FROM crm_lead_stage_history h
-                      JOIN crm_lead cl ON cl.id = h.lead_id
-                      LEFT JOIN crm_stage cs ON cs.id = cl.stage_id
-                     WHERE h.date_in < %(day)s
-                       AND cl.type = 'opportunity'
-                       AND cl.date_closed < %(day)s
-                       AND (%(won)s OR (NOT cl.active AND COALESCE(cl.probability, 0) = 0))
-                     GROUP BY h.stage_id, cl.company_id
-                ), pipe AS (
-                    SELECT COALESCE(stay.team_id, l.team_id) AS team_id,
-                           l.company_id,
-                           stay.stage_id,
-                           s.pilot_probability,
-                           CASE WHEN amount.lead_id IS NOT NULL
-                                    THEN COALESCE(amount.old_value_float, 0)
-                                ELSE COALESCE(l.expected_revenue, 0) END AS amount,
-                           CASE WHEN category.lead_id IS NOT NULL
-                                    THEN COALESCE(label.key, s.pilot_forecast_category)
-                                WHEN stay.date_out IS NULL THEN l.forecast_category
-                                ELSE s.pilot_forecast_category END AS category
-                      FROM stay
-                      JOIN crm_lead l ON l.id = stay.lead_id
-                      JOIN crm_stage s ON s.id = stay.stage_id
-                      LEFT JOIN deadline ON deadline.lead_id = l.id
-                      LEFT JOIN tracked amount
-                             ON amount.lead_id = l.id AND amount.field_id = %(amount_field)s
-                      LEFT JOIN tracked category
-                             ON category.lead_id = l.id AND category.field_id = %(category_field)s
-                      LEFT JOIN label ON label.name = category.old_value_char
-                     WHERE l.type = 'opportunity'
-                       AND l.create_date < %(day)s
-                       AND NOT COALESCE(s.is_won, FALSE)
-                       AND (l.active OR l.date_closed >= %(day)s)
-                       AND (l.company_id = %(company)s OR l.company_id IS NULL)
-                       AND CASE WHEN deadline.lead_id IS NOT NULL THEN deadline.date_old
-                                ELSE l.date_deadline END >= %(month)s
-                       AND CASE WHEN deadline.lead_id IS NOT NULL THEN deadline.date_old
-                                ELSE l.date_deadline END < %(next_month)s
-                )
-                SELECT p.team_id,
-                       COALESCE(SUM(p.amount * COALESCE(p.pilot_probability, 0) / 100.0), 0),
-                       COALESCE(SUM(p.amount * COALESCE(w.rate, 0) / 100.0), 0),
-                       COALESCE(SUM(p.amount) FILTER (WHERE p.category = 'commit'), 0),
-                       COALESCE(SUM(p.amount) FILTER (WHERE p.category IN ('commit', 'best_case')),
-                                0)
-                  FROM pipe p
-                  LEFT JOIN win w ON w.stage_id = p.stage_id
-                                 AND w.company_id IS NOT DISTINCT FROM p.company_id
-                 WHERE p.team_id = ANY(%(teams)s)
-                   AND p.category IS DISTINCT FROM 'omitted'
-                 GROUP BY p.team_id
-                """,
-                won=SQL(won_sql("cl", "cs")),
-                day=day,
-                month=month,
-                next_month=month + relativedelta(months=1),
-                company=self.company_id.id,
-                teams=teams.ids,
-                **context,
-            )
-        )
-        return [
-            (team_id, float(stage), float(history), float(commit), float(best_case))
-            for team_id, stage, history, commit, best_case in self.env.cr.fetchall()
-        ]
-
-    def _pilot_won(self, teams, date_from, date_to):
-        """[(team id, month, revenue won)] of the opportunities won (the
-        add-on's one definition) in [date_from, date_to), by closing month."""
-        self.env["crm.lead"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT l.team_id, date_trunc('month', l.date_closed)::date,
-                       COALESCE(SUM(l.expected_revenue), 0)
-                  FROM crm_lead l
-                  JOIN crm_stage s ON s.id = l.stage_id
-                 WHERE l.type = 'opportunity'
-                   AND %(won)s
-                   AND l.date_closed >= %(date_from)s AND l.date_closed < %(date_to)s
-                   AND l.team_id = ANY(%(teams)s)
-                   AND (l.company_id = %(company)s OR l.company_id IS NULL)
-                 GROUP BY 1, 2
-                """,
-                won=SQL(won_sql("l", "s")),
-                date_from=datetime.combine(date_from, time.min),
-                date_to=datetime.combine(date_to, time.min),
-                teams=teams.ids,
-                company=self.company_id.id,
-            )
-        )
-        rows = self.env.cr.fetchall()
-        return [(team_id, month, float(amount)) for team_id, month, amount in rows]
-
-    def _pilot_submitted(self, teams, date_from, date_to):
-        """[(team id, month, forecast)]: for each team and month with submitted
-        forecasts, the team leader's adjusted team figure of their first
-        submission of the month when recorded, otherwise the sum of the commits
-        of the first submission of each salesperson."""
-        self.env["crm.forecast.submission"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH first AS (
-                    SELECT DISTINCT ON (s.team_id, s.user_id, s.month)
-                           s.team_id, s.month, s.commit_amount,
-                           CASE WHEN t.user_id = s.user_id THEN s.team_adjusted_amount END
-                               AS adjusted
-                      FROM crm_forecast_submission s
-                      JOIN crm_team t ON t.id = s.team_id
-                     WHERE s.state = 'submitted'
-                       AND s.month >= %(date_from)s AND s.month < %(date_to)s
-                       AND s.team_id = ANY(%(teams)s)
-                       AND s.company_id = %(company)s
-                     ORDER BY s.team_id, s.user_id, s.month, s.week, s.id
-                )
-                SELECT team_id, month,
-                       COALESCE(MAX(adjusted) FILTER (WHERE adjusted <> 0),
-                                SUM(COALESCE(commit_amount, 0)))
-                  FROM first
-                 GROUP BY team_id, month
-                """,
-                date_from=date_from,
-                date_to=date_to,
-                teams=teams.ids,
-                company=self.company_id.id,
-            )
-        )
-        rows = self.env.cr.fetchall()
-        return [(team_id, month, float(amount)) for team_id, month, amount in rows]

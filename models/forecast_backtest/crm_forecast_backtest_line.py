@@ -5,15 +5,7 @@ months), one detail per team, method and month (forecast against actual)."""
 
 from odoo import api, fields, models
 
-# The forecast methods the back-test compares, in the order of preference
-# when two have the same error.
-FORECAST_METHODS = [
-    ("stage_probability", "Stage probability"),
-    ("history", "History-based projection"),
-    ("commit", "Commit"),
-    ("best_case", "Commit + Best case"),
-    ("submission", "Submitted forecasts"),
-]
+from .forecast_methods import FORECAST_METHODS
 
 
 class CrmForecastBacktestFiguresMixin(models.AbstractModel):
@@ -112,7 +104,7 @@ class CrmForecastBacktestDetail(models.Model):
     _description = "Forecast Back-test Month"
     _order = "backtest_id desc, team_id, method, month"
     _rec_name = "month"
-    _pilot_per_method_measures = ("forecast", "error_percent")
+    _pilot_per_method_measures = ("forecast", "in_month", "error_percent")
 
     currency_id = fields.Many2one(related="backtest_id.currency_id")
     month = fields.Date(required=True, help="The month forecast (its first day).")
@@ -120,6 +112,13 @@ class CrmForecastBacktestDetail(models.Model):
         currency_field="currency_id",
         help="What the method forecast for the month, from the pipeline as it stood "
         "on its first day.",
+    )
+    in_month = fields.Monetary(
+        string="In-month Business",
+        currency_field="currency_id",
+        help="For the methods + in-month business: the team's in-month business added "
+        "to the forecast, learnt from the months before (the average revenue won from "
+        "opportunities created in the month they were won); empty without history.",
     )
     # The won revenue of a month is on the line of each method: it does not
     # add across methods (nor the errors, measured against it).

@@ -4,8 +4,9 @@
 latest back-test that recommends one for it."""
 
 from odoo import fields, models
+from odoo.tools import SQL
 
-from .crm_forecast_backtest_line import FORECAST_METHODS
+from .forecast_methods import FORECAST_METHODS, latest_recommended_sql
 
 
 class CrmTeam(models.Model):
@@ -27,21 +28,19 @@ class CrmTeam(models.Model):
 
     def _pilot_recommended_results(self):
         """{team id: the recommended result of the latest back-test that has one}."""
-        results = (
-            self.env["crm.forecast.backtest.result"]
-            .sudo()
-            .search(
-                [
-                    ("team_id", "in", self.ids),
-                    ("recommended", "=", True),
-                    ("backtest_id.state", "=", "done"),
-                ],
-                order="backtest_id desc, id",
+        self.env["crm.forecast.backtest.result"].flush_model()
+        self.env["crm.forecast.backtest"].flush_model(["state"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT team_id, result_id FROM (%s) latest WHERE team_id = ANY(%s)",
+                SQL(latest_recommended_sql()),
+                [team_id for team_id in self._origin.ids if isinstance(team_id, int)],
             )
         )
-        latest = {}
-        for result in results:
-            latest.setdefault(result.team_id.id, result)
+        Result = self.env["crm.forecast.backtest.result"].sudo()
+        latest = {
+            team_id: Result.browse(result_id) for team_id, result_id in self.env.cr.fetchall()
+        }
         return latest
 
     def _compute_pilot_forecast_method(self):
