@@ -1,5 +1,5 @@
 # Development commands of crm_pipeline_pilot (see README.md).
-.PHONY: setup run test lint i18n test-odoo-crm test-odoo-neighbours test-oca screenshots benchmark lifecycle smoke-workers test-faults benchmark-throughput
+.PHONY: setup run test lint i18n lifecycle-sale test-odoo-sale test-odoo-crm test-odoo-neighbours test-oca screenshots benchmark lifecycle smoke-workers test-faults benchmark-throughput
 
 setup:
 	bash scripts/setup.sh
@@ -24,6 +24,10 @@ test-odoo-crm:
 test-odoo-neighbours:
 	PILOT_BASELINE=$(BASELINE) bash scripts/test_odoo.sh neighbours
 
+# Odoo's sale_crm and sale_margin tests with the sales margins bridge installed.
+test-odoo-sale:
+	PILOT_BASELINE=$(BASELINE) bash scripts/test_odoo.sh sale
+
 # OCA's CRM add-ons beside this one: their tests without and with it, all of them
 # at once with this add-on's suite (SUITE="EXPR": pytest's -k, for a subset), install order,
 # upgrade and uninstallation (see docs/integrators.md).
@@ -47,6 +51,10 @@ benchmark-throughput:
 # part of the full `make test`).
 lifecycle:
 	bash scripts/lifecycle.sh
+
+# The same for the sales margins bridge: installed on a database full of orders.
+lifecycle-sale:
+	bash scripts/lifecycle_sale.sh
 
 smoke-workers:
 	bash scripts/smoke_workers.sh

@@ -122,7 +122,15 @@ class CrmPipelineForecast(models.Model):
         "the share of its days still to come.",
     )
 
+    @api.model
+    def _pilot_weighted_margin_sql(self):
+        """SQL of the weighted margin of an open opportunity ``l``: its estimate
+        weighted by its probability. The sales margins bridge weighs the margin
+        of its quotation sent instead, once one is known."""
+        return "l.prorated_margin"
+
     def _select(self):
+        weighted_margin = self._pilot_weighted_margin_sql()
         recommended = "\n".join(
             f"WHEN '{method}' THEN {LEAD_FIGURES[base_method(method)]}"
             for method, _label in FORECAST_METHODS
@@ -140,7 +148,7 @@ class CrmPipelineForecast(models.Model):
                 c.currency_id AS currency_id,
                 l.expected_revenue AS expected_revenue,
                 l.prorated_revenue AS prorated_revenue,
-                l.prorated_margin AS prorated_margin,
+                {weighted_margin} AS prorated_margin,
                 COALESCE(r.win_rate, 0.0) AS stage_win_rate,
                 COALESCE(l.expected_revenue, 0.0) * COALESCE(r.win_rate, 0.0) / 100.0
                     AS projected_revenue,

@@ -49,12 +49,25 @@ pilot_odoo_args() {
     printf '%s\n' "${args[@]}"
 }
 
+# Link the add-on and its bridge add-ons (bridges/*, e.g. the sales margins of
+# crm_pipeline_pilot_sale) into the addons path entry of this clone.
+pilot_link_addons() {
+    mkdir -p "$ADDONS_LINKS"
+    ln -sfn "$PILOT_ROOT" "$ADDONS_LINKS/$PILOT_MODULE"
+    local bridge
+    for bridge in "$PILOT_ROOT"/bridges/*/; do
+        [ -f "$bridge/__manifest__.py" ] || continue
+        bridge="${bridge%/}"
+        ln -sfn "$bridge" "$ADDONS_LINKS/$(basename "$bridge")"
+    done
+}
+
 # The prelude of the scripts that run Odoo: prepare what is missing, choose the
 # PostgreSQL server, link the add-on into the addons path and fill the global
 # array odoo_args with the common odoo-bin options.
 pilot_prepare() {
     bash "$PILOT_ROOT/scripts/setup.sh"
     pilot_pg_env
-    mkdir -p "$ADDONS_LINKS" && ln -sfn "$PILOT_ROOT" "$ADDONS_LINKS/$PILOT_MODULE"
+    pilot_link_addons
     mapfile -t odoo_args < <(pilot_odoo_args)
 }

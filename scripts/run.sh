@@ -16,8 +16,10 @@ if psql -qAtX -d "$db" -c "SELECT 1 FROM ir_module_module WHERE name='$PILOT_MOD
     log "updating $PILOT_MODULE in the database $db"
     "$PY" "$ODOO_DIR/odoo-bin" "${odoo_args[@]}" -u "$PILOT_MODULE" --stop-after-init --log-level=warn
 else
-    log "creating the database $db with demo data and $PILOT_MODULE"
-    "$PY" "$ODOO_DIR/odoo-bin" "${odoo_args[@]}" -i "$PILOT_MODULE" --stop-after-init --log-level=warn
+    # With Odoo's sales margins, so that the sales margins bridge
+    # (crm_pipeline_pilot_sale) installs itself and the demo shows real margins.
+    log "creating the database $db with demo data, sale_margin and $PILOT_MODULE"
+    "$PY" "$ODOO_DIR/odoo-bin" "${odoo_args[@]}" -i "sale_margin,$PILOT_MODULE" --stop-after-init --log-level=warn
 fi
 log "serving Odoo on http://localhost:$port (database $db, login admin / password admin)"
 exec "$PY" "$ODOO_DIR/odoo-bin" "${odoo_args[@]}" --http-port="$port" "$@"

@@ -97,8 +97,7 @@ if [ "$(cat "$VENV/.pilot-ready" 2>/dev/null)" != "$req_hash" ]; then
 fi
 
 # ---------------------------------------------------------------- addons path
-mkdir -p "$ADDONS_LINKS"
-ln -sfn "$PILOT_ROOT" "$ADDONS_LINKS/$PILOT_MODULE"
+pilot_link_addons
 
 # ---------------------------------------------------------------- PostgreSQL
 pilot_pg_env

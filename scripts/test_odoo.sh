@@ -7,6 +7,8 @@
 #   SUITE crm:        Odoo's crm tests
 #   SUITE neighbours: crm, sale_crm, event_crm, website_crm, crm_livechat, every
 #                     crm_iap_* add-on, website_crm_partner_assign, test_crm_full
+#   SUITE sale:       sale_crm and sale_margin, with the sales margins bridge
+#                     (crm_pipeline_pilot_sale) installed too
 # Every failure must be listed in tests/odoo_intended_failures.txt (test id,
 # then the reason; a reason starting with "pre-existing:" marks a test that
 # fails without the add-on too; a line starting with "[SUITE]" applies to
@@ -33,8 +35,12 @@ case "$suite" in
         mapfile -t iap < <(ls "$ODOO_DIR/addons" | grep '^crm_iap_' || true)
         modules=(crm sale_crm event_crm website_crm crm_livechat "${iap[@]}"
                  website_crm_partner_assign test_crm_full) ;;
-    *) die "usage: scripts/test_odoo.sh crm|neighbours [pytest arguments]" ;;
+    sale) modules=(sale_crm sale_margin) ;;
+    *) die "usage: scripts/test_odoo.sh crm|neighbours|sale [pytest arguments]" ;;
 esac
+# What is installed with the add-on beside the tested modules.
+pilot_install="$PILOT_MODULE"
+[ "$suite" = sale ] && pilot_install="$PILOT_MODULE,crm_pipeline_pilot_sale"
 listing="$PILOT_ROOT/tests/odoo_intended_failures.txt"
 
 pilot_prepare
@@ -95,7 +101,7 @@ if [ -n "${PILOT_BASELINE:-}" ]; then
 fi
 pilot_db="${keep_db:-pilot_odoo_${suite}_$stamp}"
 [ -n "$keep_db" ] || dbs+=("$pilot_db")
-run_suite pilot "$PILOT_MODULE,$modules_csv" "$pilot_db" "$@"
+run_suite pilot "$pilot_install,$modules_csv" "$pilot_db" "$@"
 
 plain_xml=""
 [ -n "${PILOT_BASELINE:-}" ] && plain_xml="$work/plain.xml"

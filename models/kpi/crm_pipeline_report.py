@@ -101,10 +101,42 @@ class CrmPipelineReport(models.Model):
         help="Qualification dimensions met, out of 4 (stored on the opportunity): "
         "grouped by it, the win rate shows whether qualification predicts wins.",
     )
+    kpi_margin_known = fields.Boolean(
+        string="Margin Rate Counted",
+        readonly=True,
+        help="The opportunity's margin is known and counts in the margin rate: its "
+        "estimate, or the margin of its confirmed orders with the sales margins.",
+    )
+    kpi_margin_revenue = fields.Monetary(
+        string="Revenue of the Margin Rate",
+        currency_field="currency_id",
+        readonly=True,
+        help="The revenue the margin rate divides by: the expected revenue, or the "
+        "untaxed amount of the confirmed orders with the sales margins.",
+    )
+    kpi_margin = fields.Monetary(
+        string="Margin of the Margin Rate",
+        currency_field="currency_id",
+        readonly=True,
+        help="The margin the margin rate adds up: the estimated margin, or the margin "
+        "of the confirmed orders with the sales margins.",
+    )
     nbr = fields.Integer(string="# Opportunities", readonly=True)
+
+    @api.model
+    def _pilot_kpi_margin_sql(self):
+        """SQL of (known, revenue, margin) of an opportunity ``l`` for the margin
+        rate KPI: its estimate. The sales margins bridge counts the margin of the
+        confirmed orders of the won deals instead, once it is known."""
+        return (
+            "COALESCE(l.margin_known, FALSE)",
+            "l.expected_revenue",
+            "l.estimated_margin",
+        )
 
     def _select(self):
         won = won_lead_sql("l")
+        margin_known, margin_revenue, margin = self._pilot_kpi_margin_sql()
         return f"""
             SELECT
                 l.id AS id,
@@ -140,6 +172,9 @@ class CrmPipelineReport(models.Model):
                 l.estimated_margin AS estimated_margin,
                 l.prorated_margin AS prorated_margin,
                 COALESCE(l.margin_known, FALSE) AS margin_known,
+                {margin_known} AS kpi_margin_known,
+                {margin_revenue} AS kpi_margin_revenue,
+                {margin} AS kpi_margin,
                 CASE WHEN COALESCE(l.close_date_push_count, 0) > 0
                      THEN 100.0::float8 ELSE 0.0::float8 END AS slip_rate,
                 COALESCE(l.qualification_score, 0) AS qualification_score,
@@ -216,8 +251,8 @@ class CrmPipelineReport(models.Model):
         # The margin rate counts only the won deals whose margin is known (an
         # estimated cost entered), in its numerator and its denominator.
         margins = read(
-            [*closed, ("state", "=", "won"), ("margin_known", "=", True)],
-            ["expected_revenue:sum", "estimated_margin:sum"],
+            [*closed, ("state", "=", "won"), ("kpi_margin_known", "=", True)],
+            ["kpi_margin_revenue:sum", "kpi_margin:sum"],
         )
         attrition = self._pilot_attrition_by(date_from, date_to, domain, groupby)
         result = {}

@@ -196,15 +196,20 @@ class CrmLead(models.Model):
     )
     def _compute_is_low_margin(self):
         for lead in self:
-            if lead.team_id:
-                floor = lead.team_id.pilot_min_margin_rate
-            else:
-                floor = (lead.company_id or self.env.company).pilot_min_margin_rate
             # An unknown margin does not reach the floor: a margin criterion
             # (is_low_margin = False) is not met without an estimated cost.
             lead.is_low_margin = not lead.margin_known or (
-                bool(lead.expected_revenue) and lead.estimated_margin_rate < floor
+                bool(lead.expected_revenue)
+                and lead.estimated_margin_rate < lead._pilot_min_margin_rate()
             )
+
+    def _pilot_min_margin_rate(self):
+        """The minimum margin rate the deal must reach: its sales team's, or
+        its company's without a team."""
+        self.ensure_one()
+        if self.team_id:
+            return self.team_id.pilot_min_margin_rate
+        return (self.company_id or self.env.company).pilot_min_margin_rate
 
     @api.model
     def _read_group_select(self, aggregate_spec, query):

@@ -58,9 +58,15 @@ def field_bounds(field):
     return getattr(field, "pilot_bounds", None)
 
 
+def is_pilot_field(field):
+    """Whether ``field`` is defined by the add-on or one of its bridge add-ons
+    (crm_pipeline_pilot_sale...)."""
+    return (field._module or "").startswith(MODULE)
+
+
 def is_maintained(field):
     """Whether the application maintains ``field`` (see the module's doc)."""
-    if field._module != MODULE or not field.store:
+    if not is_pilot_field(field) or not field.store:
         return False
     if getattr(field, "pilot_maintained", False):
         return True
@@ -153,9 +159,7 @@ class Base(models.AbstractModel):
                 if isinstance(key, str) and key.startswith("default_")
             }
         mine = [
-            fields_[fname]
-            for fname in given
-            if fname in fields_ and fields_[fname]._module == MODULE
+            fields_[fname] for fname in given if fname in fields_ and is_pilot_field(fields_[fname])
         ]
         core = [fields_[fname] for fname in given if fname in self._pilot_core_bounds]
         if core:

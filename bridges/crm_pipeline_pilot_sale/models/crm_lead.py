@@ -1,0 +1,291 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Real margins of an opportunity: quoted and ordered, against the estimate."""
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+# The states of sale orders that count: a quotation the customer received
+# (sent) or accepted (confirmed); drafts and cancelled ones never count.
+QUOTED_STATES = ("sent", "sale")
+ORDERED_STATES = ("sale",)
+
+
+def order_lines_with_cost(order):
+    """The lines of ``order`` that carry a margin: products sold, not notes,
+    sections nor down payments."""
+    return order.order_line.filtered(
+        lambda line: not line.display_type and not line.is_downpayment and line.product_id
+    )
+
+
+def order_figures(order, currency, company):
+    """(untaxed amount, margin, known) of a sale order, converted into
+    ``currency`` at the order's date the way Odoo's sales reports convert.
+    The margin is unknown when a line has no cost (it is never a 100 %
+    margin) or when the order has no line with a product."""
+    lines = order_lines_with_cost(order)
+    known = bool(lines) and all(line.purchase_price for line in lines)
+    date = order.date_order or fields.Date.context_today(order)
+    amount = order.currency_id._convert(order.amount_untaxed, currency, company, date)
+    margin = order.currency_id._convert(order.margin, currency, company, date)
+    return amount, margin, known
+
+
+def margin_rate(amount, margin):
+    """Margin rate in percent of an amount (0 without amount)."""
+    return margin / amount * 100.0 if amount else 0.0
+
+
+class CrmLead(models.Model):
+    _inherit = "crm.lead"
+
+    pilot_reference_order_id = fields.Many2one(
+        "sale.order",
+        string="Reference Quotation",
+        domain="[('opportunity_id', '=', id), ('state', 'in', ('sent', 'sale'))]",
+        copy=False,
+        tracking=True,
+        help="The quotation whose margin is the deal's quoted margin. Empty: "
+        "the latest quotation sent.",
+    )
+    quoted_amount = fields.Monetary(
+        currency_field="company_currency",
+        compute="_compute_quoted_margin",
+        store=True,
+        pilot_maintained=True,
+        help="Untaxed amount of the reference quotation (or of the latest one "
+        "sent), in the company currency.",
+    )
+    quoted_margin = fields.Monetary(
+        currency_field="company_currency",
+        compute="_compute_quoted_margin",
+        store=True,
+        pilot_maintained=True,
+        help="Margin of the reference quotation (or of the latest one sent), "
+        "in the company currency.",
+    )
+    quoted_margin_rate = fields.Float(
+        string="Quoted Margin Rate (%)",
+        compute="_compute_quoted_margin",
+        store=True,
+        pilot_maintained=True,
+        digits=(16, 2),
+        aggregator="avg",
+        help="Quoted margin divided by the quoted untaxed amount, in percent.",
+    )
+    quoted_margin_known = fields.Boolean(
+        compute="_compute_quoted_margin",
+        store=True,
+        pilot_maintained=True,
+        help="A quotation was sent and every line of it has a cost: without a "
+        "cost the quoted margin is unknown, never 100 %.",
+    )
+    ordered_amount = fields.Monetary(
+        currency_field="company_currency",
+        compute="_compute_ordered_margin",
+        store=True,
+        pilot_maintained=True,
+        help="Untaxed amount of the deal's confirmed orders, in the company currency.",
+    )
+    ordered_margin = fields.Monetary(
+        currency_field="company_currency",
+        compute="_compute_ordered_margin",
+        store=True,
+        pilot_maintained=True,
+        help="Margin of the deal's confirmed orders (summed), in the company currency.",
+    )
+    ordered_margin_rate = fields.Float(
+        string="Ordered Margin Rate (%)",
+        compute="_compute_ordered_margin",
+        store=True,
+        pilot_maintained=True,
+        digits=(16, 2),
+        aggregator="avg",
+        help="Ordered margin divided by the ordered untaxed amount, in percent.",
+    )
+    ordered_margin_known = fields.Boolean(
+        compute="_compute_ordered_margin",
+        store=True,
+        pilot_maintained=True,
+        help="The deal has confirmed orders and every line of them has a cost.",
+    )
+    margin_erosion = fields.Monetary(
+        currency_field="company_currency",
+        compute="_compute_margin_erosion",
+        store=True,
+        pilot_maintained=True,
+        help="Estimated margin minus the ordered margin (minus the quoted margin "
+        "while nothing is ordered): positive when the deal lost margin.",
+    )
+    margin_erosion_points = fields.Float(
+        string="Margin Erosion (points)",
+        compute="_compute_margin_erosion",
+        store=True,
+        pilot_maintained=True,
+        digits=(16, 2),
+        aggregator="avg",
+        help="Estimated margin rate minus the ordered (or quoted) margin rate, in points.",
+    )
+    margin_erosion_known = fields.Boolean(
+        compute="_compute_margin_erosion",
+        store=True,
+        pilot_maintained=True,
+        help="Both the estimated margin and the ordered (or quoted) margin are known.",
+    )
+    quotation_margin_ok = fields.Boolean(
+        string="Quotation Sent at Margin",
+        compute="_compute_quotation_margin_ok",
+        store=True,
+        pilot_maintained=True,
+        help="A quotation was sent with a known margin rate at or above the sales "
+        "team's minimum margin rate: met from the documents themselves (use it as "
+        "an exit criterion of the field kind).",
+    )
+
+    # ------------------------------------------------------------------
+    # Computes (as superuser: the deal's figures are the same whoever
+    # changed one of its orders, even a user who cannot read all of them)
+    # ------------------------------------------------------------------
+
+    def _pilot_orders(self, states):
+        self.ensure_one()
+        return self.sudo().order_ids.filtered(lambda order: order.state in states)
+
+    @api.depends(
+        "order_ids.state",
+        "order_ids.margin",
+        "order_ids.amount_untaxed",
+        "order_ids.currency_id",
+        "order_ids.date_order",
+        "order_ids.order_line.purchase_price",
+        "order_ids.order_line.display_type",
+        "pilot_reference_order_id",
+        "company_id",
+    )
+    def _compute_quoted_margin(self):
+        for lead in self:
+            quotations = lead._pilot_orders(QUOTED_STATES)
+            reference = lead.sudo().pilot_reference_order_id
+            if reference not in quotations:
+                reference = quotations.sorted(lambda order: (order.date_order, order.id))[-1:]
+            amount = margin = 0.0
+            known = False
+            if reference:
+                amount, margin, known = order_figures(
+                    reference, lead.company_currency, lead.company_id or self.env.company
+                )
+            known = known and bool(amount)
+            lead.quoted_amount = amount if reference else 0.0
+            lead.quoted_margin = margin if known else 0.0
+            lead.quoted_margin_rate = margin_rate(amount, margin) if known else 0.0
+            lead.quoted_margin_known = known
+
+    @api.depends(
+        "order_ids.state",
+        "order_ids.margin",
+        "order_ids.amount_untaxed",
+        "order_ids.currency_id",
+        "order_ids.date_order",
+        "order_ids.order_line.purchase_price",
+        "order_ids.order_line.display_type",
+        "company_id",
+    )
+    def _compute_ordered_margin(self):
+        for lead in self:
+            amount = margin = 0.0
+            known = True
+            orders = lead._pilot_orders(ORDERED_STATES)
+            for order in orders:
+                order_amount, order_margin, order_known = order_figures(
+                    order, lead.company_currency, lead.company_id or self.env.company
+                )
+                amount += order_amount
+                margin += order_margin
+                known = known and order_known
+            known = known and bool(orders) and bool(amount)
+            lead.ordered_amount = amount
+            lead.ordered_margin = margin if known else 0.0
+            lead.ordered_margin_rate = margin_rate(amount, margin) if known else 0.0
+            lead.ordered_margin_known = known
+
+    @api.depends(
+        "margin_known",
+        "estimated_margin",
+        "estimated_margin_rate",
+        "quoted_margin",
+        "quoted_margin_rate",
+        "quoted_margin_known",
+        "ordered_margin",
+        "ordered_margin_rate",
+        "ordered_margin_known",
+        "order_ids.state",
+    )
+    def _compute_margin_erosion(self):
+        for lead in self:
+            real = lead._pilot_real_margin()
+            known = lead.margin_known and real is not None
+            lead.margin_erosion = lead.estimated_margin - real[0] if known else 0.0
+            lead.margin_erosion_points = lead.estimated_margin_rate - real[1] if known else 0.0
+            lead.margin_erosion_known = known
+
+    def _pilot_real_margin(self):
+        """(margin, rate) the documents give: the confirmed orders once there
+        are any, else the quotation sent; None when they give no known margin
+        (nothing sent, a line without cost)."""
+        self.ensure_one()
+        if self._pilot_orders(ORDERED_STATES):
+            if self.ordered_margin_known:
+                return self.ordered_margin, self.ordered_margin_rate
+            return None
+        if self.quoted_margin_known:
+            return self.quoted_margin, self.quoted_margin_rate
+        return None
+
+    @api.depends(
+        "quoted_margin_known",
+        "quoted_margin_rate",
+        "team_id.pilot_min_margin_rate",
+        "company_id.pilot_min_margin_rate",
+    )
+    def _compute_quotation_margin_ok(self):
+        for lead in self:
+            lead.quotation_margin_ok = lead.quoted_margin_known and (
+                lead.quoted_margin_rate >= lead._pilot_min_margin_rate()
+            )
+
+    @api.depends(
+        "quoted_margin_known",
+        "quoted_margin_rate",
+        "ordered_margin_known",
+        "ordered_margin_rate",
+        "order_ids.state",
+    )
+    def _compute_is_low_margin(self):
+        # Once the documents give a margin (the order, else the quotation
+        # sent), the flag follows it rather than the estimate: a quotation
+        # below the team's minimum raises it even on a well-estimated deal.
+        res = super()._compute_is_low_margin()
+        for lead in self:
+            real = lead._pilot_real_margin()
+            if real is not None:
+                lead.is_low_margin = real[1] < lead._pilot_min_margin_rate()
+        return res
+
+    # ------------------------------------------------------------------
+    # Reference quotation
+    # ------------------------------------------------------------------
+
+    @api.constrains("pilot_reference_order_id")
+    def _check_pilot_reference_order(self):
+        for lead in self:
+            order = lead.sudo().pilot_reference_order_id
+            if order and order.opportunity_id != lead:
+                raise UserError(
+                    self.env._(
+                        "The reference quotation %(order)s belongs to another opportunity "
+                        "than %(lead)s.",
+                        order=order.display_name,
+                        lead=lead.display_name,
+                    )
+                )

@@ -1,0 +1,103 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Margin erosion: the estimate against the quotation sent and the order."""
+
+from odoo import fields, models
+
+from odoo.addons.crm_pipeline_pilot.models.sql_view import create_report_view
+
+
+class CrmMarginErosionReport(models.Model):
+    _name = "crm.margin.erosion.report"
+    _description = "Margin Erosion Analysis"
+    _auto = False
+    _rec_name = "lead_id"
+    _order = "date desc, lead_id"
+
+    lead_id = fields.Many2one("crm.lead", string="Opportunity", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    team_id = fields.Many2one("crm.team", string="Sales Team", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    categ_id = fields.Many2one(
+        "product.category",
+        string="Product Category",
+        readonly=True,
+        help="Category of the largest line of the confirmed orders (of the quotations "
+        "sent while nothing is confirmed).",
+    )
+    date = fields.Date(
+        readonly=True,
+        help="Closing date of a won deal, else its expected closing date, else its creation.",
+    )
+    stage_id = fields.Many2one("crm.stage", readonly=True)
+    estimated_margin = fields.Monetary(readonly=True, currency_field="currency_id")
+    quoted_margin = fields.Monetary(
+        readonly=True,
+        currency_field="currency_id",
+        help="Empty when unknown (nothing sent, a line without a cost).",
+    )
+    ordered_margin = fields.Monetary(
+        readonly=True,
+        currency_field="currency_id",
+        help="Empty when unknown (nothing confirmed, a line without a cost).",
+    )
+    margin_erosion = fields.Monetary(
+        readonly=True,
+        currency_field="currency_id",
+        help="Estimated margin minus the ordered (or quoted) margin; empty when unknown.",
+    )
+    quoted_amount = fields.Monetary(readonly=True, currency_field="currency_id")
+    ordered_amount = fields.Monetary(readonly=True, currency_field="currency_id")
+    nbr = fields.Integer(string="# Opportunities", readonly=True, aggregator="sum")
+
+    def _select(self):
+        return """
+            SELECT l.id AS id,
+                   l.id AS lead_id,
+                   l.user_id,
+                   l.team_id,
+                   l.company_id,
+                   c.currency_id,
+                   main.categ_id,
+                   COALESCE(l.date_closed::date, l.date_deadline, l.create_date::date) AS date,
+                   l.stage_id,
+                   CASE WHEN l.margin_known THEN l.estimated_margin END AS estimated_margin,
+                   CASE WHEN l.quoted_margin_known THEN l.quoted_margin END AS quoted_margin,
+                   CASE WHEN l.ordered_margin_known THEN l.ordered_margin END AS ordered_margin,
+                   CASE WHEN l.margin_erosion_known THEN l.margin_erosion END AS margin_erosion,
+                   l.quoted_amount,
+                   l.ordered_amount,
+                   1 AS nbr
+        """
+
+    def _from(self):
+        return """
+              FROM crm_lead l
+         LEFT JOIN res_company c ON c.id = l.company_id
+         LEFT JOIN LATERAL (
+                SELECT pt.categ_id
+                  FROM sale_order_line sol
+                  JOIN sale_order so ON so.id = sol.order_id
+                  JOIN product_product pp ON pp.id = sol.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                 WHERE so.opportunity_id = l.id
+                   AND so.state IN ('sent', 'sale')
+                   AND sol.display_type IS NULL
+              ORDER BY (so.state = 'sale') DESC, sol.price_subtotal DESC, sol.id
+                 LIMIT 1
+              ) main ON TRUE
+        """
+
+    def _where(self):
+        return """
+             WHERE l.type = 'opportunity'
+               AND l.active
+               AND EXISTS (
+                    SELECT 1 FROM sale_order so
+                     WHERE so.opportunity_id = l.id AND so.state IN ('sent', 'sale')
+               )
+        """
+
+    def init(self):
+        create_report_view(self)

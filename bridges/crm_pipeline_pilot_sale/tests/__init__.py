@@ -1,0 +1,3 @@
+from . import test_sale_margin
+from . import test_sale_margin_ui
+from . import test_sale_margin_i18n
