@@ -7,11 +7,11 @@ stage_history/, forecast_category/, close_date/, qualification/,
 next_action/, won_reason/) with its fields, computes,
 constraints and the named steps called below."""
 
+from collections import defaultdict
+
 import pytz
 
 from odoo import api, fields, models
-from odoo.tools import SQL
-from odoo.tools.query import Query
 
 from .trust.base import DATE_BOUNDS, SIGNED_AMOUNT_BOUNDS
 
@@ -133,6 +133,17 @@ def many2one_ids(records, fname):
     return [value or False for value in cached_values(records, fname)]
 
 
+def assign_values(records, fname, values):
+    """Assign to each record of ``records`` its value of ``values``, in
+    order, with one assignment per distinct value: for the computes of the
+    kanban cards, which set a field on every card of the page at once."""
+    ids_by_value = defaultdict(list)
+    for id_, value in zip(records._ids, values, strict=True):
+        ids_by_value[value].append(id_)
+    for value, ids in ids_by_value.items():
+        records.browse(ids)[fname] = value
+
+
 def format_record_names(records, limit=MAX_NAMES_IN_MESSAGE):
     """Readable, bounded list of record names for error messages."""
     names = ", ".join(records[:limit].mapped("display_name"))
@@ -157,28 +168,6 @@ class CrmLead(models.Model):
     # ------------------------------------------------------------------
     # ORM overrides: each capability hooks in with one named step
     # ------------------------------------------------------------------
-
-    def _condition_to_sql(self, alias, fname, operator, value, query):
-        """Opportunities *not* in a subquery, written NOT EXISTS instead of
-        NOT IN: Odoo writes a condition such as "without a planned activity"
-        (``activity_ids`` ``not any``, the follow-up steps' domain, the
-        missing next action) as ``id NOT IN (SELECT res_id ...)``, which
-        PostgreSQL cannot turn into an anti-join; once the subquery's rows no
-        longer fit in its working memory (about 300,000 activities with the
-        default settings), it scans them again for every opportunity. NOT
-        EXISTS gives the same opportunities whenever the subquery selects no
-        NULL (ids, the activities' document ids) and is planned as an
-        anti-join."""
-        if fname == "id" and operator == "not in" and isinstance(value, Query | SQL):
-            subquery = value.subselect() if isinstance(value, Query) else value
-            if subquery.code.lstrip().startswith("(SELECT"):
-                return SQL(
-                    "(NOT EXISTS (SELECT FROM %s AS pilot_excluded(id)"
-                    " WHERE pilot_excluded.id = %s))",
-                    subquery,
-                    SQL.identifier(alias, "id"),
-                )
-        return super()._condition_to_sql(alias, fname, operator, value, query)
 
     @api.model_create_multi
     def create(self, vals_list):

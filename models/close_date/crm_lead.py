@@ -23,7 +23,13 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, format_date
 
-from ..crm_lead import COMPANY_TODAY_SQL, cached_values, format_record_names, is_trusted
+from ..crm_lead import (
+    COMPANY_TODAY_SQL,
+    assign_values,
+    cached_values,
+    format_record_names,
+    is_trusted,
+)
 
 # The context key with which trusted server code (superuser, with the value
 # TRUSTED of models/crm_lead.py) changes dates without a slip reason.
@@ -99,7 +105,7 @@ class CrmLead(models.Model):
                 )
             alerts.append((count or 0) >= thresholds[company_id])
         # On every card: set for all the leads at once.
-        self.env.cache.update(self, self._fields["close_date_push_alert"], alerts)
+        assign_values(self, "close_date_push_alert", alerts)
 
     def _search_close_date_push_alert(self, operator, value):
         if operator not in ("=", "!="):
