@@ -18,6 +18,8 @@ Definitions (docs/user_guide.md, "Expected closing dates"):
   the ledger.
 """
 
+from contextlib import contextmanager
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
@@ -131,8 +133,22 @@ class CrmLead(models.Model):
         return alert if positive else ["!", *alert]
 
     # ------------------------------------------------------------------
-    # Write step (called by models/crm_lead.py)
+    # Write steps (see models/crm_lead.py)
     # ------------------------------------------------------------------
+
+    def _pilot_write_vals(self, vals, state):
+        vals, state["slip_reason_id"] = self._pilot_slip_reason_vals(
+            super()._pilot_write_vals(vals, state)
+        )
+        return vals
+
+    @contextmanager
+    def _pilot_writing(self, vals, state):
+        with super()._pilot_writing(vals, state):
+            # Ledger rows from the dates before the write; a push out of the
+            # current month without a slip reason is refused.
+            self._pilot_record_close_date_changes(vals, state["slip_reason_id"])
+            yield
 
     def _pilot_slip_reason_vals(self, vals):
         """Write step: take the slip reason, a transient input, out of

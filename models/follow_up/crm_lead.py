@@ -140,6 +140,9 @@ class CrmLead(models.Model):
         context = self.env.context
         return bool(context.get("pilot_automated") or context.get("ir_cron_progress_id"))
 
+    def _pilot_write_vals(self, vals, state):
+        return self._pilot_stamp_interaction(super()._pilot_write_vals(vals, state))
+
     def _pilot_stamp_interaction(self, vals):
         """Write hook: a stage change by a person is an interaction."""
         if (
