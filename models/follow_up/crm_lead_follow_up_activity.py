@@ -4,14 +4,13 @@
 (assignee, texts in the assignee's language); the run that selects the
 leads is in crm_lead_follow_up_run.py."""
 
-import logging
-
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, api, fields, models
 
-_logger = logging.getLogger(__name__)
+# Logged with the run, under its logger
+from .crm_lead_follow_up_run import _logger
 
 
 class CrmLead(models.Model):
