@@ -1,17 +1,18 @@
 # Copyright 2026 crm_pipeline_pilot authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""crm.lead: the create/write orchestration of the capabilities, and what
-they share. Each capability extends crm.lead in its own folder (margin/,
-loss_reason/, exit_criteria/, follow_up/, stage_probability/,
-stage_history/, forecast_category/, close_date/, qualification/,
-next_action/, won_reason/) with its fields, computes,
-constraints and the named steps called below."""
+"""crm.lead: the frame of create and write and the steps the capabilities
+extend, and what they share. Each capability extends crm.lead in its own
+folder (margin/, loss_reason/, exit_criteria/, follow_up/,
+stage_probability/, stage_history/, forecast_category/, close_date/,
+qualification/, next_action/, won_reason/) with its fields, computes,
+constraints and its own create and write steps."""
+
+from collections import defaultdict
+from contextlib import contextmanager
 
 import pytz
 
 from odoo import api, fields, models
-from odoo.tools import SQL
-from odoo.tools.query import Query
 
 from .trust.base import DATE_BOUNDS, SIGNED_AMOUNT_BOUNDS
 
@@ -133,6 +134,17 @@ def many2one_ids(records, fname):
     return [value or False for value in cached_values(records, fname)]
 
 
+def assign_values(records, fname, values):
+    """Assign to each record of ``records`` its value of ``values``, in
+    order, with one assignment per distinct value: for the computes of the
+    kanban cards, which set a field on every card of the page at once."""
+    ids_by_value = defaultdict(list)
+    for id_, value in zip(records._ids, values, strict=True):
+        ids_by_value[value].append(id_)
+    for value, ids in ids_by_value.items():
+        records.browse(ids)[fname] = value
+
+
 def format_record_names(records, limit=MAX_NAMES_IN_MESSAGE):
     """Readable, bounded list of record names for error messages."""
     names = ", ".join(records[:limit].mapped("display_name"))
@@ -155,76 +167,69 @@ class CrmLead(models.Model):
     }
 
     # ------------------------------------------------------------------
-    # ORM overrides: each capability hooks in with one named step
+    # ORM overrides: the frame of create and write, whose steps each
+    # capability extends (below)
     # ------------------------------------------------------------------
-
-    def _condition_to_sql(self, alias, fname, operator, value, query):
-        """Opportunities *not* in a subquery, written NOT EXISTS instead of
-        NOT IN: Odoo writes a condition such as "without a planned activity"
-        (``activity_ids`` ``not any``, the follow-up steps' domain, the
-        missing next action) as ``id NOT IN (SELECT res_id ...)``, which
-        PostgreSQL cannot turn into an anti-join; once the subquery's rows no
-        longer fit in its working memory (about 300,000 activities with the
-        default settings), it scans them again for every opportunity. NOT
-        EXISTS gives the same opportunities whenever the subquery selects no
-        NULL (ids, the activities' document ids) and is planned as an
-        anti-join."""
-        if fname == "id" and operator == "not in" and isinstance(value, Query | SQL):
-            subquery = value.subselect() if isinstance(value, Query) else value
-            if subquery.code.lstrip().startswith("(SELECT"):
-                return SQL(
-                    "(NOT EXISTS (SELECT FROM %s AS pilot_excluded(id)"
-                    " WHERE pilot_excluded.id = %s))",
-                    subquery,
-                    SQL.identifier(alias, "id"),
-                )
-        return super()._condition_to_sql(alias, fname, operator, value, query)
 
     @api.model_create_multi
     def create(self, vals_list):
         self._pilot_check_values(vals_list, creating=True, entry=True)
-        # Margin: an explicit cost wins over the rate given with it.
-        vals_list = [self._pilot_margin_vals(vals) for vals in vals_list]
-        # Exit criteria: creating an opportunity in a later stage needs the
-        # criteria of the earlier stages; a refusal leaves nothing behind.
-        with self._pilot_exit_criteria_savepoint():
+        vals_list = [self._pilot_create_vals(vals) for vals in vals_list]
+        with self._pilot_creating():
             leads = super().create(vals_list)
-            leads._pilot_check_exit_criteria_on_create()
-        leads._pilot_check_lost_have_reason()  # mandatory loss reasons
-        leads._pilot_check_won_have_reason()  # won reasons required by the team
-        leads._pilot_set_stage_probability_on_create(vals_list)
-        leads._pilot_record_stage_history()
+            leads._pilot_after_create(vals_list)
         return leads
 
     def write(self, vals):
         self._pilot_check_values([vals], entry=True)
-        vals = self._pilot_margin_vals(vals)  # margin: an explicit cost wins over the rate
-        vals = self._pilot_stamp_interaction(vals)  # follow-ups
-        vals = self._pilot_loss_reason_vals(vals)  # mandatory loss reasons
-        vals = self._pilot_won_reason_vals(vals)  # won reasons: cleared when leaving won
-        vals, slip_reason_id = self._pilot_slip_reason_vals(vals)  # close dates
-        stage_probability_leads = self._pilot_check_and_select_stage_probability(vals)
+        state = {}
+        vals = self._pilot_write_vals(vals, state)
         self._pilot_track_written_fields(vals)  # confirmations tracked when changed
-        # Forward stage moves must meet the stage exit criteria, checked
-        # against the stay being left: amount revisions written with the move
-        # belong to it, and the new stay is recorded after the check.
-        with self._pilot_exit_criteria_gate(vals):
-            self._pilot_record_amount_revision(vals)
-            # Close dates: ledger rows from the dates before the write; a push
-            # out of the current month without a slip reason is refused.
-            self._pilot_record_close_date_changes(vals, slip_reason_id)
+        with self._pilot_writing(vals, state):
             # Qualification: scores evaluated again only when what the rules
-            # read changes.
+            # read changes (innermost; to move into qualification/ as a
+            # _pilot_writing step with the rule engine's rework).
             with self._pilot_qualification_kept(vals):
                 result = super().write(vals)
-        if vals.keys() & {"active", "type", "lost_reason_id"}:
-            self._pilot_check_lost_have_reason()  # mandatory loss reasons
-        if vals.keys() & {"stage_id", "pilot_won_reason_id", "team_id", "active", "type"}:
-            self._pilot_check_won_have_reason()  # won reasons required by the team
-        if "stage_id" in vals:
-            self._pilot_record_stage_history()
-        stage_probability_leads._pilot_write_stage_probability()
+        self._pilot_after_write(vals, state)
         return result
+
+    # ------------------------------------------------------------------
+    # The steps of create and write. Each capability extends the ones it
+    # needs in its own folder, calling super() first: the steps of the
+    # capabilities run in the order of models/__init__.py (exit criteria
+    # before the amount revisions and the closing dates, for instance).
+    # ------------------------------------------------------------------
+
+    def _pilot_create_vals(self, vals):
+        """Create step: the values of one new lead, changed as the capability
+        needs (a copy, never ``vals`` itself)."""
+        return vals
+
+    @contextmanager
+    def _pilot_creating(self):
+        """Create step wrapped around the creation and its checks (a
+        savepoint, so that a refused creation leaves nothing behind)."""
+        yield
+
+    def _pilot_after_create(self, vals_list):
+        """Create step on the new leads: checks and records, given the values
+        of their creation (``vals_list``, in order)."""
+
+    def _pilot_write_vals(self, vals, state):
+        """Write step before the write: the values to write, changed as the
+        capability needs (a copy, never ``vals`` itself); what a later step
+        of the same capability needs goes in the dict ``state``."""
+        return vals
+
+    @contextmanager
+    def _pilot_writing(self, vals, state):
+        """Write step wrapped around the write of ``vals``: checks and records
+        made before it (with the values before the write), or around it."""
+        yield
+
+    def _pilot_after_write(self, vals, state):
+        """Write step after the write of ``vals``: checks and records."""
 
     # ------------------------------------------------------------------
     # Tracking of the many2many confirmations, only when written
@@ -264,13 +269,8 @@ class CrmLead(models.Model):
         (their record rules already applied): the values are loaded without
         checking the rules again in Python on every page of cards."""
         saved = self.browse(id_ for id_ in self._ids if isinstance(id_, int))
-        todo = [
-            fname
-            for fname in dict.fromkeys(fnames)
-            if next(iter(self.env.cache.get_missing_ids(saved, self._fields[fname])), None)
-        ]
-        if saved and todo:
-            saved.sudo().fetch(todo)
+        # fetch() leaves out the fields already in the cache for all of them
+        saved.sudo().fetch(list(dict.fromkeys(fnames)))
 
     def _pilot_stage_ids(self):
         """The stage id of each lead of self, in order (see _pilot_many2one_ids)."""

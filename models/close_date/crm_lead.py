@@ -18,12 +18,20 @@ Definitions (docs/user_guide.md, "Expected closing dates"):
   the ledger.
 """
 
+from contextlib import contextmanager
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, format_date
 
-from ..crm_lead import COMPANY_TODAY_SQL, cached_values, format_record_names, is_trusted
+from ..crm_lead import (
+    COMPANY_TODAY_SQL,
+    assign_values,
+    cached_values,
+    format_record_names,
+    is_trusted,
+)
 
 # The context key with which trusted server code (superuser, with the value
 # TRUSTED of models/crm_lead.py) changes dates without a slip reason.
@@ -99,7 +107,7 @@ class CrmLead(models.Model):
                 )
             alerts.append((count or 0) >= thresholds[company_id])
         # On every card: set for all the leads at once.
-        self.env.cache.update(self, self._fields["close_date_push_alert"], alerts)
+        assign_values(self, "close_date_push_alert", alerts)
 
     def _search_close_date_push_alert(self, operator, value):
         if operator not in ("=", "!="):
@@ -125,8 +133,22 @@ class CrmLead(models.Model):
         return alert if positive else ["!", *alert]
 
     # ------------------------------------------------------------------
-    # Write step (called by models/crm_lead.py)
+    # Write steps (see models/crm_lead.py)
     # ------------------------------------------------------------------
+
+    def _pilot_write_vals(self, vals, state):
+        vals, state["slip_reason_id"] = self._pilot_slip_reason_vals(
+            super()._pilot_write_vals(vals, state)
+        )
+        return vals
+
+    @contextmanager
+    def _pilot_writing(self, vals, state):
+        with super()._pilot_writing(vals, state):
+            # Ledger rows from the dates before the write; a push out of the
+            # current month without a slip reason is refused.
+            self._pilot_record_close_date_changes(vals, state["slip_reason_id"])
+            yield
 
     def _pilot_slip_reason_vals(self, vals):
         """Write step: take the slip reason, a transient input, out of

@@ -3,6 +3,7 @@
 from . import crm_stage_exit_criterion
 from . import crm_stage
 from . import crm_lead
+from . import crm_lead_checked_fields
 from . import crm_lead_gate
 from . import crm_stage_exit_criterion_stat
 from . import crm_lead_factors

@@ -8,9 +8,8 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
-from ..crm_lead import cached_values, many2one_ids
+from ..crm_lead import cached_values
 
 # Computed from the evaluation of the criteria (see _determine_fields_to_fetch)
 PILOT_EXIT_CRITERIA_FIELDS = frozenset(
@@ -78,121 +77,9 @@ class CrmLead(models.Model):
         compute="_compute_exit_criteria_checklist",
         sanitize=False,
     )
-    has_dated_next_action = fields.Boolean(
-        string="Has a Dated Next Action",
-        compute="_compute_has_dated_next_action",
-        search="_search_has_dated_next_action",
-        help="The opportunity has a planned activity with a deadline, planned by a "
-        "person: the follow-ups and escalations of the application do not count.",
-    )
-    is_contact_valid = fields.Boolean(
-        string="Valid Contact",
-        compute="_compute_is_contact_valid",
-        search="_search_is_contact_valid",
-        help="A valid phone number for the country of the opportunity (or of the "
-        "company), stored in E.164, or a valid email address.",
-    )
 
     def _pilot_fields_tracked_when_written(self):
         return super()._pilot_fields_tracked_when_written() | {"confirmed_criterion_ids"}
-
-    @api.model
-    def _pilot_follow_up_activity_type_id(self):
-        """Id of the add-on's "Follow-up" activity type (0 when deleted), from
-        the registry cache of external ids: no query (deleting the type deletes
-        its external id), as the kanban cards read it."""
-        return (
-            self.env["ir.model.data"]._xmlid_to_res_id(
-                "crm_pipeline_pilot.mail_activity_type_follow_up"
-            )
-            or 0
-        )
-
-    @api.model
-    def _pilot_next_action_domain(self):
-        """Activities that prove a dated next action: planned (active), with a
-        deadline, and planned by a person. The application's own activities
-        do not prove that the salesperson planned anything: the follow-ups
-        and the escalation to the team leader (their follow-up step, or an
-        automated activity of the add-on's "Follow-up" type when the step
-        was deleted)."""
-        return [
-            ("active", "=", True),
-            ("date_deadline", "!=", False),
-            ("pilot_follow_up_step_id", "=", False),
-            "|",
-            ("automated", "=", False),
-            ("activity_type_id", "!=", self._pilot_follow_up_activity_type_id()),
-        ]
-
-    @api.depends(
-        "activity_ids.date_deadline",
-        "activity_ids.pilot_follow_up_step_id",
-        "activity_ids.automated",
-        "activity_ids.activity_type_id",
-    )
-    def _compute_has_dated_next_action(self):
-        follow_up_type_id = self._pilot_follow_up_activity_type_id()
-        # The activities of the leads, read in one query (with the one2many
-        # itself, see mail.activity._determine_fields_to_fetch), without a
-        # check of access per activity: what is computed is the lead's. The
-        # activities' values are read column by column, not record by record
-        # (every card of the pipeline shows the next action).
-        leads = self.sudo()
-        # As cached: archived activities too (their active field says so)
-        activity_ids_by_lead = cached_values(leads, "activity_ids")
-        activities = (
-            self.env["mail.activity"]
-            .sudo()
-            .browse(dict.fromkeys(id_ for ids in activity_ids_by_lead for id_ in ids))
-        )
-        activities.fetch(
-            ["active", "date_deadline", "pilot_follow_up_step_id", "automated", "activity_type_id"]
-        )
-        dated_ids = {
-            activity_id
-            for activity_id, active, deadline, step, automated, activity_type in zip(
-                activities._ids,
-                cached_values(activities, "active"),
-                cached_values(activities, "date_deadline"),
-                many2one_ids(activities, "pilot_follow_up_step_id"),
-                cached_values(activities, "automated"),
-                many2one_ids(activities, "activity_type_id"),
-                strict=True,
-            )
-            if active
-            and deadline
-            and not step
-            and not (automated and activity_type == follow_up_type_id)
-        }
-        dated = [
-            any(activity_id in dated_ids for activity_id in activity_ids)
-            for activity_ids in activity_ids_by_lead
-        ]
-        # On every card (through the next action): set for all the leads at once.
-        self.env.cache.update(self, self._fields["has_dated_next_action"], dated)
-
-    def _search_has_dated_next_action(self, operator, value):
-        if operator not in ("=", "!="):
-            raise UserError(self.env._("Unsupported search on a dated next action."))
-        positive = (operator == "=") == bool(value)
-        # Explicitly planned (active) activities: done ones kept in the history
-        # are archived, and the gate searches with active_test=False.
-        domain = [("activity_ids", "any", self._pilot_next_action_domain())]
-        return domain if positive else ["!", *domain]
-
-    @api.depends("phone_sanitized", "email_normalized")
-    def _compute_is_contact_valid(self):
-        for lead in self:
-            lead.is_contact_valid = bool(lead.phone_sanitized or lead.email_normalized)
-
-    def _search_is_contact_valid(self, operator, value):
-        if operator not in ("=", "!="):
-            raise UserError(self.env._("Unsupported search on a valid contact."))
-        positive = (operator == "=") == bool(value)
-        if positive:
-            return ["|", ("phone_sanitized", "!=", False), ("email_normalized", "!=", False)]
-        return [("phone_sanitized", "=", False), ("email_normalized", "=", False)]
 
     def _pilot_exit_criteria_for(self, stages_by_lead):
         """Active criteria of all the stages in ``stages_by_lead`` (cached: no query)."""

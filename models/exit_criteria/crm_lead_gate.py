@@ -250,6 +250,26 @@ class CrmLead(models.Model):
             raise self._pilot_exit_criteria_error(missing, stage, broken=broken)
 
     @contextmanager
+    def _pilot_creating(self):
+        # Creating an opportunity in a later stage needs the criteria of the
+        # earlier stages; a refusal leaves nothing behind.
+        with self._pilot_exit_criteria_savepoint(), super()._pilot_creating():
+            yield
+
+    def _pilot_after_create(self, vals_list):
+        result = super()._pilot_after_create(vals_list)
+        self._pilot_check_exit_criteria_on_create()
+        return result
+
+    @contextmanager
+    def _pilot_writing(self, vals, state):
+        # Forward stage moves must meet the stage exit criteria, checked
+        # against the stay being left: the steps after this one (amount
+        # revisions, closing dates) run within the gate.
+        with super()._pilot_writing(vals, state), self._pilot_exit_criteria_gate(vals):
+            yield
+
+    @contextmanager
     def _pilot_exit_criteria_gate(self, vals):
         """Gate of forward stage moves, wrapped around ``write``.
 

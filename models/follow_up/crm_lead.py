@@ -10,7 +10,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.query import Query
 
-from ..crm_lead import cached_values
+from ..crm_lead import assign_values, cached_values
 
 
 class CrmLead(models.Model):
@@ -83,10 +83,8 @@ class CrmLead(models.Model):
             stagnant.append(
                 bool(last and active and stage_id and not won and last <= limits[stage_id])
             )
-        # What assigning each lead's values would do, in one call per field
-        # (plain values: integers and booleans are stored as is in the cache).
-        self.env.cache.update(self, self._fields["inactivity_days"], days)
-        self.env.cache.update(self, self._fields["is_stagnant"], stagnant)
+        assign_values(self, "inactivity_days", days)
+        assign_values(self, "is_stagnant", stagnant)
 
     def _pilot_stagnant_sql(self, alias, query):
         """SQL boolean expression of ``is_stagnant`` for the crm_lead row of
@@ -115,10 +113,14 @@ class CrmLead(models.Model):
             raise UserError(
                 self.env._('The "Stagnant" field can only be searched with "=" or "!=" True/False.')
             )
+        # Both ways "in" a query of the leads: Odoo writes "not in" a
+        # subquery NOT IN, which PostgreSQL scans again for every lead once
+        # the subquery no longer fits in its working memory.
         query = Query(self.env, self._table, SQL.identifier(self._table))
-        query.add_where(self._pilot_stagnant_sql(self._table, query))
+        stagnant = self._pilot_stagnant_sql(self._table, query)
         positive = (operator == "=") == value
-        return [("id", "in" if positive else "not in", query)]
+        query.add_where(stagnant if positive else SQL("NOT %s", stagnant))
+        return [("id", "in", query)]
 
     def _field_to_sql(self, alias, fname, query=None, flush=True):
         # Grouping by the non-stored "Stagnant" field (pipeline group-by).
@@ -137,6 +139,9 @@ class CrmLead(models.Model):
         integrations) run with the context key ``pilot_automated=True``."""
         context = self.env.context
         return bool(context.get("pilot_automated") or context.get("ir_cron_progress_id"))
+
+    def _pilot_write_vals(self, vals, state):
+        return self._pilot_stamp_interaction(super()._pilot_write_vals(vals, state))
 
     def _pilot_stamp_interaction(self, vals):
         """Write hook: a stage change by a person is an interaction."""

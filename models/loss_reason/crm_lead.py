@@ -11,6 +11,20 @@ from ..crm_lead import format_record_names
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
+    def _pilot_write_vals(self, vals, state):
+        return self._pilot_loss_reason_vals(super()._pilot_write_vals(vals, state))
+
+    def _pilot_after_create(self, vals_list):
+        result = super()._pilot_after_create(vals_list)
+        self._pilot_check_lost_have_reason()
+        return result
+
+    def _pilot_after_write(self, vals, state):
+        result = super()._pilot_after_write(vals, state)
+        if vals.keys() & {"active", "type", "lost_reason_id"}:
+            self._pilot_check_lost_have_reason()
+        return result
+
     def _pilot_loss_reason_vals(self, vals):
         """Write step: archiving (marking lost) needs a loss reason; restoring
         a lost lead clears its reason, whatever the path. Returns ``vals``."""

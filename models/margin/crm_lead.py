@@ -176,6 +176,12 @@ class CrmLead(models.Model):
                 )
             lead.estimated_cost = cost
 
+    def _pilot_create_vals(self, vals):
+        return self._pilot_margin_vals(super()._pilot_create_vals(vals))
+
+    def _pilot_write_vals(self, vals, state):
+        return self._pilot_margin_vals(super()._pilot_write_vals(vals, state))
+
     @api.model
     def _pilot_margin_vals(self, vals):
         """Values to write or create: an explicit estimated cost wins over a

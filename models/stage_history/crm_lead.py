@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Stage history and amount revisions of opportunities (design 1.5)."""
 
+from contextlib import contextmanager
+
 from odoo import api, fields, models
 from odoo.tools import SQL, float_compare
 
@@ -32,6 +34,25 @@ class CrmLead(models.Model):
         "the stage history, so that reports need not read it.",
     )
     stage_history_ids = fields.One2many("crm.lead.stage.history", "lead_id", readonly=True)
+
+    @contextmanager
+    def _pilot_writing(self, vals, state):
+        with super()._pilot_writing(vals, state):
+            # Amount revisions written with a stage move belong to the stay
+            # being left: recorded before the write.
+            self._pilot_record_amount_revision(vals)
+            yield
+
+    def _pilot_after_create(self, vals_list):
+        result = super()._pilot_after_create(vals_list)
+        self._pilot_record_stage_history()
+        return result
+
+    def _pilot_after_write(self, vals, state):
+        result = super()._pilot_after_write(vals, state)
+        if "stage_id" in vals:
+            self._pilot_record_stage_history()
+        return result
 
     def _pilot_record_stage_history(self):
         """Close the open stay of the leads whose stage changed (or that were

@@ -56,6 +56,22 @@ class CrmLead(models.Model):
                 lead.probability = self._pilot_stage_target_probability(lead.stage_id)
         return res
 
+    def _pilot_write_vals(self, vals, state):
+        vals = super()._pilot_write_vals(vals, state)
+        # The leads to give their stage's probability after the write
+        state["stage_probability_leads"] = self._pilot_check_and_select_stage_probability(vals)
+        return vals
+
+    def _pilot_after_create(self, vals_list):
+        result = super()._pilot_after_create(vals_list)
+        self._pilot_set_stage_probability_on_create(vals_list)
+        return result
+
+    def _pilot_after_write(self, vals, state):
+        result = super()._pilot_after_write(vals, state)
+        state["stage_probability_leads"]._pilot_write_stage_probability()
+        return result
+
     def _pilot_check_and_select_stage_probability(self, vals):
         """Stage probabilities for a write of ``vals`` on self, called before it.
 

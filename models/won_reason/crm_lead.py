@@ -20,6 +20,20 @@ class CrmLead(models.Model):
         copy=False,
     )
 
+    def _pilot_write_vals(self, vals, state):
+        return self._pilot_won_reason_vals(super()._pilot_write_vals(vals, state))
+
+    def _pilot_after_create(self, vals_list):
+        result = super()._pilot_after_create(vals_list)
+        self._pilot_check_won_have_reason()
+        return result
+
+    def _pilot_after_write(self, vals, state):
+        result = super()._pilot_after_write(vals, state)
+        if vals.keys() & {"stage_id", "pilot_won_reason_id", "team_id", "active", "type"}:
+            self._pilot_check_won_have_reason()
+        return result
+
     def _pilot_won_reason_vals(self, vals):
         """Write step: moving back out of a won stage clears the won reason
         (as restoring a lost lead clears its loss reason). Returns ``vals``."""

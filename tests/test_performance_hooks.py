@@ -1,0 +1,119 @@
+# Copyright 2026 crm_pipeline_pilot authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Guards of the add-on's Odoo hooks (docs/development.md, "Odoo hooks"):
+the SQL the add-on writes instead of a global hook, and the behaviour of
+Odoo's cache that the card computes rely on."""
+
+from odoo import fields
+from odoo.tests import tagged
+
+from ..models import crm_lead as orchestration
+from .common import PilotCommon
+
+
+@tagged("post_install", "-at_install")
+class TestWithoutSubquerySearch(PilotCommon):
+    """Opportunities *without* a related record (a planned activity, a dated
+    next action) are searched by the add-on's own queries with NOT EXISTS,
+    which PostgreSQL plans as an anti-join, instead of Odoo's NOT IN, which it
+    re-scans for every opportunity once the subquery is large (the follow-up
+    run at 1,000,000 opportunities, docs/benchmark.md). Other searches on
+    opportunities are left as Odoo writes them."""
+
+    def test_without_activity_found_with_not_exists(self):
+        planned, with_follow_up_only, without = (
+            self._opportunity("Planned"),
+            self._opportunity("Followed up only"),
+            self._opportunity("Nothing planned"),
+        )
+        planned.activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.salesman.id, summary="Call"
+        )
+        step = self.env.ref("crm_pipeline_pilot.automation_follow_up_first")
+        with_follow_up_only.activity_schedule(
+            "mail.mail_activity_data_todo", user_id=self.salesman.id, summary="Follow up"
+        ).pilot_follow_up_step_id = step
+        ids = (planned | with_follow_up_only | without).ids
+        # The shipped follow-up steps' condition, in the follow-up run's query
+        domain = [
+            ("id", "in", ids),
+            ("activity_ids", "not any", [("pilot_follow_up_step_id", "=", False)]),
+        ]
+        Lead = self.env["crm.lead"].sudo()
+        query = Lead._pilot_follow_up_eligible_query(domain, 0, 10)
+        sql = query.select().code
+        self.assertIn("NOT EXISTS", sql)
+        self.assertNotIn("NOT IN", sql)
+        self.assertEqual(
+            [row[0] for row in self.env.execute_query(query.select())],
+            sorted((with_follow_up_only | without).ids),
+        )
+        # Scope: the same condition in any other search is Odoo's own
+        # (NOT IN), with the same opportunities.
+        odoo_sql = Lead._search(domain).select().code
+        self.assertIn("NOT IN", odoo_sql)
+        self.assertNotIn("NOT EXISTS", odoo_sql)
+        self.assertEqual(Lead.search(domain), with_follow_up_only | without)
+        # The add-on's field whose search is "without": NOT EXISTS too
+        missing_domain = [("id", "in", ids), ("has_dated_next_action", "=", False)]
+        missing_sql = Lead._search(missing_domain).select().code
+        self.assertIn("NOT EXISTS", missing_sql)
+        self.assertNotIn("NOT IN", missing_sql)
+        self.assertEqual(Lead.search(missing_domain), with_follow_up_only | without)
+        self.assertEqual(
+            Lead.search([("id", "in", ids), ("has_dated_next_action", "=", True)]), planned
+        )
+
+    def test_not_exists_only_for_top_level_conditions(self):
+        """A "not any" inside an OR is left to Odoo: the leads are the same."""
+        planned, without = self._opportunity("Planned"), self._opportunity("Nothing planned")
+        planned.activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.salesman.id, summary="Call"
+        )
+        domain = [
+            ("id", "in", (planned | without).ids),
+            "|",
+            ("activity_ids", "not any", []),
+            ("name", "=", "No such name"),
+        ]
+        query = self.env["crm.lead"].sudo()._pilot_follow_up_eligible_query(domain, 0, 10)
+        self.assertNotIn("NOT EXISTS", query.select().code)
+        self.assertEqual([row[0] for row in self.env.execute_query(query.select())], without.ids)
+
+    def test_cached_values_agree_with_the_orm(self):
+        """The card computes read Odoo's cache column by column
+        (``cached_values``, docs/development.md "Odoo hooks"): the values are
+        those of the ORM, whatever their type, loaded for all the records in
+        one query when missing."""
+        later = self.env["crm.stage"].create({"name": "Pilot Later", "sequence": 5})
+        dated = self._opportunity("Dated", date_deadline="2026-03-02", stage_id=later.id)
+        bare = self._opportunity("Bare", team_id=False)
+        bare.activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.salesman.id, summary="Call"
+        )
+        leads = (dated | bare).sudo()
+        self.env.invalidate_all()
+        with self.assertQueryCount(1):
+            self.assertEqual(
+                orchestration.cached_values(leads, "date_deadline"),
+                [fields.Date.to_date("2026-03-02"), None],
+            )
+        self.assertEqual(orchestration.cached_values(leads, "active"), [True, True])
+        self.assertEqual(
+            orchestration.many2one_ids(leads, "stage_id"), [later.id, self.stage_new.id]
+        )
+        self.assertEqual(orchestration.many2one_ids(leads, "team_id"), [self.team.id, False])
+        self.assertEqual(
+            [tuple(ids) for ids in orchestration.cached_values(leads, "activity_ids")],
+            [(), tuple(bare.activity_ids.ids)],
+        )
+        self.assertEqual(len(bare.activity_ids), 1)
+        self.assertEqual(
+            orchestration.cached_values(leads, "exit_criteria_evaluation"),
+            [lead.exit_criteria_evaluation or None for lead in leads],
+        )
+        # What the card computes assign, read back as the ORM reads it
+        self.assertEqual(
+            [lead.has_dated_next_action for lead in leads],
+            [False, True],
+        )
