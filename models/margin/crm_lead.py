@@ -209,6 +209,23 @@ class CrmLead(models.Model):
                 and lead.estimated_margin_rate < lead._pilot_min_margin_rate()
             )
 
+    def _pilot_margin_rate_followed(self):
+        """(rate, kind) of the margin the low-margin flag follows: the
+        estimate ("estimated"). The sales margins bridge follows the
+        documents once they give a margin ("quoted", "ordered")."""
+        self.ensure_one()
+        return self.estimated_margin_rate, "estimated"
+
+    def _pilot_low_margin_reason(self, rate, minimum, kind):
+        """Why the deal is flagged low-margin, in the environment's language
+        (``rate`` and ``minimum`` already formatted; ``kind``: see
+        _pilot_margin_rate_followed)."""
+        return self.env._(
+            "The estimated margin rate (%(rate)s %%) is below the team minimum (%(minimum)s %%).",
+            rate=rate,
+            minimum=minimum,
+        )
+
     def _pilot_min_margin_rate(self):
         """The minimum margin rate the deal must reach: its sales team's, or
         its company's without a team."""

@@ -209,10 +209,11 @@ class CrmLead(models.Model):
                 continue
             rule_id, condition = matches[lead.id]
             rule = Rule.browse(rule_id)
+            rate, margin_kind = lead._pilot_margin_rate_followed()
             values = {
                 "date": format_date(env, lead.date_deadline) if lead.date_deadline else "",
-                "rate": f"{lead.estimated_margin_rate:.1f}".rstrip("0").rstrip("."),
-                "minimum": f"{lead.team_id.pilot_min_margin_rate:.1f}".rstrip("0").rstrip("."),
+                "rate": f"{rate:.1f}".rstrip("0").rstrip("."),
+                "minimum": f"{lead._pilot_min_margin_rate():.1f}".rstrip("0").rstrip("."),
                 "days": lead.inactivity_days,
                 "criterion": "",
             }
@@ -245,11 +246,8 @@ class CrmLead(models.Model):
             elif condition == "past_closing":
                 reason = env._("The expected closing date (%(date)s) is past.", date=values["date"])
             elif condition == "low_margin":
-                reason = env._(
-                    "The estimated margin rate (%(rate)s %%) is below the team minimum "
-                    "(%(minimum)s %%).",
-                    rate=values["rate"],
-                    minimum=values["minimum"],
+                reason = lead._pilot_low_margin_reason(
+                    values["rate"], values["minimum"], margin_kind
                 )
             else:  # proposal_no_reply
                 values["days"] = (now - lead.date_last_stage_update).days

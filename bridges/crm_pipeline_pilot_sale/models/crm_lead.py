@@ -242,6 +242,30 @@ class CrmLead(models.Model):
             return self.quoted_margin, self.quoted_margin_rate
         return None
 
+    def _pilot_margin_rate_followed(self):
+        # The documents' margin once they give one (see _pilot_real_margin).
+        real = self._pilot_real_margin()
+        if real is None:
+            return super()._pilot_margin_rate_followed()
+        return real[1], "ordered" if self._pilot_orders(ORDERED_STATES) else "quoted"
+
+    def _pilot_low_margin_reason(self, rate, minimum, kind):
+        if kind == "quoted":
+            return self.env._(
+                "The margin rate of the quotation sent (%(rate)s %%) is below the team "
+                "minimum (%(minimum)s %%).",
+                rate=rate,
+                minimum=minimum,
+            )
+        if kind == "ordered":
+            return self.env._(
+                "The margin rate of the confirmed orders (%(rate)s %%) is below the team "
+                "minimum (%(minimum)s %%).",
+                rate=rate,
+                minimum=minimum,
+            )
+        return super()._pilot_low_margin_reason(rate, minimum, kind)
+
     @api.depends(
         "quoted_margin_known",
         "quoted_margin_rate",

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from datetime import datetime
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -262,4 +263,28 @@ class TestSaleMargin(PilotCommon):
         self.assertEqual(
             (report.kpi_margin_known, report.kpi_margin_revenue, report.kpi_margin),
             (True, 10000.0, 2000.0),
+        )
+
+    def test_deal_coach_reads_the_quotation(self):
+        """The next best action on a deal estimated at 35 % and quoted at 20 %:
+        review the cost, with the quotation's rate."""
+        self.lead.activity_schedule(
+            "mail.mail_activity_data_todo",
+            date_deadline=fields.Date.add(fields.Date.today(), days=1),
+            user_id=self.salesman.id,
+        )
+        self._order([(10000.0, 8000.0)])
+        details = self.lead._pilot_next_action_details("en_US")
+        rule, values, reason = details[self.lead.id]
+        self.assertEqual(rule, self.env.ref("crm_pipeline_pilot.next_action_rule_low_margin"))
+        self.assertEqual((values["rate"], values["minimum"]), ("20", "30"))
+        self.assertEqual(
+            reason,
+            "The margin rate of the quotation sent (20 %) is below the team minimum (30 %).",
+        )
+        self._order([(10000.0, 9000.0)], state="sale")
+        rule, values, reason = self.lead._pilot_next_action_details("en_US")[self.lead.id]
+        self.assertEqual(
+            reason,
+            "The margin rate of the confirmed orders (10 %) is below the team minimum (30 %).",
         )
