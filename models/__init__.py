@@ -21,3 +21,7 @@ from . import next_action
 from . import won_reason
 from . import briefing
 from . import neighbours
+
+# The figures of sales teams shared by several companies (reviews, targets):
+# after the models it extends.
+from .trust import team_figures
