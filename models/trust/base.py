@@ -127,6 +127,17 @@ class Base(models.AbstractModel):
         self._pilot_check_bounds(field_names, excluded_names)
         return result
 
+    @api.model
+    def _pilot_extended_by_addon(self):
+        """Whether the add-on defines fields on the model (kept on the class
+        of the registry: fields never change once it is set up)."""
+        cls = type(self)
+        if "_pilot_extended_cache" not in cls.__dict__:
+            cls._pilot_extended_cache = any(
+                field._module == MODULE for field in self._fields.values()
+            )
+        return cls._pilot_extended_cache
+
     # ------------------------------------------------------------------
     # Fields maintained by the application
     # ------------------------------------------------------------------
@@ -160,6 +171,18 @@ class Base(models.AbstractModel):
         core = [fields_[fname] for fname in given if fname in self._pilot_core_bounds]
         if core:
             self._pilot_check_core_values(core, vals_list)
+        # The integers of Odoo's fields on the models the add-on extends (a
+        # stage's sequence): what the column holds, not a database error.
+        core_integers = [
+            fields_[fname]
+            for fname in given
+            if fname in fields_
+            and fields_[fname].type == "integer"
+            and fields_[fname]._module != MODULE
+            and fields_[fname].store
+        ]
+        if core_integers and (mine or self._pilot_extended_by_addon()):
+            self._pilot_check_core_integers(core_integers, vals_list)
         if not mine:
             return
         if not self.env.su and entry == self._pilot_maintained_checked_at_entry:
@@ -212,6 +235,20 @@ class Base(models.AbstractModel):
                             model=self._description,
                             low=format_bound(self.env, bounds[0]),
                             high=format_bound(self.env, bounds[1]),
+                        )
+                    )
+
+    def _pilot_check_core_integers(self, int_fields, vals_list):
+        """Refuse a value of an integer field of another module that is not
+        a whole number its column holds."""
+        for field in int_fields:
+            for vals in vals_list:
+                if field.name in vals and not self._pilot_is_number(field, vals[field.name]):
+                    raise ValidationError(
+                        self.env._(
+                            'The value of "%(field)s" (%(model)s) is not a valid number.',
+                            field=field._description_string(self.env),
+                            model=self._description,
                         )
                     )
 
