@@ -22,6 +22,7 @@ from . import won_reason
 from . import briefing
 from . import neighbours
 
-# The figures of sales teams shared by several companies (reviews, targets):
-# after the models it extends.
+# The figures of sales teams shared by several companies (reviews, targets)
+# and the rules skipped for a bad value: after the models they extend.
 from .trust import team_figures
+from .trust import rule_health
