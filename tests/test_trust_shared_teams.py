@@ -94,6 +94,9 @@ class TestSharedTeamFigures(PilotRpcMixin, HttpCase):
         self._login(self.manager_b)
         self._refused("read", [[review_id], ["on_target_count"]], model=REVIEW, error="AccessError")
         self._refused("action_refresh", [[review_id]], model=REVIEW, error="AccessError")
+        # nor deletes or exports it (the review of the week stays the team's)
+        self._refused("unlink", [[review_id]], model=REVIEW, error="AccessError")
+        self._refused("action_export_xlsx", [[review_id]], model=REVIEW, error="AccessError")
         self.assertEqual(
             self._ok("search_read", [[("id", "=", review_id)], ["id"]], model=REVIEW), []
         )

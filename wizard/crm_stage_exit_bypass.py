@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..models.crm_lead import TRUSTED
+from ..models.trust.base import is_blank
 
 BYPASS_GROUP = "crm_pipeline_pilot.group_exit_criteria_bypass"
 
@@ -102,7 +103,7 @@ class CrmStageExitBypass(models.TransientModel):
         self.ensure_one()
         self._pilot_check_bypass_group()
         justification = (self.justification or "").strip()
-        if not justification:
+        if is_blank(justification):
             raise UserError(self.env._("A justification is required to bypass exit criteria."))
         leads = self.lead_ids
         leads.check_access("write")
