@@ -178,6 +178,46 @@ class TestSharedTeamFigures(PilotRpcMixin, HttpCase):
         self.assertFalse(team.with_user(self.manager_b).pilot_figures_restricted)
         self.assertTrue(self.shared.with_user(self.manager_b).pilot_figures_restricted)
 
+    def test_criteria_of_a_shared_stage(self):
+        """A stage without a team gates the deals of every company in it:
+        its criteria are changed by users of all those companies only."""
+        shared_stage = self.env["crm.stage"].create({"name": "Shared Open", "sequence": 70})
+        self.env["crm.lead"].create(
+            {
+                "name": "Shared open deal of A",
+                "type": "opportunity",
+                "company_id": self.company_a.id,
+                "stage_id": shared_stage.id,
+            }
+        )
+        criterion = {"name": "Rival block", "stage_id": shared_stage.id, "criterion_type": "manual"}
+        model = "crm.stage.exit.criterion"
+        self._login(self.manager_b)
+        message = self._refused("create", [criterion], model=model, error="AccessError")
+        self.assertEqual(
+            message,
+            "The stage Shared Open is shared by every sales team and holds opportunities of "
+            "companies you do not work in: only users of all these companies change its exit "
+            "criteria.",
+        )
+        self.assertFalse(self.env[model].search([("stage_id", "=", shared_stage.id)]))
+        # Allowed: a manager of both companies; then the manager of B neither
+        # changes nor deletes it
+        self._login(self.manager_ab)
+        criterion_id = self._ok("create", [criterion], self.both, model=model)
+        self._login(self.manager_b)
+        for method, args in (
+            ("write", [[criterion_id], {"name": "x"}]),
+            ("unlink", [[criterion_id]]),
+        ):
+            self._refused(method, args, model=model, error="AccessError")
+        self.assertEqual(self.env[model].browse(criterion_id).name, "Rival block")
+        # Allowed: the criteria of a stage of their own team
+        stage_b = self.env["crm.stage"].create(
+            {"name": "B Open", "sequence": 71, "team_id": self.team_b.id}
+        )
+        self._ok("create", [{**criterion, "stage_id": stage_b.id}], model=model)
+
 
 @tagged("post_install", "-at_install")
 class TestBypassStageOfThePipeline(PilotRpcMixin, HttpCase):

@@ -116,3 +116,58 @@ class CrmPipelineTarget(models.Model):
         if isinstance(vals.get("team_id"), int):
             teams |= self.env["crm.team"].sudo().browse(vals["team_id"])
         return teams.with_env(self.env)
+
+
+class CrmStageExitCriterion(models.Model):
+    _inherit = "crm.stage.exit.criterion"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        stages = self.env["crm.stage"].browse(
+            {vals["stage_id"] for vals in vals_list if isinstance(vals.get("stage_id"), int)}
+        )
+        self._pilot_check_shared_stages(stages)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        stages = self.sudo().stage_id
+        if isinstance(vals.get("stage_id"), int):
+            stages |= self.env["crm.stage"].sudo().browse(vals["stage_id"])
+        self._pilot_check_shared_stages(stages)
+        return super().write(vals)
+
+    def unlink(self):
+        self._pilot_check_shared_stages(self.sudo().stage_id)
+        return super().unlink()
+
+    @api.model
+    def _pilot_check_shared_stages(self, stages):
+        """The criteria of a stage shared by every team (no team) gate the
+        opportunities of every company in it: changed only by users of every
+        company of those opportunities."""
+        shared = stages.sudo().filtered(lambda stage: not stage.team_id)
+        if self.env.su or not shared:
+            return
+        rows = (
+            self.env["crm.lead"]
+            .sudo()
+            .with_context(active_test=False)
+            ._read_group(
+                [
+                    ("stage_id", "in", shared.ids),
+                    ("company_id", "!=", False),
+                    ("company_id", "not in", self.env.companies.ids),
+                ],
+                ["stage_id"],
+                limit=1,
+            )
+        )
+        if rows:
+            raise AccessError(
+                self.env._(
+                    "The stage %(stage)s is shared by every sales team and holds opportunities "
+                    "of companies you do not work in: only users of all these companies change "
+                    "its exit criteria.",
+                    stage=rows[0][0].name,
+                )
+            )
