@@ -75,6 +75,7 @@
         # Shared: the menus and the settings page of the add-on
         "views/crm_pipeline_menus.xml",
         "views/res_config_settings_views.xml",
+        "views/trust/rule_health_views.xml",
     ],
     "demo": [
         "demo/crm_lead_demo.xml",

@@ -23,3 +23,10 @@ from . import won_reason
 from . import briefing
 from . import neighbours
 from . import chatter
+
+# The figures of sales teams shared by several companies (reviews, targets),
+# the rules skipped for a bad value and the forecasts nobody forges: after the
+# models they extend.
+from .trust import team_figures
+from .trust import rule_health
+from .trust import forecast_submission

@@ -14,7 +14,7 @@ import pytz
 
 from odoo import api, fields, models
 
-from .trust.base import DATE_BOUNDS, SIGNED_AMOUNT_BOUNDS
+from .trust.base import DATE_BOUNDS, PERCENT_BOUNDS, SIGNED_AMOUNT_BOUNDS
 
 # How many names or lines an error message lists before "and N more".
 MAX_NAMES_IN_MESSAGE = 10
@@ -164,7 +164,9 @@ class CrmLead(models.Model):
     _pilot_core_bounds = {
         "expected_revenue": SIGNED_AMOUNT_BOUNDS,
         "date_deadline": DATE_BOUNDS,
+        "probability": PERCENT_BOUNDS,
     }
+    _pilot_core_maintained = ("date_closed",)
 
     # ------------------------------------------------------------------
     # ORM overrides: the frame of create and write, whose steps each

@@ -166,7 +166,8 @@ class TestExitCriteriaSecurity(PilotRpcMixin, HttpCase):
                 "[('date_deadline', '>', (today + relativedelta(years=9000)).isoformat())]",
                 "it cannot be evaluated (ValueError)",
             ),
-            ("[('id', '<', 'abc')]", "a value does not match the type of its field"),
+            # (refused by the search itself: a text for a number)
+            ("[('id', '<', 'abc')]", "it cannot be applied to opportunities (UserError)"),
             ("[('date_deadline', '>', 'abc')]", "a value does not match the type of its field"),
             ("[('user_id.password', '=', 'x')]", "the field “user_id.password” cannot be searched"),
             (

@@ -25,6 +25,7 @@ WRITABLE_MODELS = {
     "crm.forecast.submission": "comment",
     "crm.pipeline.review": "date",
     "crm.pipeline.target": "revenue_target",
+    "mail.activity": "summary",
 }
 
 
@@ -64,6 +65,10 @@ class TestMaintainedFieldsOverRpc(PilotRpcMixin, HttpCase):
             }
         )
         cls.maintained = maintained_fields(cls.env)
+        # The opportunity of the activities (follow-up markers)
+        cls.activity_lead = cls.env["crm.lead"].create(
+            {"name": "Values activities", "user_id": cls.salesman.id, "team_id": cls.team.id}
+        )
 
     def _create_vals(self, model, user):
         today = fields.Date.today()
@@ -74,6 +79,13 @@ class TestMaintainedFieldsOverRpc(PilotRpcMixin, HttpCase):
             "crm.pipeline.target": {
                 "team_id": self.team.id,
                 "month": str(today.replace(day=1, year=today.year + 1)),
+            },
+            "mail.activity": {
+                "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "res_id": self.activity_lead.id,
+                "activity_type_id": self.env.ref("mail.mail_activity_data_todo").id,
+                "user_id": user.id,
+                "summary": "Values activity",
             },
         }[model]
 

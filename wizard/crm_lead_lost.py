@@ -4,6 +4,8 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools.mail import is_html_empty
 
+from ..models.trust.base import is_blank
+
 
 class CrmLeadLost(models.TransientModel):
     _inherit = "crm.lead.lost"
@@ -14,7 +16,9 @@ class CrmLeadLost(models.TransientModel):
         self.ensure_one()
         if not self.lost_reason_id:
             raise UserError(self.env._("Choose a loss reason to mark the opportunity as lost."))
-        if self.lost_reason_id.require_feedback and is_html_empty(self.lost_feedback):
+        if self.lost_reason_id.require_feedback and (
+            is_html_empty(self.lost_feedback) or is_blank(self.lost_feedback)
+        ):
             raise UserError(
                 self.env._(
                     'The loss reason "%(reason)s" requires a closing note: explain what happened.',

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..models.crm_lead import TRUSTED
+from ..models.trust.base import is_blank
 
 BYPASS_GROUP = "crm_pipeline_pilot.group_exit_criteria_bypass"
 
@@ -102,10 +103,19 @@ class CrmStageExitBypass(models.TransientModel):
         self.ensure_one()
         self._pilot_check_bypass_group()
         justification = (self.justification or "").strip()
-        if not justification:
+        if is_blank(justification):
             raise UserError(self.env._("A justification is required to bypass exit criteria."))
         leads = self.lead_ids
         leads.check_access("write")
+        if self.stage_id not in self.allowed_stage_ids:
+            # The form offers these stages only; a client may send any other.
+            raise UserError(
+                self.env._(
+                    "The stage %(stage)s is not in the pipeline of these opportunities' "
+                    "sales teams: choose one of their stages.",
+                    stage=self.stage_id.display_name,
+                )
+            )
         previous = {lead.id: lead.stage_id.display_name for lead in leads}
         # The gate honours its skip key only from trusted code in a superuser
         # environment: an RPC caller can never reach it; sudo() keeps the

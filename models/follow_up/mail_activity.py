@@ -1,6 +1,7 @@
 # Copyright 2026 crm_pipeline_pilot authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL, create_index
 
 # The follow-up run checks each lead of a batch for an open activity of the
@@ -20,8 +21,34 @@ class MailActivity(models.Model):
         string="Follow-up Step",
         readonly=True,
         ondelete="set null",
+        # Set by the follow-up run only: a salesperson would turn a follow-up
+        # into an activity they planned (a dated next action)
+        pilot_maintained=True,
         help="Follow-up step (automation rule) that created this activity.",
     )
+
+    def write(self, vals):
+        if "automated" in vals and not self.env.su and self._pilot_follow_ups_unflagged(vals):
+            raise AccessError(
+                self.env._(
+                    "An activity the application planned (a follow-up) stays automated: "
+                    "mark it done or plan your own activity."
+                )
+            )
+        return super().write(vals)
+
+    def _pilot_follow_ups_unflagged(self, vals):
+        """The follow-ups of self (activities of a follow-up step, automated
+        activities of opportunities) whose automated flag ``vals`` changes."""
+        return self.filtered(
+            lambda activity: (
+                activity.automated != bool(vals["automated"])
+                and (
+                    activity.pilot_follow_up_step_id
+                    or (activity.automated and activity.res_model == "crm.lead")
+                )
+            )
+        )
 
     def init(self):
         result = super().init()

@@ -34,6 +34,11 @@ class DigestDigest(models.Model):
                 self.env._("Do not have access, skip this data for user's digest email")
             )
         start, end, __ = self._get_kpi_compute_parameters()
+        if not (start and end):
+            # Read outside the digest's mailing (no period in the context):
+            # no figure, as Odoo's own KPIs of the digest
+            empty = {"pipeline_value": 0.0, "win_rate": 0.0, "conversion_rate": 0.0}
+            return {digest: empty for digest in self}
         Report = self.env["crm.pipeline.report"]
         result = {}
         for digest in self:

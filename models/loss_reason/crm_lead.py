@@ -28,11 +28,35 @@ class CrmLead(models.Model):
     def _pilot_loss_reason_vals(self, vals):
         """Write step: archiving (marking lost) needs a loss reason; restoring
         a lost lead clears its reason, whatever the path. Returns ``vals``."""
+        if not self.env.su:
+            self._pilot_check_loss_reason_usable(vals)
         if "active" in vals and not vals["active"]:
             self._pilot_check_loss_reason(vals.get("lost_reason_id"))
         elif vals.get("active") and "lost_reason_id" not in vals and not all(self.mapped("active")):
             vals = dict(vals, lost_reason_id=False)
         return vals
+
+    def _pilot_check_loss_reason_usable(self, vals):
+        """An archived loss reason is not given any more; a lost opportunity
+        is restored before it is won (never won and lost at once)."""
+        reason = self.env["crm.lost.reason"].browse(vals.get("lost_reason_id") or [])
+        if reason.exists() and not reason.active:
+            raise UserError(
+                self.env._(
+                    "The loss reason %(reason)s is archived: choose another one.",
+                    reason=reason.sudo().name,
+                )
+            )
+        stage = self.env["crm.stage"].browse(vals.get("stage_id") or [])
+        if stage and stage.is_won and not vals.get("active"):
+            lost = self.filtered(lambda lead: not lead.active and lead.lost_reason_id)
+            if lost:
+                raise UserError(
+                    self.env._(
+                        "A lost opportunity is restored before it is won: %(names)s.",
+                        names=format_record_names(lost),
+                    )
+                )
 
     def _pilot_lost_without_reason(self):
         """The leads of self that would be lost (archived) without a loss

@@ -4,7 +4,7 @@
 explicit request only."""
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 
@@ -174,7 +174,13 @@ class CrmStage(models.Model):
         """
         if not (self.env.su or self.env.user.has_group("sales_team.group_sale_manager")):
             raise AccessError(self.env._("Only sales managers can apply the recommended pipeline."))
-        team = self.env["crm.team"].browse(team_id)
+        if team_id not in (False, None) and (
+            isinstance(team_id, bool) or not isinstance(team_id, int)
+        ):
+            raise UserError(
+                self.env._("The sales team of the recommended pipeline is given by its id.")
+            )
+        team = self.env["crm.team"].browse(team_id or [])
         # A team working with the stages of another team: that team's stages.
         team = team.pilot_stage_team_id or team
         # A team working with its own stages only gets all five, Won included.

@@ -2,3 +2,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from . import base
 from . import crm_pipeline_team_rule_mixin
+from . import search
+from . import rpc

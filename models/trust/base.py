@@ -19,6 +19,7 @@ from datetime import date
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools.mail import html2plaintext
 from odoo.tools.misc import formatLang
 
 _logger = logging.getLogger(__name__)
@@ -51,6 +52,20 @@ SIGNED_AMOUNT_BOUNDS = (-1e15, 1e15)
 # reviews, back-tests): a week, a month or a year later is still a date, and
 # every grouping by week or month of the views works.
 DATE_BOUNDS = (date(1900, 1, 1), date(2199, 12, 31))
+
+
+# Characters a text may hold that show nothing
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00a0\u202f"
+
+
+def is_blank(text):
+    """Whether a text typed as a justification or a note says nothing: only
+    spaces or invisible characters (HTML: its text)."""
+    if not text:
+        return True
+    if "<" in text or "&" in text:
+        text = html2plaintext(text)
+    return not text.translate({ord(char): None for char in INVISIBLE}).strip()
 
 
 def field_bounds(field):
@@ -106,6 +121,11 @@ class Base(models.AbstractModel):
     # up (e.g. the expected revenue and closing date of opportunities): typed
     # values are checked as the add-on's own.
     _pilot_core_bounds = {}
+    # Names of fields of other modules that the application maintains and
+    # the add-on adds up (the closing date of won deals): refused as the
+    # add-on's own maintained fields, but to Settings administrators
+    # (imports of history).
+    _pilot_core_maintained = ()
 
     def _valid_field_parameter(self, field, name):
         return name in ("pilot_bounds", "pilot_maintained") or super()._valid_field_parameter(
@@ -132,6 +152,17 @@ class Base(models.AbstractModel):
         result = super()._validate_fields(field_names, excluded_names)
         self._pilot_check_bounds(field_names, excluded_names)
         return result
+
+    @api.model
+    def _pilot_extended_by_addon(self):
+        """Whether the add-on defines fields on the model (kept on the class
+        of the registry: fields never change once it is set up)."""
+        cls = type(self)
+        if "_pilot_extended_cache" not in cls.__dict__:
+            cls._pilot_extended_cache = any(
+                field._module == MODULE for field in self._fields.values()
+            )
+        return cls._pilot_extended_cache
 
     # ------------------------------------------------------------------
     # Fields maintained by the application
@@ -164,10 +195,27 @@ class Base(models.AbstractModel):
         core = [fields_[fname] for fname in given if fname in self._pilot_core_bounds]
         if core:
             self._pilot_check_core_values(core, vals_list)
-        if not mine:
+        # The integers of Odoo's fields on the models the add-on extends (a
+        # stage's sequence): what the column holds, not a database error.
+        core_integers = [
+            fields_[fname]
+            for fname in given
+            if fname in fields_
+            and fields_[fname].type == "integer"
+            and fields_[fname]._module != MODULE
+            and fields_[fname].store
+        ]
+        if core_integers and (mine or self._pilot_extended_by_addon()):
+            self._pilot_check_core_integers(core_integers, vals_list)
+        core_maintained = [
+            fields_[fname] for fname in given if fname in self._pilot_core_maintained
+        ]
+        if not (mine or core_maintained):
             return
         if not self.env.su and entry == self._pilot_maintained_checked_at_entry:
             maintained = [field for field in mine if is_maintained(field)]
+            if core_maintained and not self.env.user.has_group("base.group_system"):
+                maintained += core_maintained
             if maintained:
                 raise AccessError(
                     self.env._(
@@ -194,6 +242,12 @@ class Base(models.AbstractModel):
                             model=self._description,
                         )
                     )
+                value = vals[field.name]
+                bounds = field.compute and field.inverse and field_bounds(field)
+                if bounds and value and abs(value) > max(abs(bounds[0]), abs(bounds[1]), 1e15):
+                    # Beyond what the inverse computes with (1e308 overflows):
+                    # the bounds before the inverse's arithmetic.
+                    self._pilot_raise_out_of_bounds(field)
 
     def _pilot_check_core_values(self, core_fields, vals_list):
         """Typed values of fields of other modules the add-on adds up: finite
@@ -216,6 +270,20 @@ class Base(models.AbstractModel):
                             model=self._description,
                             low=format_bound(self.env, bounds[0]),
                             high=format_bound(self.env, bounds[1]),
+                        )
+                    )
+
+    def _pilot_check_core_integers(self, int_fields, vals_list):
+        """Refuse a value of an integer field of another module that is not
+        a whole number its column holds."""
+        for field in int_fields:
+            for vals in vals_list:
+                if field.name in vals and not self._pilot_is_number(field, vals[field.name]):
+                    raise ValidationError(
+                        self.env._(
+                            'The value of "%(field)s" (%(model)s) is not a valid number.',
+                            field=field._description_string(self.env),
+                            model=self._description,
                         )
                     )
 
