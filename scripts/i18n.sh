@@ -15,8 +15,12 @@ trap 'dropdb --if-exists "$db" >/dev/null 2>&1 || true' EXIT
 "$PY" "$ODOO_DIR/odoo-bin" "${odoo_args[@]}" --data-dir="$PILOT_CACHE" -d "$db" \
     --i18n-export="$PILOT_ROOT/i18n/$PILOT_MODULE.pot" --modules="$PILOT_MODULE" --log-level=warn
 if command -v msgmerge >/dev/null; then
+    # Entries given twice (by a merge of two branches) keep their first
+    # translation; entries no longer in the template are dropped.
+    msguniq --use-first -o "$PILOT_ROOT/i18n/fr.po" "$PILOT_ROOT/i18n/fr.po"
     msgmerge --quiet --no-fuzzy-matching --update --backup=none \
         "$PILOT_ROOT/i18n/fr.po" "$PILOT_ROOT/i18n/$PILOT_MODULE.pot"
+    msgattrib --no-obsolete -o "$PILOT_ROOT/i18n/fr.po" "$PILOT_ROOT/i18n/fr.po"
 fi
 log "i18n/$PILOT_MODULE.pot exported; i18n/fr.po merged"
 
