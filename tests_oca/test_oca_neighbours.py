@@ -297,6 +297,13 @@ class TestOcaNeighbours(PilotCommon):
             (deal_a.probability, deal_b.probability, kept_b.probability, deal_c.probability),
             (45.0, 58.0, 58.0, 58.0),
         )
+        # Moved into the stage and into another team in one write (a form
+        # changing both): the team the deal joins decides.
+        to_fixed = self._in_stage("Mixed C to A", team_c, start)
+        to_automatic = self._in_stage("Mixed A to C", team_a, start)
+        to_fixed.with_user(self.salesman).write({"team_id": team_a.id, "stage_id": middle.id})
+        to_automatic.with_user(self.salesman).write({"team_id": team_c.id, "stage_id": middle.id})
+        self.assertEqual((to_fixed.probability, to_automatic.probability), (45.0, 25.0))
 
     def test_recommended_pipeline_with_shared_stages(self):
         """Applied to a team whose stages are shared with another team, the

@@ -12,10 +12,13 @@ replaced by the stage's own. Other teams get crm_stage_probability's value,
 as without this add-on, also when one write moves deals of both kinds of
 teams (a mass stage change): the value is then removed from the write and
 given after it to the deals of the other teams, each deal of a stage team
-getting this add-on's."""
+getting this add-on's. A write that also changes the team goes by the team
+the deals join."""
 
 from odoo import models
 from odoo.tools import float_compare
+
+from ..stage_probability.crm_team import STAGE_PROBABILITY_MODES
 
 
 class CrmLead(models.Model):
@@ -24,15 +27,13 @@ class CrmLead(models.Model):
     def _pilot_check_and_select_stage_probability(self, vals):
         stage_fields = self.env["crm.stage"]._fields
         others = self.browse()
-        if (
-            "on_change" in stage_fields
-            and "probability" in vals
-            and vals.get("stage_id")
-            and "team_id" not in vals
-            and self
-        ):
+        if "on_change" in stage_fields and "probability" in vals and vals.get("stage_id") and self:
             stage = self.env["crm.stage"].browse(vals["stage_id"])
             stage_leads = self._pilot_stage_mode_leads()
+            if "team_id" in vals:  # the team the deals join decides
+                team = self.env["crm.team"].browse(vals["team_id"])
+                stage_mode = team.pilot_probability_mode in STAGE_PROBABILITY_MODES
+                stage_leads = self if stage_mode else self.browse()
             if (
                 stage_leads
                 and stage.on_change
