@@ -31,6 +31,9 @@
 # kept by an earlier run (PILOT_REPORT_DIR), e.g. to print the table again
 # after the baseline was completed: PILOT_OCA_STEPS= PILOT_OCA_RESULTS=folder.
 # PILOT_REPORT_DIR=folder keeps the logs and JUnit reports there.
+# PILOT_OCA_DB_PREFIX=prefix_ names its throwaway databases (pilot_oca_ by
+# default; each also carries the time and the process id of its run): give a
+# prefix of your own where several people share the PostgreSQL server.
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -92,6 +95,8 @@ all_csv="$(IFS=,; echo "${installed[*]}")"
 chrome=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
 [ -n "$chrome" ] || die "no Chromium found: browser tours cannot run (apt-get install chromium)."
 
+db_prefix="${PILOT_OCA_DB_PREFIX:-pilot_oca_}"
+[[ $db_prefix =~ ^[a-z][a-z0-9_]{0,15}$ ]] || die "PILOT_OCA_DB_PREFIX: lower-case letters, digits and _, at most 16."
 work="$(mktemp -d)"
 stamp="$(date +%s)_$$"
 dbs=()
@@ -117,7 +122,7 @@ ln -sfn "$PILOT_ROOT" "$work/collect/$PILOT_MODULE"
 new_db() {  # new_db NAME [TEMPLATE]: a throwaway database in $made, copied from TEMPLATE
     # (names of at most 63 characters: PostgreSQL would cut them)
     local db
-    db="pilot_oca_${1:0:20}$(printf '%s' "$1" | sha1sum | cut -c1-4)_$stamp"
+    db="${db_prefix}${1:0:20}$(printf '%s' "$1" | sha1sum | cut -c1-4)_$stamp"
     dbs+=("$db")
     if [ -n "${2:-}" ]; then
         createdb -T "$2" "$db"

@@ -13,6 +13,12 @@
   team: every team) and fills ``team_ids`` from ``team_id`` on a write only.
   A stage the recommended pipeline creates for a team is that team's in both
   fields, so that it does not appear in the other teams' pipelines.
+  The recommended pipeline of a team joins the stages of its pipeline (a
+  won stage shared with other teams is reused) but completes with criteria
+  only the stages of that team alone: a stage it shares with other teams
+  (``team_ids``) is left as it is, as a stage shared by all teams, and the
+  team gets its own stage of that name; a stage whose ``team_id`` names the
+  team but whose ``team_ids`` leave it out is another pipeline's.
   The gate of exit criteria skips the stages of other pipelines only: a stage
   is in the pipelines of its ``team_ids`` when it has some, else of its
   ``team_id``, else of every team; so a deal that skips a stage shared with
@@ -70,6 +76,32 @@ class CrmStage(models.Model):
         if "team_ids" in vals:  # crm_stage_multi_team adds it to vals during the write
             self.env.registry.clear_cache()
         return result
+
+    @api.model
+    def _pilot_recommended_scope(self, team):
+        if "team_ids" not in self._fields:
+            return super()._pilot_recommended_scope(team)
+        if not team:
+            return self.search([("team_ids", "=", False), ("team_id", "=", False)])
+        # The stages of the team's pipeline: in its team_ids, else (no
+        # team_ids) its team's or every team's.
+        stages = self.search(
+            [
+                "|",
+                ("team_ids", "in", team.ids),
+                "&",
+                ("team_ids", "=", False),
+                ("team_id", "in", [team.id, False]),
+            ]
+        )
+        if team.pilot_own_stages_only:
+            return stages.filtered(lambda stage: stage._pilot_is_own_stage_of(team))
+        return stages
+
+    def _pilot_is_own_stage_of(self, team):
+        if "team_ids" in self._fields and self.team_ids:
+            return self.team_ids == team
+        return super()._pilot_is_own_stage_of(team)
 
     @api.model
     def _pilot_recommended_stage_values(self, team, scope_stages):

@@ -159,6 +159,23 @@ class CrmStage(models.Model):
         return {}
 
     @api.model
+    def _pilot_recommended_scope(self, team):
+        """The existing stages the recommended pipeline of ``team`` (empty: of
+        all teams) joins: the team's own stages and the stages shared by all
+        teams; the team's own only when it works with its own stages only
+        (it then gets all five, Won included)."""
+        if team.pilot_own_stages_only:
+            return self.search([("team_id", "=", team.id)])
+        return self.search([("team_id", "in", [team.id, False] if team else [False])])
+
+    def _pilot_is_own_stage_of(self, team):
+        """Whether this stage is in the pipeline of ``team`` alone (empty:
+        shared by all teams): only such a stage is completed by the
+        recommended pipeline of ``team``, its criteria gating no other team."""
+        self.ensure_one()
+        return self.team_id == team
+
+    @api.model
     def action_apply_recommended_pipeline(self, team_id=False):
         """Create or complete the recommended pipeline (for a sales team, or
         for all teams without one), on explicit request only.
@@ -183,12 +200,7 @@ class CrmStage(models.Model):
         team = self.env["crm.team"].browse(team_id or [])
         # A team working with the stages of another team: that team's stages.
         team = team.pilot_stage_team_id or team
-        # A team working with its own stages only gets all five, Won included.
-        if team.pilot_own_stages_only:
-            scope = [("team_id", "=", team.id)]
-        else:
-            scope = [("team_id", "in", [team.id, False] if team else [False])]
-        stages = self.with_context(lang="en_US").search(scope)
+        stages = self.with_context(lang="en_US")._pilot_recommended_scope(team)
         Criterion = self.env["crm.stage.exit.criterion"].with_context(
             lang="en_US", active_test=False
         )
@@ -213,7 +225,9 @@ class CrmStage(models.Model):
                 stage = stages.filtered("is_won")[:1]
             else:
                 stage = stages.filtered(
-                    lambda s, known=known_names: s.team_id == team and names_of(s) & known
+                    lambda s, known=known_names: (
+                        s._pilot_is_own_stage_of(team) and names_of(s) & known
+                    )
                 )[:1]
             if not stage:
                 stage = self.with_context(lang="en_US").create(
