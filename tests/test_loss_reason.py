@@ -126,3 +126,17 @@ class TestLossReason(PilotCommon):
         with self.assertRaisesMessage(UserError, "Junk 2"):
             other.with_user(self.salesman).action_archive()
         self.assertStillOpen(other)
+
+    def test_reason_written_as_a_record_like_odoo_merge(self):
+        """Odoo's merge writes the loss reason as a record, not an id: it is
+        checked and kept like an id (the merged opportunity keeps it)."""
+        first = self._opportunity("Merge keeps A", expected_revenue=100)
+        second = self._opportunity("Merge keeps B", expected_revenue=50)
+        second.with_user(self.salesman).write({"lost_reason_id": self.reason})
+        self.assertEqual(second.lost_reason_id, self.reason)
+        (first | second).write({"probability": 0})
+        merged = (first | second).with_user(self.salesman).merge_opportunity(auto_unlink=False)
+        self.assertEqual(merged.lost_reason_id, self.reason)
+        archived = self.env["crm.lost.reason"].create({"name": "Old reason", "active": False})
+        with self.assertRaisesMessage(UserError, "Old reason is archived"):
+            first.with_user(self.salesman).write({"lost_reason_id": archived})

@@ -39,7 +39,10 @@ class CrmLead(models.Model):
     def _pilot_check_loss_reason_usable(self, vals):
         """An archived loss reason is not given any more; a lost opportunity
         is restored before it is won (never won and lost at once)."""
-        reason = self.env["crm.lost.reason"].browse(vals.get("lost_reason_id") or [])
+        reason = vals.get("lost_reason_id") or self.env["crm.lost.reason"]
+        # Odoo's merge writes the reason as a record, the other paths as an id.
+        if not isinstance(reason, models.BaseModel):
+            reason = self.env["crm.lost.reason"].browse(reason)
         if reason.exists() and not reason.active:
             raise UserError(
                 self.env._(
