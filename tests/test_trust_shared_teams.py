@@ -187,6 +187,9 @@ class TestSharedTeamFigures(PilotRpcMixin, HttpCase):
                 "name": "Shared open deal of A",
                 "type": "opportunity",
                 "company_id": self.company_a.id,
+                # A team of Odoo's shared stages (the demo's default team
+                # works with the recommended pipeline and its criteria).
+                "team_id": self.shared.id,
                 "stage_id": shared_stage.id,
             }
         )
