@@ -48,7 +48,7 @@ registry.category("web_tour.tours").add("crm_pipeline_pilot_sale_quotation", {
         },
         {
             content: "The low-margin flag, in French",
-            trigger: ".o_form_view div.text-warning:contains('inférieur au taux de marge minimum')",
+            trigger: ".o_form_view .o_pilot_real_margin_low:contains('inférieur au taux de marge minimum')",
         },
     ],
 });
