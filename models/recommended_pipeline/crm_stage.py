@@ -114,7 +114,9 @@ class CrmStage(models.Model):
                     (
                         self.env._("Margin rate at or above the team minimum"),
                         self.env._(
-                            "The estimated margin rate reaches the minimum margin rate of the team."
+                            "The margin rate reaches the minimum margin rate of the team: the "
+                            "estimate's, or, with the sales margins, the quotation's once one is "
+                            "sent (the confirmed orders' once there are any)."
                         ),
                         "domain",
                         "[('is_low_margin', '=', False)]",

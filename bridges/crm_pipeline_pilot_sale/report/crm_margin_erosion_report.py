@@ -31,7 +31,18 @@ class CrmMarginErosionReport(models.Model):
         help="Closing date of a won deal, else its expected closing date, else its creation.",
     )
     stage_id = fields.Many2one("crm.stage", readonly=True)
-    estimated_margin = fields.Monetary(readonly=True, currency_field="currency_id")
+    estimated_margin = fields.Monetary(
+        readonly=True,
+        currency_field="currency_id",
+        help="The estimate of the deals whose erosion is known (estimated and real margins "
+        "known); empty for the others, so that it minus the real margin is the erosion.",
+    )
+    real_margin = fields.Monetary(
+        readonly=True,
+        currency_field="currency_id",
+        help="The margin the erosion compares the estimate with: the confirmed orders', or "
+        "the quotation's while nothing is confirmed; empty when the erosion is unknown.",
+    )
     quoted_margin = fields.Monetary(
         readonly=True,
         currency_field="currency_id",
@@ -62,7 +73,10 @@ class CrmMarginErosionReport(models.Model):
                    main.categ_id,
                    COALESCE(l.date_closed::date, l.date_deadline, l.create_date::date) AS date,
                    l.stage_id,
-                   CASE WHEN l.margin_known THEN l.estimated_margin END AS estimated_margin,
+                   CASE WHEN l.margin_erosion_known THEN l.estimated_margin END
+                       AS estimated_margin,
+                   CASE WHEN l.margin_erosion_known THEN l.estimated_margin - l.margin_erosion END
+                       AS real_margin,
                    CASE WHEN l.quoted_margin_known THEN l.quoted_margin END AS quoted_margin,
                    CASE WHEN l.ordered_margin_known THEN l.ordered_margin END AS ordered_margin,
                    CASE WHEN l.margin_erosion_known THEN l.margin_erosion END AS margin_erosion,

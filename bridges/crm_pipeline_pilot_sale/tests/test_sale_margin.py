@@ -217,7 +217,21 @@ class TestSaleMargin(PilotCommon):
         )
         self.assertEqual(rows.quoted_margin, 3000.0)
         self.assertEqual(rows.estimated_margin, 3500.0)
+        self.assertEqual(rows.real_margin, 3000.0)
         self.assertEqual(rows.margin_erosion, 500.0)
+        # A deal whose quotation has a line without a cost: its erosion is
+        # unknown, and so are its estimate and real margin in the report
+        # (the columns add up: estimated - real = erosion).
+        blind = self._opportunity(
+            "Blind deal", expected_revenue=4000.0, estimated_cost=2000.0, user_id=self.salesman.id
+        )
+        self._order([(4000.0, 0.0)], lead=blind)
+        row = self.env["crm.margin.erosion.report"].search([("lead_id", "=", blind.id)])
+        self.assertEqual(
+            (row.estimated_margin, row.quoted_margin, row.real_margin, row.margin_erosion),
+            (0.0, 0.0, 0.0, 0.0),
+        )
+        self.assertFalse(blind.margin_erosion_known)
         self.assertFalse(rows.ordered_margin)
         # Another salesperson cannot make a quotation the reference of a deal
         # he cannot change.
