@@ -181,8 +181,14 @@ registry.category("web_tour.tours").add("crm_pipeline_pilot_manager_monday_pipel
             run: "click",
         },
         {
+            content: "The filter is applied",
+            trigger: ".o_searchview .o_searchview_facet:contains('Mes opportunités')",
+        },
+        {
             content: "This month's deal, and the undated one on a row of its own, as a risk",
-            trigger: ".o_pivot th:contains('Sans date de clôture prévue')",
+            // Once the pivot shows the manager's own figures (12 000,00), not
+            // the whole pipeline's it showed before the filter.
+            trigger: ".o_pivot:has(tbody td:contains('12 000,00')) th:contains('Sans date de clôture prévue')",
             run() {
                 const month = new Date().toLocaleDateString("fr-FR", { month: "long", year: "numeric" });
                 const cells = (label) => {
