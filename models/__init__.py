@@ -23,6 +23,7 @@ from . import won_reason
 from . import briefing
 from . import neighbours
 from . import chatter
+from . import evidence
 
 # The figures of sales teams shared by several companies (reviews, targets),
 # the rules skipped for a bad value and the forecasts nobody forges: after the

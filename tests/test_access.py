@@ -48,6 +48,7 @@ crm.qualification.rule              r     r     rwcu     r       -       -
 crm.next.action.rule                r     r     rwcu     r       -       -
 crm.won.reason                      r     r     rwcu     r       -       -
 crm.lead.pilot.won                  rwcu  rwcu  rwcu     rwcu    -       -
+crm.lead.evidence                   r     r     r        r       -       -
 """
 
 
@@ -94,6 +95,7 @@ READ_FIELD = {
     "crm.next.action.rule": "summary",
     "crm.won.reason": "name",
     "crm.lead.pilot.won": "won_reason_id",
+    "crm.lead.evidence": "quote",
 }
 
 
@@ -149,6 +151,7 @@ class AccessMatrixCommon:
         cls.kpi_line = cls.env.ref("crm_pipeline_pilot.crm_pipeline_kpi_win_rate")
         cls.counter = 0
         cls.backtest = cls.env["crm.forecast.backtest"].create({"months": 1})
+        cls.message = cls.lead.message_post(body="Our budget is 40 k€", message_type="comment")
 
     @classmethod
     def _next(cls):
@@ -273,6 +276,13 @@ class AccessMatrixCommon:
             },
             "crm.won.reason": {"name": "Matrix won reason"},
             "crm.lead.pilot.won": {"lead_ids": [[6, 0, [self.lead.id]]]},
+            "crm.lead.evidence": {
+                "lead_id": self.lead.id,
+                "message_id": self.message.id,
+                "kind": "budget",
+                "quote": "Our budget is 40 k€",
+                "amount": 40000.0,
+            },
         }[model]
 
     def _write_vals(self, model):
@@ -304,6 +314,7 @@ class AccessMatrixCommon:
             "crm.next.action.rule": {"summary": "Matrix changed"},
             "crm.won.reason": {"name": "Matrix won reason renamed"},
             "crm.lead.pilot.won": {"lead_ids": [[6, 0, [self.lead.id]]]},
+            "crm.lead.evidence": {"state": "accepted"},
         }[model]
 
     def _fixture(self, model, user):
