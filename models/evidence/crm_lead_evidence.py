@@ -43,7 +43,6 @@ class CrmLeadEvidence(models.Model):
     )
     message_id = fields.Many2one(
         "mail.message",
-        string="Message",
         required=True,
         index=True,
         ondelete="cascade",
