@@ -49,12 +49,8 @@ class CrmLeadEvidence(models.Model):
         pilot_maintained=True,
         help="The email or logged note the evidence was read in.",
     )
-    message_date = fields.Datetime(
-        related="message_id.date", string="Message Date", store=True
-    )
-    kind = fields.Selection(
-        EVIDENCE_KINDS, required=True, index=True, pilot_maintained=True
-    )
+    message_date = fields.Datetime(related="message_id.date", string="Message Date", store=True)
+    kind = fields.Selection(EVIDENCE_KINDS, required=True, index=True, pilot_maintained=True)
     quote = fields.Text(
         required=True,
         pilot_maintained=True,
@@ -86,9 +82,7 @@ class CrmLeadEvidence(models.Model):
         index=True,
         pilot_maintained=True,
     )
-    company_id = fields.Many2one(
-        related="lead_id.company_id", store=True, index=True
-    )
+    company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
     user_id = fields.Many2one(
         related="lead_id.user_id", string="Salesperson", store=True, index=True
     )
