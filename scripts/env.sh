@@ -49,6 +49,17 @@ pilot_odoo_args() {
     printf '%s\n' "${args[@]}"
 }
 
+# Browser tours (Odoo's HttpCase) are silently skipped by Odoo without a
+# browser or without websocket-client: refuse to run rather than report a green
+# run without them.
+pilot_require_browser() {
+    command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
+        || command -v google-chrome >/dev/null \
+        || die "no Chromium found: browser tours cannot run (apt-get install chromium)."
+    "$PY" -c "import websocket" 2>/dev/null \
+        || die "the Python package websocket-client is missing in $VENV: tours cannot run."
+}
+
 # Link the add-on and its bridge add-ons (bridges/*, e.g. the sales margins of
 # crm_pipeline_pilot_sale) into the addons path entry of this clone.
 pilot_link_addons() {

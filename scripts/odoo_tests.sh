@@ -63,3 +63,26 @@ odoo_tests_pytest() {
     tail -n 1 "$logfile" >&2
     [ -f "$junit" ] || { tail -n 40 "$logfile" >&2; die "[$name] pytest produced no report."; }
 }
+
+# odoo_tests_workdir: a working folder ($work) and the list of throwaway
+# databases ($dbs, filled by the caller) dropped at exit; the logs and JUnit
+# reports are kept in PILOT_REPORT_DIR when it is set. Sets stamp, a suffix
+# for database names unique to this run.
+odoo_tests_workdir() {
+    work="$(mktemp -d)"
+    stamp="$(date +%s)_$$"
+    dbs=()
+    trap odoo_tests_cleanup EXIT
+}
+
+odoo_tests_cleanup() {
+    local db
+    for db in "${dbs[@]}"; do
+        dropdb --if-exists "$db" >/dev/null 2>&1 || true
+        rm -rf "${PILOT_CACHE:?}/filestore/$db"
+    done
+    if [ -n "${PILOT_REPORT_DIR:-}" ]; then
+        mkdir -p "$PILOT_REPORT_DIR" && cp "$work"/*.log "$work"/*.xml "$PILOT_REPORT_DIR"/ 2>/dev/null || true
+    fi
+    rm -rf "$work"
+}

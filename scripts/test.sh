@@ -16,11 +16,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 bash "$PILOT_ROOT/scripts/setup.sh"
 pilot_pg_env
 
-# Browser tours are silently skipped by Odoo without a browser or without
-# websocket-client: refuse to run rather than report a green run without them.
-chrome=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
-[ -n "$chrome" ] || die "no Chromium found: browser tours cannot run (apt-get install chromium)."
-"$PY" -c "import websocket" 2>/dev/null || die "the Python package websocket-client is missing in $VENV: tours cannot run."
+pilot_require_browser
 
 status=0
 bash "$PILOT_ROOT/scripts/lint.sh" || status=1

@@ -92,25 +92,11 @@ if [ -n "${PILOT_OCA_ADDONS:-}" ]; then
 fi
 all_csv="$(IFS=,; echo "${installed[*]}")"
 
-chrome=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
-[ -n "$chrome" ] || die "no Chromium found: browser tours cannot run (apt-get install chromium)."
+pilot_require_browser
 
 db_prefix="${PILOT_OCA_DB_PREFIX:-pilot_oca_}"
 [[ $db_prefix =~ ^[a-z][a-z0-9_]{0,15}$ ]] || die "PILOT_OCA_DB_PREFIX: lower-case letters, digits and _, at most 16."
-work="$(mktemp -d)"
-stamp="$(date +%s)_$$"
-dbs=()
-cleanup() {
-    for db in "${dbs[@]}"; do
-        dropdb --if-exists "$db" >/dev/null 2>&1 || true
-        rm -rf "${PILOT_CACHE:?}/filestore/$db"
-    done
-    if [ -n "${PILOT_REPORT_DIR:-}" ]; then
-        mkdir -p "$PILOT_REPORT_DIR" && cp "$work"/*.log "$work"/*.xml "$PILOT_REPORT_DIR"/ 2>/dev/null || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
+odoo_tests_workdir
 conf="$work/odoo.conf"
 odoo_tests_conf "$conf" 1 "$addons"
 mkdir -p "$work/collect"

@@ -44,24 +44,9 @@ pilot_install="$PILOT_MODULE"
 listing="$PILOT_ROOT/tests/odoo_intended_failures.txt"
 
 pilot_prepare
-chrome=$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)
-[ -n "$chrome" ] || die "no Chromium found: browser tours cannot run (apt-get install chromium)."
-"$PY" -c "import websocket" 2>/dev/null || die "the Python package websocket-client is missing in $VENV: tours cannot run."
+pilot_require_browser
 
-work="$(mktemp -d)"
-stamp="$(date +%s)_$$"
-dbs=()
-cleanup() {
-    for db in "${dbs[@]}"; do
-        dropdb --if-exists "$db" >/dev/null 2>&1 || true
-        rm -rf "$PILOT_CACHE/filestore/$db"
-    done
-    if [ -n "${PILOT_REPORT_DIR:-}" ]; then
-        mkdir -p "$PILOT_REPORT_DIR" && cp "$work"/*.log "$work"/*.xml "$PILOT_REPORT_DIR"/ 2>/dev/null || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
+odoo_tests_workdir
 
 # Collect from a folder holding only the tested modules (see odoo_tests_pytest).
 mkdir -p "$work/collect"

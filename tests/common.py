@@ -4,6 +4,7 @@ import json
 from contextlib import contextmanager
 
 from odoo.tests import TransactionCase
+from odoo.tools.translate import PoFileReader, TranslationModuleReader
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
@@ -24,6 +25,22 @@ def load_french(env, modules=(MODULE,)):
     those already loaded)."""
     env["res.lang"]._activate_lang("fr_FR")
     env["ir.module.module"]._load_module_terms(list(modules), ["fr_FR"], overwrite=True)
+
+
+def untranslated_terms(cr, module, po_path):
+    """(terms, missing): every translatable term of ``module`` as exported
+    from the running code and data, and those of them without a French
+    translation in the file ``po_path``."""
+    with open(po_path, "rb") as po_file:
+        french = {entry["src"]: entry["value"] for entry in PoFileReader(po_file) if entry["value"]}
+    terms = {
+        source
+        for term_module, _type, _name, _res_id, source, *_rest in TranslationModuleReader(
+            cr, [module]
+        )
+        if term_module == module
+    }
+    return terms, sorted(term for term in terms if term not in french)
 
 
 class PilotCommon(TransactionCase):

@@ -6,9 +6,8 @@ from lxml import etree
 
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
-from odoo.tools.translate import PoFileReader, TranslationModuleReader
 
-from .common import MODULE, load_french
+from .common import MODULE, load_french, untranslated_terms
 
 I18N_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "i18n")
 
@@ -18,19 +17,8 @@ class TestFrench(TransactionCase):
     def test_every_string_is_translated_to_french(self):
         """Every translatable term of the add-on, as exported from the running
         code and data, has a French translation in i18n/fr.po."""
-        with open(os.path.join(I18N_DIR, "fr.po"), "rb") as po_file:
-            french = {
-                entry["src"]: entry["value"] for entry in PoFileReader(po_file) if entry["value"]
-            }
-        terms = {
-            source
-            for module, _type, _name, _res_id, source, *_rest in TranslationModuleReader(
-                self.env.cr, [MODULE]
-            )
-            if module == MODULE
-        }
+        terms, missing = untranslated_terms(self.env.cr, MODULE, os.path.join(I18N_DIR, "fr.po"))
         self.assertGreater(len(terms), 40)
-        missing = sorted(term for term in terms if term not in french)
         self.assertEqual(missing, [], "terms without a French translation in i18n/fr.po")
 
     def test_errors_speak_french(self):

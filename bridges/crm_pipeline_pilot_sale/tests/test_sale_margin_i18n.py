@@ -3,7 +3,8 @@
 import os
 
 from odoo.tests import TransactionCase, tagged
-from odoo.tools.translate import PoFileReader, TranslationModuleReader
+
+from odoo.addons.crm_pipeline_pilot.tests.common import untranslated_terms
 
 MODULE = "crm_pipeline_pilot_sale"
 I18N_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "i18n")
@@ -14,17 +15,6 @@ class TestSaleMarginFrench(TransactionCase):
     def test_every_string_is_translated_to_french(self):
         """Every translatable term of the bridge, as exported from the running
         code and data, has a French translation in its i18n/fr.po."""
-        with open(os.path.join(I18N_DIR, "fr.po"), "rb") as po_file:
-            french = {
-                entry["src"]: entry["value"] for entry in PoFileReader(po_file) if entry["value"]
-            }
-        terms = {
-            source
-            for module, _type, _name, _res_id, source, *_rest in TranslationModuleReader(
-                self.env.cr, [MODULE]
-            )
-            if module == MODULE
-        }
+        terms, missing = untranslated_terms(self.env.cr, MODULE, os.path.join(I18N_DIR, "fr.po"))
         self.assertGreater(len(terms), 40)
-        missing = sorted(term for term in terms if term not in french)
         self.assertEqual(missing, [], "terms without a French translation in i18n/fr.po")
