@@ -27,6 +27,8 @@ from . import test_lifecycle
 from . import test_scheduled_work
 from . import test_targets
 from . import test_forecast_categories
+from . import test_forecast_submissions
+from . import test_forecast_rpc
 from . import test_close_dates
 from . import test_close_dates_rpc
 from . import test_qualification
@@ -56,6 +58,11 @@ from . import test_review_history
 from . import test_review_history_demo
 from . import test_slip_dialog
 from . import test_trust_paths
+from . import test_trust_paths_forecast
 from . import test_trust_registry
+from . import test_trust_hostile
+from . import test_trust_redteam
+from . import test_trust_rule_health
+from . import test_trust_shared_teams
 from . import test_values
 from . import test_values_rpc

@@ -4,7 +4,11 @@
 the SQL the add-on writes instead of a global hook, and the behaviour of
 Odoo's cache that the card computes rely on."""
 
+from contextlib import ExitStack
+from unittest.mock import patch
+
 from odoo import fields
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from ..models import crm_lead as orchestration
@@ -117,3 +121,93 @@ class TestWithoutSubquerySearch(PilotCommon):
             [lead.has_dated_next_action for lead in leads],
             [False, True],
         )
+
+    def test_activities_read_with_the_rule_only_for_the_addon(self):
+        """mail.activity._determine_fields_to_fetch: the fields of the dated
+        next action come with a document's activities only under the add-on's
+        context key (its card computes); any other read is Odoo's (the
+        document and active fields)."""
+        lead = self._opportunity("Read")
+        activity = lead.activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.salesman.id, summary="Call"
+        )
+        deadline = activity._fields["date_deadline"]
+        self.env.invalidate_all()
+        self.assertEqual(lead.activity_ids, activity)
+        self.assertFalse(self.env.cache.contains(activity, deadline))
+        self.env.invalidate_all()
+        with self.assertQueryCount(1):
+            activities = lead.with_context(pilot_next_action_reads=True).activity_ids
+        self.assertEqual(activities, activity)
+        self.assertTrue(self.env.cache.contains(activity, deadline))
+        # The status of the next action from the same read: planned today
+        self.env.invalidate_all()
+        self.assertEqual(lead.next_action_status, "planned")
+        self.assertTrue(lead.has_dated_next_action)
+
+
+@tagged("post_install", "-at_install")
+class TestValuesMechanismScope(PilotCommon):
+    """The values mechanism's overrides of ``base`` (create, write,
+    _validate_fields in models/trust/base.py, _search in
+    models/trust/search.py) act on the models with fields of the add-on only:
+    the others go straight to Odoo's methods."""
+
+    CHECKS = (
+        "_pilot_check_values",
+        "_pilot_check_typed_bounds",
+        "_pilot_check_bounds",
+        "_pilot_guarded_leaves",
+    )
+
+    def _count_checks(self, model, run):
+        """{check: number of calls} on ``model`` while ``run()`` runs."""
+        counts = dict.fromkeys(self.CHECKS, 0)
+        cls = type(model)
+        with ExitStack() as stack:
+            for name in self.CHECKS:
+                original = getattr(cls, name)
+
+                def counted(records, *args, _name=name, _original=original, **kwargs):
+                    counts[_name] += 1
+                    return _original(records, *args, **kwargs)
+
+                stack.enter_context(patch.object(cls, name, counted))
+            run()
+        return counts
+
+    def test_model_without_addon_fields_goes_straight_to_odoo(self):
+        Tag = self.env["res.partner.category"]
+        self.assertFalse(Tag._pilot_checks_values())
+        self.assertFalse(Tag._pilot_extended_by_addon())
+
+        def run():
+            tag = Tag.create({"name": "Pilot scope tag"})
+            tag.write({"name": "Pilot scope tag 2"})
+            self.assertEqual(Tag.search([("name", "=", "Pilot scope tag 2")]), tag)
+
+        self.assertEqual(self._count_checks(Tag, run), dict.fromkeys(self.CHECKS, 0))
+
+    def test_model_with_addon_fields_is_checked(self):
+        Stage = self.env["crm.stage"]
+        self.assertTrue(Stage._pilot_checks_values())
+        self.assertTrue(Stage._pilot_extended_by_addon())
+        stage = Stage.create({"name": "Pilot scope stage", "sequence": 70})
+
+        def run():
+            stage.write({"stagnation_days": 12})
+            self.assertEqual(Stage.search([("stagnation_days", "=", 12)]), stage)
+
+        self.assertEqual(
+            self._count_checks(Stage, run),
+            {
+                "_pilot_check_values": 1,
+                "_pilot_check_typed_bounds": 1,
+                # each time Odoo validates the stage's fields
+                "_pilot_check_bounds": 2,
+                "_pilot_guarded_leaves": 1,
+            },
+        )
+        # The mechanism still refuses a value out of its bounds there
+        with self.assertRaises(ValidationError):
+            stage.write({"stagnation_days": -3})

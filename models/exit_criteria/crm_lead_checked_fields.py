@@ -9,6 +9,7 @@ from odoo.tools import SQL
 from odoo.tools.query import Query
 
 from ..crm_lead import assign_values, cached_values, many2one_ids
+from ..rule_engine import dated_next_action
 
 
 class CrmLead(models.Model):
@@ -43,47 +44,29 @@ class CrmLead(models.Model):
 
     @api.model
     def _pilot_next_action_domain(self):
-        """Activities that prove a dated next action: planned (active), with a
-        deadline, and planned by a person. The application's own activities
-        do not prove that the salesperson planned anything: the follow-ups
-        and the escalation to the team leader (their follow-up step, or an
-        automated activity of the add-on's "Follow-up" type when the step
-        was deleted)."""
-        return [
-            ("active", "=", True),
-            ("date_deadline", "!=", False),
-            ("pilot_follow_up_step_id", "=", False),
-            "|",
-            ("automated", "=", False),
-            ("activity_type_id", "!=", self._pilot_follow_up_activity_type_id()),
-        ]
+        """Activities that prove a dated next action (the rule, defined once:
+        ``rule_engine/dated_next_action.py``)."""
+        return dated_next_action.activity_domain(self._pilot_follow_up_activity_type_id())
 
-    @api.depends(
-        "activity_ids.date_deadline",
-        "activity_ids.pilot_follow_up_step_id",
-        "activity_ids.automated",
-        "activity_ids.activity_type_id",
-    )
-    def _compute_has_dated_next_action(self):
+    def _pilot_next_action_deadlines(self):
+        """The deadlines of the activities proving a dated next action
+        (``rule_engine/dated_next_action.py``) of each lead of self, in
+        order: for the computes of the cards, which set a field on every card
+        at once. The activities of all the leads are read in one query (with
+        the one2many itself, see mail.activity._determine_fields_to_fetch,
+        under the context key of the add-on's reads), without a check of
+        access per activity: what is computed is the lead's; their values are
+        read column by column, not record by record."""
         follow_up_type_id = self._pilot_follow_up_activity_type_id()
-        # The activities of the leads, read in one query (with the one2many
-        # itself, see mail.activity._determine_fields_to_fetch), without a
-        # check of access per activity: what is computed is the lead's. The
-        # activities' values are read column by column, not record by record
-        # (every card of the pipeline shows the next action).
-        leads = self.sudo()
+        leads = self.sudo().with_context(pilot_next_action_reads=True)
         # As cached: archived activities too (their active field says so)
         activity_ids_by_lead = cached_values(leads, "activity_ids")
-        activities = (
-            self.env["mail.activity"]
-            .sudo()
-            .browse(dict.fromkeys(id_ for ids in activity_ids_by_lead for id_ in ids))
+        activities = leads.env["mail.activity"].browse(
+            dict.fromkeys(id_ for ids in activity_ids_by_lead for id_ in ids)
         )
-        activities.fetch(
-            ["active", "date_deadline", "pilot_follow_up_step_id", "automated", "activity_type_id"]
-        )
-        dated_ids = {
-            activity_id
+        activities.fetch(["active", *dated_next_action.ACTIVITY_FIELDS])
+        deadlines = {
+            activity_id: deadline
             for activity_id, active, deadline, step, automated, activity_type in zip(
                 activities._ids,
                 cached_values(activities, "active"),
@@ -93,17 +76,23 @@ class CrmLead(models.Model):
                 many2one_ids(activities, "activity_type_id"),
                 strict=True,
             )
-            if active
-            and deadline
-            and not step
-            and not (automated and activity_type == follow_up_type_id)
+            if dated_next_action.is_next_action(
+                active, deadline, step, automated, activity_type, follow_up_type_id
+            )
         }
-        dated = [
-            any(activity_id in dated_ids for activity_id in activity_ids)
+        return [
+            [deadlines[activity_id] for activity_id in activity_ids if activity_id in deadlines]
             for activity_ids in activity_ids_by_lead
         ]
+
+    @api.depends(*dated_next_action.LEAD_DEPENDS)
+    def _compute_has_dated_next_action(self):
         # On every card (through the next action): set for all the leads at once.
-        assign_values(self, "has_dated_next_action", dated)
+        assign_values(
+            self,
+            "has_dated_next_action",
+            [bool(deadlines) for deadlines in self._pilot_next_action_deadlines()],
+        )
 
     def _search_has_dated_next_action(self, operator, value):
         if operator not in ("=", "!="):

@@ -2,40 +2,21 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Weekly forecast submissions: each week a salesperson commits to a figure
 for the current month, prefilled from the forecast categories of their deals;
-after the month, the submission is compared with the revenue actually won."""
+after the month, the submission is compared with the revenue actually won.
+Its freezing and the trace of changes after a reopening are in
+``crm_forecast_submission_freeze.py``, the prefill from the deals in
+``crm_forecast_submission_prefill.py``, the won revenue and the accuracy in
+``crm_forecast_submission_accuracy.py``."""
 
-from datetime import datetime, time, timedelta
-
-from dateutil.relativedelta import relativedelta
+from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_is_zero, format_date
+from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 from ..crm_lead import company_today
 from ..fields import NullableFloat
 from ..trust.base import AMOUNT_BOUNDS
-
-# Fields filled from the deals (prefill), then from the won revenue (actuals).
-DEAL_AMOUNT_FIELDS = (
-    "pipeline_amount",
-    "best_case_deals_amount",
-    "commit_deals_amount",
-    "closed_amount",
-    "weighted_amount",
-    "projected_amount",
-)
-# What a salesperson can no longer change once the forecast is submitted.
-SUBMITTED_FIELDS = ("commit_amount", "best_case_amount", "month", "week", "user_id", "team_id")
-
-
-def forecast_accuracy(submitted, won):
-    """The accuracy of a forecast: 100 - |submitted - won| / won x 100,
-    bounded at 0. With nothing won, a forecast of 0 is exact (100) and any
-    other is wrong (0)."""
-    if float_is_zero(won, precision_digits=2):
-        return 100.0 if float_is_zero(submitted, precision_digits=2) else 0.0
-    return max(0.0, 100.0 - abs(submitted - won) / abs(won) * 100.0)
 
 
 def month_start(day):
@@ -222,15 +203,6 @@ class CrmForecastSubmission(models.Model):
                 submission.user_id == submission.team_id.user_id
             )
 
-    @api.depends("commit_amount", "won_amount", "month_closed")
-    def _compute_accuracy(self):
-        for submission in self:
-            submission.accuracy = (
-                forecast_accuracy(submission.commit_amount, submission.won_amount)
-                if submission.month_closed
-                else False
-            )
-
     # ------------------------------------------------------------------
     # ORM
     # ------------------------------------------------------------------
@@ -290,161 +262,6 @@ class CrmForecastSubmission(models.Model):
     def _is_manager(self):
         return self.env.su or self.env.user.has_group("sales_team.group_sale_manager")
 
-    def _check_write(self, vals):
-        """A submitted forecast is frozen: nobody changes any of its fields
-        (the team leader's adjusted figure included) until a sales manager
-        reopens it. The period is the one of the creation. Only sales managers
-        give a submission to someone else."""
-        if self.env.su:
-            return
-        # Who may not write the records learns nothing more of them.
-        self.check_access("write")
-        manager = self._is_manager()
-        if not manager and vals.keys() & {"user_id", "team_id", "company_id"}:
-            raise AccessError(
-                self.env._("Only sales managers can move a forecast to another salesperson.")
-            )
-        submitted = self.filtered(lambda s: s.state == "submitted")
-        if submitted and not (vals.keys() == {"state"} and vals["state"] in ("draft", "submitted")):
-            raise UserError(
-                self.env._(
-                    "This forecast is submitted: nothing can change until a sales manager "
-                    "reopens it."
-                )
-            )
-        for fname, start in (("month", month_start), ("week", week_start)):
-            if fname in vals and any(
-                not vals[fname] or s[fname] != start(fields.Date.to_date(vals[fname])) for s in self
-            ):
-                raise UserError(
-                    self.env._(
-                        "The month and the week of a forecast are those of the day it is "
-                        "created: they cannot change."
-                    )
-                )
-        if manager:
-            return
-        if vals.keys() & set(SUBMITTED_FIELDS) and any(s.state == "submitted" for s in self):
-            raise UserError(
-                self.env._(
-                    "This forecast is submitted: its amounts and dates can no longer change."
-                )
-            )
-        if vals.get("state") == "draft" and any(s.state == "submitted" for s in self):
-            raise UserError(self.env._("Only sales managers can reopen a submitted forecast."))
-
-    def _pilot_check_period(self):
-        """A forecast is made for the current month and week (of its company):
-        no submission backdated to a past period, nor made ahead."""
-        if self.env.su:
-            return
-        for submission in self:
-            today = company_today(submission.company_id)
-            if (submission.month, submission.week) != (month_start(today), week_start(today)):
-                raise UserError(
-                    self.env._(
-                        "A forecast is submitted for the current month and week only "
-                        "(the week of %(week)s).",
-                        week=format_date(self.env, week_start(today)),
-                    )
-                )
-
-    def _pilot_check_team(self):
-        """A forecast is submitted for a sales team its salesperson belongs to
-        or leads, in the company of that team."""
-        if self.env.su:
-            return
-        for submission in self.sudo():
-            team = submission.team_id
-            if submission.user_id not in team.member_ids | team.user_id:
-                raise UserError(
-                    self.env._(
-                        "%(user)s is neither a member nor the leader of the sales team "
-                        "%(team)s: a forecast is submitted for one's own teams only.",
-                        user=submission.user_id.name,
-                        team=team.name,
-                    )
-                )
-            if submission.company_id not in submission.user_id.company_ids:
-                raise UserError(
-                    self.env._(
-                        "%(user)s does not work for the company %(company)s: a forecast is "
-                        "submitted in one of the salesperson's companies.",
-                        user=submission.user_id.name,
-                        company=submission.company_id.name,
-                    )
-                )
-            if team.company_id and submission.company_id != team.company_id:
-                raise UserError(
-                    self.env._(
-                        "A forecast of the sales team %(team)s belongs to its company %(company)s.",
-                        team=team.name,
-                        company=team.company_id.name,
-                    )
-                )
-
-    def _pilot_traced_values(self, vals):
-        """Before a write: {submission: {field: value before}} of the fields of
-        ``vals`` on the submissions that are reopened (or being reopened), so
-        that each change after a reopening is traced."""
-        traced = {}
-        reopening = vals.get("state") == "draft"
-        for submission in self:
-            if submission.reopened or (reopening and submission.state == "submitted"):
-                traced[submission] = {
-                    fname: submission._pilot_display_value(fname)
-                    for fname in vals
-                    if fname in self._fields
-                    and fname not in ("won_amount", "month_closed")
-                    and fname not in ("accuracy", "reopened", "change_ids")
-                }
-        return traced
-
-    def _pilot_display_value(self, fname):
-        value = self[fname]
-        field = self._fields[fname]
-        if field.type == "many2one":
-            return value.display_name or ""
-        if field.type == "selection":
-            return dict(field._description_selection(self.env)).get(value, value or "")
-        if field.type == "date":
-            return format_date(self.env, value) if value else ""
-        if field.type == "monetary":
-            return f"{value or 0.0:.2f}"
-        return "" if value is False else str(value)
-
-    def _pilot_trace_changes(self, traced):
-        """After a write: one change row per field whose value changed, with
-        who made it and when (written by the application only)."""
-        rows = []
-        for submission, before in traced.items():
-            for fname, old in before.items():
-                new = submission._pilot_display_value(fname)
-                if new != old:
-                    rows.append(
-                        {
-                            "submission_id": submission.id,
-                            "field_name": fname,
-                            "old_value": old,
-                            "new_value": new,
-                            "changed_by_id": self.env.uid,
-                        }
-                    )
-        reopened = self.browse(s.id for s in traced if not s.reopened and s.state == "draft")
-        if reopened:
-            reopened.sudo().write({"reopened": True})
-        if rows:
-            self.env["crm.forecast.submission.change"].sudo().create(rows)
-
-    def _check_team_adjusted_amount(self):
-        if any(s.team_adjusted_amount and not s.is_team_leader for s in self):
-            raise UserError(
-                self.env._(
-                    "The adjusted team forecast is recorded on the submission of the "
-                    "team leader only."
-                )
-            )
-
     # ------------------------------------------------------------------
     # Actions
     # ------------------------------------------------------------------
@@ -469,160 +286,3 @@ class CrmForecastSubmission(models.Model):
         self.write({"state": "draft"})
         # True, not None: the buttons are called over XML-RPC too.
         return True
-
-    # ------------------------------------------------------------------
-    # Business: amounts from the deals, actuals after the month
-    # ------------------------------------------------------------------
-
-    def _month_bounds(self):
-        """(first day, first day of the next month) of the submission's month."""
-        return self.month, self.month + relativedelta(months=1)
-
-    def _pilot_deal_amounts(self):
-        """The amounts of the submission's deals this month, by category: the
-        open opportunities of the salesperson (same company) expected to close
-        in the month, and those won in the month (the add-on's one definition
-        of won: active and in a won stage)."""
-        self.ensure_one()
-        date_from, date_to = self._month_bounds()
-        # A deal counts once, in its own team: the salesperson's deals of the
-        # submission's team only.
-        base = [
-            ("type", "=", "opportunity"),
-            ("user_id", "=", self.user_id.id),
-            ("team_id", "=", self.team_id.id),
-            ("company_id", "in", [self.company_id.id, False]),
-        ]
-        # Read as the application: the figures are the salesperson's own deals.
-        Lead = self.env["crm.lead"].sudo()
-        by_category = dict(
-            Lead._read_group(
-                [
-                    *base,
-                    ("active", "=", True),
-                    ("stage_id.is_won", "=", False),
-                    ("date_deadline", ">=", date_from),
-                    ("date_deadline", "<", date_to),
-                ],
-                groupby=["forecast_category"],
-                aggregates=["expected_revenue:sum"],
-            )
-        )
-        closed = self._pilot_won_revenue(
-            self.user_id, self.company_id, date_from, date_to, team=self.team_id
-        )
-        [(weighted, projected)] = (
-            self.env["crm.pipeline.forecast"]
-            .sudo()
-            ._read_group(
-                [
-                    ("user_id", "=", self.user_id.id),
-                    ("team_id", "=", self.team_id.id),
-                    ("company_id", "in", [self.company_id.id, False]),
-                    ("date_deadline", ">=", date_from),
-                    ("date_deadline", "<", date_to),
-                ],
-                aggregates=["prorated_revenue:sum", "projected_revenue:sum"],
-            )
-        )
-        return {
-            "pipeline_amount": by_category.get("pipeline", 0.0),
-            "best_case_deals_amount": by_category.get("best_case", 0.0),
-            "commit_deals_amount": by_category.get("commit", 0.0),
-            "closed_amount": closed,
-            "weighted_amount": weighted or 0.0,
-            "projected_amount": projected or 0.0,
-        }
-
-    @api.model
-    def _pilot_won_domain(self, date_from, date_to):
-        """Opportunities won (active, in a won stage) in [date_from, date_to)."""
-        return [
-            ("type", "=", "opportunity"),
-            ("active", "=", True),
-            ("stage_id.is_won", "=", True),
-            ("date_closed", ">=", datetime.combine(date_from, time.min)),
-            ("date_closed", "<", datetime.combine(date_to, time.min)),
-        ]
-
-    @api.model
-    def _pilot_won_revenue(self, user, company, date_from, date_to, team=None):
-        """The revenue ``user`` won in [date_from, date_to) in ``company``
-        (and in ``team`` when given: a deal counts in its own team only)."""
-        team_domain = [("team_id", "=", team.id)] if team is not None else []
-        [(total,)] = (
-            self.env["crm.lead"]
-            .sudo()
-            ._read_group(
-                [
-                    *self._pilot_won_domain(date_from, date_to),
-                    ("user_id", "=", user.id),
-                    *team_domain,
-                    ("company_id", "in", [company.id, False]),
-                ],
-                aggregates=["expected_revenue:sum"],
-            )
-        )
-        return total or 0.0
-
-    def _pilot_fill_deal_amounts(self, prefill_forecast=None):
-        """Store the amounts of the deals; for ``prefill_forecast``, also the
-        commit (Commit + Closed this month) and best case (commit + Best case)."""
-        for submission in self:
-            if prefill_forecast is not None and submission in prefill_forecast:
-                vals = submission._pilot_prefill_values()
-            else:
-                vals = submission._pilot_deal_amounts()
-            submission.sudo().write(vals)
-
-    def _pilot_prefill_values(self):
-        """The deals' amounts and the forecast they suggest: the commit
-        (Commit + Closed this month) and the best case (commit + Best case)."""
-        self.ensure_one()
-        vals = self._pilot_deal_amounts()
-        commit = vals["commit_deals_amount"] + vals["closed_amount"]
-        vals["commit_amount"] = commit
-        vals["best_case_amount"] = commit + vals["best_case_deals_amount"]
-        return vals
-
-    def _pilot_update_actuals(self, today=None):
-        """Won revenue of each submission's month and, once the month is over,
-        the final figures (won revenue and accuracy). One query for all the
-        submissions of a month."""
-        today = today or fields.Date.context_today(self)
-        by_month = {}
-        for submission in self.filtered(lambda s: not s.month_closed):
-            by_month.setdefault(submission.month, self.browse())
-            by_month[submission.month] |= submission
-        Lead = self.env["crm.lead"].sudo()
-        for month, submissions in by_month.items():
-            date_to = month + relativedelta(months=1)
-            won = {
-                (user.id, team.id, company.id): amount
-                for user, team, company, amount in Lead._read_group(
-                    [
-                        *self._pilot_won_domain(month, date_to),
-                        ("user_id", "in", submissions.user_id.ids),
-                        ("team_id", "in", submissions.team_id.ids),
-                    ],
-                    groupby=["user_id", "team_id", "company_id"],
-                    aggregates=["expected_revenue:sum"],
-                )
-            }
-            over = date_to <= today
-            for submission in submissions:
-                # A deal counts in its own team only.
-                key = (submission.user_id.id, submission.team_id.id)
-                amount = won.get((*key, submission.company_id.id), 0.0) + won.get(
-                    (*key, False), 0.0
-                )
-                submission.sudo().write({"won_amount": amount, "month_closed": over})
-
-    @api.model
-    def _cron_forecast_actuals(self):
-        """Daily: the won revenue of the submissions whose month is not final
-        yet (the current month, and the months that just ended)."""
-        today = fields.Date.context_today(self)
-        self.search([("month_closed", "=", False), ("month", "<=", today)])._pilot_update_actuals(
-            today
-        )

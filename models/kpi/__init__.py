@@ -6,5 +6,7 @@ from . import crm_pipeline_kpi
 from . import crm_pipeline_snapshot
 from . import crm_pipeline_target
 from . import crm_pipeline_review
+from . import crm_pipeline_review_figures
+from . import crm_pipeline_review_line
 from . import crm_pipeline_kpi_value
 from . import digest_digest

@@ -12,7 +12,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools.misc import format_date
 
-from ..crm_lead import cached_values
+from ..crm_lead import assign_values, cached_values
 from ..rule_engine import dated_next_action
 
 # Fields the next action reads: asked for instead of the computed fields when
@@ -359,26 +359,11 @@ class CrmLeadNextActionStatus(models.Model):
     @api.depends(*dated_next_action.LEAD_DEPENDS)
     def _compute_next_action_status(self):
         today = fields.Date.context_today(self)
-        follow_up_type_id = self._pilot_follow_up_activity_type_id()
-        for lead in self:
-            deadlines = [
-                activity.date_deadline
-                for activity in lead.activity_ids
-                if dated_next_action.is_next_action(
-                    activity.active,
-                    activity.date_deadline,
-                    activity.pilot_follow_up_step_id.id,
-                    activity.automated,
-                    activity.activity_type_id.id,
-                    follow_up_type_id,
-                )
-            ]
-            if not deadlines:
-                lead.next_action_status = "missing"
-            elif min(deadlines) < today:
-                lead.next_action_status = "overdue"
-            else:
-                lead.next_action_status = "planned"
+        statuses = [
+            "missing" if not deadlines else "overdue" if min(deadlines) < today else "planned"
+            for deadlines in self._pilot_next_action_deadlines()
+        ]
+        assign_values(self, "next_action_status", statuses)
 
     def _search_next_action_status(self, operator, value):
         if operator not in ("=", "in"):

@@ -23,9 +23,14 @@ class MailActivity(models.Model):
 
     def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
         # A document's activities (one2many activity_ids) are read with their
-        # document and active fields only: the few fields of the next action
-        # come in the same query, instead of a second one per page of cards
-        # or per saved opportunity.
-        if list(field_names) == ["res_id", "active"]:
+        # document and active fields only: when the add-on reads them for the
+        # dated next action (its context key, crm.lead
+        # _pilot_next_action_deadlines), the few fields of the rule come in
+        # the same query, instead of a second one per page of cards. Any
+        # other read of activities is Odoo's.
+        if self.env.context.get("pilot_next_action_reads") and list(field_names) == [
+            "res_id",
+            "active",
+        ]:
             field_names = [*field_names, *self.PILOT_NEXT_ACTION_ACTIVITY_READS]
         return super()._determine_fields_to_fetch(field_names, ignore_when_in_cache)

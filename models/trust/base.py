@@ -132,20 +132,30 @@ class Base(models.AbstractModel):
             field, name
         )
 
+    # create, write and _validate_fields of the models without fields of the
+    # add-on (nor bounds or maintained fields it declares on fields of other
+    # modules) go straight to Odoo's: see _pilot_checks_values.
+
     @api.model_create_multi
     def create(self, vals_list):
+        if not self._pilot_checks_values():
+            return super().create(vals_list)
         self._pilot_check_values(vals_list, creating=True)
         records = super().create(vals_list)
         records._pilot_check_typed_bounds(vals_list)
         return records
 
     def write(self, vals):
+        if not self._pilot_checks_values():
+            return super().write(vals)
         self._pilot_check_values([vals])
         result = super().write(vals)
         self._pilot_check_typed_bounds([vals])
         return result
 
     def _validate_fields(self, field_names, excluded_names=()):
+        if not self._pilot_checks_values():
+            return super()._validate_fields(field_names, excluded_names)
         # The constraints of the models first (their messages are more
         # precise), then the declared bounds. (A generator at creation.)
         field_names = list(field_names)
@@ -153,16 +163,45 @@ class Base(models.AbstractModel):
         self._pilot_check_bounds(field_names, excluded_names)
         return result
 
-    @api.model
-    def _pilot_extended_by_addon(self):
-        """Whether the add-on defines fields on the model (kept on the class
-        of the registry: fields never change once it is set up)."""
+    def _pilot_model_flag(self, name, compute):
+        """A property of the model's fields, kept on the class of the
+        registry under ``name`` and computed again (``compute()``) only when
+        its fields change (a module loaded after the add-on in the same
+        registry adds fields to the same class)."""
         cls = type(self)
-        if "_pilot_extended_cache" not in cls.__dict__:
-            cls._pilot_extended_cache = any(
-                field._module == MODULE for field in self._fields.values()
-            )
-        return cls._pilot_extended_cache
+        cached = cls.__dict__.get(name)
+        if cached is not None and cached[0] == len(cls._fields):
+            return cached[1]
+        cached = (len(cls._fields), compute())
+        setattr(cls, name, cached)
+        return cached[1]
+
+    def _pilot_extended_by_addon(self):
+        """Whether the add-on defines fields on the model."""
+        cached = type(self).__dict__.get("_pilot_extended_cache")
+        if cached is not None and cached[0] == len(self._fields):
+            return cached[1]
+        return self._pilot_model_flag(
+            "_pilot_extended_cache",
+            lambda: any(field._module == MODULE for field in self._fields.values()),
+        )
+
+    def _pilot_checks_values(self):
+        """Whether the values mechanism concerns the model: fields of the
+        add-on or of its bridges, or bounds or maintained fields it declares
+        on fields of other modules (_pilot_core_bounds, _pilot_core_maintained).
+        The other models (most of the registry) are left to Odoo at the cost
+        of this test, read from the class."""
+        cached = type(self).__dict__.get("_pilot_checks_values_cache")
+        if cached is not None and cached[0] == len(self._fields):
+            return cached[1]
+        return self._pilot_model_flag(
+            "_pilot_checks_values_cache",
+            lambda: (
+                bool(self._pilot_core_bounds or self._pilot_core_maintained)
+                or any(is_pilot_field(field) for field in self._fields.values())
+            ),
+        )
 
     # ------------------------------------------------------------------
     # Fields maintained by the application

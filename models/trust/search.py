@@ -116,6 +116,10 @@ class Base(models.AbstractModel):
     _inherit = "base"
 
     def _search(self, domain, offset=0, limit=None, order=None):
+        # Only the models with fields of the add-on hold leaves to guard: the
+        # others go straight to Odoo's search (see _pilot_guarded_leaves).
+        if not self._pilot_extended_by_addon():
+            return super()._search(domain, offset=offset, limit=limit, order=order)
         guarded = self._pilot_guarded_leaves(domain)
         if not guarded:
             return super()._search(domain, offset=offset, limit=limit, order=order)
