@@ -217,9 +217,9 @@ class CrmPipelineReview(models.Model):
     def _pilot_week_kpi_values(self, week_start, teams=None, live_pipeline=True, pipeline=None):
         """The seven KPIs of each of ``teams`` (default: the review's) for
         the week starting on ``week_start`` within the review's scope:
-        ``{team id: values}``. The pipeline value of a past week is the one
-        stored by the weekly snapshot taken when that week ended (the Monday
-        after); without such a snapshot it is the current pipeline
+        ``{team id: values}``. The pipeline value of a past week is the
+        week's snapshot (the pipeline as it stood when the week started, see
+        ``crm.pipeline.snapshot``); without such a snapshot it is the current pipeline
         (``live_pipeline``) or unknown; ``pipeline`` ({team id: value}) is
         the current pipeline when already read (see
         ``crm.pipeline.report._pilot_pipeline_value_by``). The queries are grouped by
@@ -242,7 +242,7 @@ class CrmPipelineReview(models.Model):
             snapshots = {
                 team.id: (count, pipeline_value)
                 for team, count, pipeline_value in Snapshot._read_group(
-                    [("team_id", "in", teams.ids), ("date", "=", week_start + timedelta(days=7))],
+                    [("team_id", "in", teams.ids), ("date", "=", week_start)],
                     ["team_id"],
                     ["__count", "expected_revenue:sum"],
                 )
@@ -382,13 +382,28 @@ class CrmPipelineReview(models.Model):
     @api.model
     def action_open_current_week(self):
         """The menu's entry: the review of the current week for the user's
-        sales team (or every team they see), computed when it opens; the
+        sales teams (every team they lead or are a member of, one table per
+        team; without any, every team they see), computed when it opens; the
         week's review is reopened, not duplicated."""
-        teams = self.env.user.sale_team_id or self.env["crm.team"].search(
+        teams = self._pilot_own_teams() or self.env["crm.team"].search(
             [("company_id", "in", [False, *self.env.companies.ids])]
         )
         review = self._pilot_get_or_create(fields.Date.context_today(self), teams)
         return review._reopen()
+
+    @api.model
+    def _pilot_own_teams(self):
+        """The active teams of the user's companies the user leads or is a
+        member of."""
+        return self.env["crm.team"].search(
+            [
+                ("company_id", "in", [False, *self.env.companies.ids]),
+                "|",
+                ("user_id", "=", self.env.uid),
+                ("member_ids", "in", [self.env.uid]),
+            ],
+            order="sequence, id",
+        )
 
     @api.model
     def _pilot_store_past_week(self, day=None):
@@ -539,13 +554,8 @@ class CrmPipelineReviewLine(models.Model):
         scope = review.scope_user_id
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._(
-                "%(kpi)s of %(team)s: %(weeks)s weeks to %(date)s",
-                kpi=self.kpi_id.name,
-                team=self.team_id.name,
-                weeks=TREND_WEEKS,
-                date=format_date(self.env, review.week_end),
-            ),
+            # Short enough for the breadcrumb: the weeks are on the graph.
+            "name": self.env._("%(kpi)s · %(team)s", kpi=self.kpi_id.name, team=self.team_id.name),
             "res_model": Value._name,
             "view_mode": "graph,list",
             "views": [
