@@ -125,7 +125,7 @@ PAGES = [
     # The back-test's months: each method's forecast against the revenue won.
     (
         "forecast_backtest_months",
-        "/odoo/action-crm_pipeline_pilot.crm_forecast_backtest_detail_action",
+        "/odoo/action-crm_pipeline_pilot.crm_forecast_backtest_month_action",
         ".o_graph_renderer canvas",
     ),
 ]

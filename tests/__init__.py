@@ -60,3 +60,4 @@ from . import test_trust_registry
 from . import test_values
 from . import test_values_rpc
 from . import test_stage_history_demo
+from . import test_forecast_backtest_months
