@@ -325,6 +325,24 @@ registry.category("web_tour.tours").add("crm_pipeline_pilot_manager_monday_backt
             run: "click",
         },
         {
+            content: "Search the team",
+            trigger: ".o_list_view",
+        },
+        {
+            content: "Type its name",
+            trigger: ".o_control_panel .o_searchview_input",
+            run: `edit ${TEAM}`,
+        },
+        {
+            content: "Search it as the sales team",
+            trigger: ".o_control_panel .o_searchview_input",
+            run: "press Enter",
+        },
+        {
+            content: "Only the team's rows",
+            trigger: `.o_control_panel .o_facet_values:contains('${TEAM}')`,
+        },
+        {
             content: "The team's revenue won: 0 then 3 000 over its two months of history, drawn once",
             trigger: `.o_list_view .o_data_row:contains('${TEAM}') td[name='amount']`,
             run() {
