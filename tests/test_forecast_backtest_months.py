@@ -10,6 +10,7 @@ from lxml import etree
 from odoo import fields
 from odoo.tests import tagged
 
+from .common import MODULE, load_french
 from .forecast_backtest_common import BacktestCommon
 
 
@@ -110,3 +111,14 @@ class TestForecastBacktestMonths(BacktestCommon):
         # The grand total mixes methods: left empty.
         [total] = Result.read_group([("backtest_id", "=", run.id)], ["mape:avg"], [])
         self.assertIs(total["mape"], False)
+
+    def test_months_graph_in_french(self):
+        load_french(self.env, ["crm", MODULE])
+        Month = self.env["crm.forecast.backtest.month"].with_context(lang="fr_FR")
+        series = dict(Month.fields_get(["series"])["series"]["selection"])
+        self.assertEqual(
+            (series["commit"], series["history"], series["won"]),
+            ("Engagement", "Projection sur l'historique", "Revenu gagné"),
+        )
+        action = self.env.ref(f"{MODULE}.crm_forecast_backtest_month_action")
+        self.assertEqual(action.with_context(lang="fr_FR").name, "Mois des tests rétrospectifs")
