@@ -87,3 +87,19 @@ class TestManagerMondayLabels(PilotCommon):
         # Lost in Negotiation: Showroom furniture, once per team.
         self.assertEqual(len(met - won), 3)
         self.assertEqual((met - won).stage_id, negotiation)
+
+    def test_card_badges_wrap(self):
+        """The badges of a card (stars, activities, urgency, margin, exit
+        criteria, qualification...) wrap onto a second line rather than
+        overflow the card of a 1280 px wide pipeline."""
+        arch = etree.fromstring(
+            self.env["crm.lead"].get_view(
+                self.env.ref("crm.crm_case_kanban_view_leads").id, view_type="kanban"
+            )["arch"]
+        )
+        [badges] = arch.xpath("//t[@t-name='card']//footer/div[field[@name='priority']]")
+        self.assertEqual(
+            set(badges.get("class").split()) & {"flex-wrap", "row-gap-1", "min-w-0"},
+            {"flex-wrap", "row-gap-1", "min-w-0"},
+        )
+        self.assertTrue(badges.xpath("span[contains(@t-attf-class, 'o_pilot_urgency')]"))
