@@ -125,7 +125,7 @@ PAGES = [
     # The back-test's months: each method's forecast against the revenue won.
     (
         "forecast_backtest_months",
-        "/odoo/action-crm_pipeline_pilot.crm_forecast_backtest_detail_action",
+        "/odoo/action-crm_pipeline_pilot.crm_forecast_backtest_month_action",
         ".o_graph_renderer canvas",
     ),
 ]
@@ -255,21 +255,10 @@ def reviews(session, lang):
     # when it exists (one review per week and teams), else created.
     monday = datetime.date.today() - datetime.timedelta(days=datetime.date.today().weekday())
     key = [("team_ids", "in", [team]), ("review_key", "=", f"0:{team}")]
+    # As the menu opens it: the teams the user leads or is a member of.
     review = session.rpc(
-        "crm.pipeline.review", "search", [[*key, ("week_start", "=", str(monday))]], {"limit": 1}
-    )
-    if review:
-        review = review[0]
-        session.rpc(
-            "crm.pipeline.review", "action_refresh", [[review]], {"context": {"lang": lang}}
-        )
-    else:
-        review = session.rpc(
-            "crm.pipeline.review",
-            "create",
-            [[{"team_ids": [(6, 0, [team])]}]],
-            {"context": {"lang": lang}},
-        )[0]
+        "crm.pipeline.review", "action_open_current_week", [], {"context": {"lang": lang}}
+    )["res_id"]
     # Last week's review of that team (the demo's history), recomputed in the
     # user's language.
     past_review = session.rpc(

@@ -66,3 +66,6 @@ from . import test_trust_rule_health
 from . import test_trust_shared_teams
 from . import test_values
 from . import test_values_rpc
+from . import test_stage_history_demo
+from . import test_forecast_backtest_months
+from . import test_manager_monday_labels

@@ -43,6 +43,7 @@ crm.forecast.submission.change      r     r     r        r       -       -
 crm.forecast.backtest               r     r     rwcu     r       -       -
 crm.forecast.backtest.result        r     r     r        r       -       -
 crm.forecast.backtest.detail        -     -     r        -       -       -
+crm.forecast.backtest.month         -     -     r        -       -       -
 crm.lead.slip                       rwcu  rwcu  rwcu     rwcu    -       -
 crm.qualification.rule              r     r     rwcu     r       -       -
 crm.next.action.rule                r     r     rwcu     r       -       -
@@ -90,6 +91,7 @@ READ_FIELD = {
     "crm.forecast.backtest": "months",
     "crm.forecast.backtest.result": "mape",
     "crm.forecast.backtest.detail": "forecast",
+    "crm.forecast.backtest.month": "amount",
     "crm.lead.slip": "date_deadline",
     "crm.qualification.rule": "name",
     "crm.next.action.rule": "summary",
@@ -262,6 +264,7 @@ class AccessMatrixCommon:
                 "method": "history",
                 "month": "2026-01-01",
             },
+            "crm.forecast.backtest.month": {"team_id": self.team.id},
             "crm.lead.slip": {"lead_ids": [[6, 0, [self.lead.id]]], "date_deadline": "2030-01-31"},
             "crm.qualification.rule": {
                 "name": "Matrix rule",
@@ -309,6 +312,7 @@ class AccessMatrixCommon:
             "crm.forecast.backtest": {"months": 4},
             "crm.forecast.backtest.result": {"mape": 1.0},
             "crm.forecast.backtest.detail": {"forecast": 1.0},
+            "crm.forecast.backtest.month": {"amount": 1.0},
             "crm.lead.slip": {"date_deadline": "2030-02-28"},
             "crm.qualification.rule": {"name": "Matrix rule renamed"},
             "crm.next.action.rule": {"summary": "Matrix changed"},
@@ -328,6 +332,12 @@ class AccessMatrixCommon:
             return record
         if model == "crm.pipeline.kpi":
             return env[model].search([("code", "=", "attrition")])
+        if model == "crm.forecast.backtest.month":
+            # A point of the SQL view: the months of a back-test with a line.
+            Detail = env["crm.forecast.backtest.detail"]
+            if not Detail.search_count([("backtest_id", "=", self.backtest.id)]):
+                Detail.create(self._create_vals("crm.forecast.backtest.detail"))
+            return env[model].search([("backtest_id", "=", self.backtest.id)], limit=1)
         if model == "crm.pipeline.kpi.value":
             # The values of the user's own scope: visible to them.
             return env[model].create(dict(self._create_vals(model), scope_user_id=user.id))

@@ -135,7 +135,7 @@ class TestBriefingValues(PilotCommon):
         self.assertEqual(
             (values["next_action"], values["next_action_reason"]),
             (
-                "Obtain the missing criterion",
+                "Obtain: Need identified",
                 "Missing exit criteria of the stage Briefing Discovery: Need identified.",
             ),
         )
@@ -171,7 +171,7 @@ class TestBriefingValues(PilotCommon):
             "Briefing deal",
             "Briefing Customer SA",
             "Qualification score: <strong>2/4</strong>",
-            "Obtain the missing criterion",
+            "Obtain: Need identified",
             "Call the buyer back",
             "Met the buyer, they compare two offers",
             "Low margin: 25.0 % below the team minimum of 30.0 %.",
@@ -207,7 +207,7 @@ class TestBriefingPdf(PilotCommon, HttpCase):
             "12,000.00",
             "Qualification score: 2/4",
             "missing: Authority, Need",
-            "Next best action: Obtain the missing criterion",
+            "Next best action: Obtain: Need identified",
             "Call the buyer back",
             "Met the buyer, they compare two offers",
             "Low margin: 25.0 % below the team minimum of 30.0 %.",

@@ -310,7 +310,7 @@ class TestExitCriteriaFactors(FactorsCommon, PilotCommon):
                 "(10 and 10 closed opportunities)",
                 "Customer set: won 40 % of the time vs 40 % when not met "
                 "(10 and 10 closed opportunities)",
-                "Large deal: not enough history (n < 10)",
+                "Large deal: only 3 closed opportunities with it to compare (10 needed)",
             ],
         )
         self.assertIn("o_pilot_factor_predictive", lead.exit_criteria_factors)
@@ -334,8 +334,38 @@ class TestExitCriteriaFactors(FactorsCommon, PilotCommon):
                 "contre 20\u00a0% quand il manque (10 et 10 opportunités clôturées)",
                 "Client renseigné : 42\u00a0% d'affaires gagnées quand il est validé, "
                 "contre 18\u00a0% quand il manque (1\u00a0234 et 10 opportunités clôturées)",
-                "Grosse affaire : pas assez d'historique (n < 10)",
+                "Grosse affaire : seulement 3 opportunités clôturées avec lui pour comparer "
+                "(10 nécessaires)",
             ],
+        )
+
+    def test_form_says_which_side_is_missing(self):
+        """Not enough history says what is missing: the closed deals without
+        the criterion (45 met it, none did not), or with it, or both."""
+        stat = self.env["crm.stage.exit.criterion.stat"].search(
+            [("criterion_id", "=", self.c_domain.id), ("company_id", "=", self.company_a.id)]
+        )
+        self.assertEqual(stat.verdict, "insufficient")
+        lead = self.open_lead.with_user(self.salesman).with_context(lang="en_US")
+        for met, not_met, text in (
+            (45, 0, "met by all 45 closed opportunities: no deal without it to compare"),
+            (45, 3, "only 3 closed opportunities without it to compare (10 needed)"),
+            (0, 12, "met by none of the 12 closed opportunities: no deal with it to compare"),
+            (4, 12, "only 4 closed opportunities with it to compare (10 needed)"),
+            (9, 9, "not enough history (n < 10)"),
+        ):
+            with self.subTest(met=met, not_met=not_met):
+                stat.sudo().write({"met_count": met, "not_met_count": not_met})
+                lead.invalidate_recordset(["exit_criteria_factors"])
+                self.assertEqual(factor_lines(lead.exit_criteria_factors)[2], f"Large deal: {text}")
+        load_french(self.env)
+        self.salesman.lang = "fr_FR"
+        stat.sudo().write({"met_count": 45, "not_met_count": 0})
+        french = self.open_lead.with_user(self.salesman).with_context(lang="fr_FR")
+        self.assertEqual(
+            factor_lines(french.exit_criteria_factors)[2],
+            "Large deal : validé par les 45 opportunités clôturées : aucune affaire sans lui "
+            "pour comparer",
         )
 
     def test_form_reads_stored_rates_only(self):

@@ -191,7 +191,7 @@ class TestForecastBacktest(BacktestCommon):
             {"actual": None, "error": None, "forecast": "sum"},
         )
         action = self.env.ref("crm_pipeline_pilot.crm_forecast_backtest_detail_action")
-        self.assertEqual(action.view_mode, "graph,list")
+        self.assertEqual(action.view_mode, "list")
         second.unlink()
         self.assertEqual(
             Detail.search([("is_latest", "=", True), ("team_id", "in", teams.ids)]).backtest_id,

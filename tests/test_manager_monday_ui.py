@@ -273,3 +273,19 @@ class TestManagerMondayTour(HttpCase):
             "crm_pipeline_pilot_manager_monday_backtest",
             login=self.manager.login,
         )
+
+    def test_backtest_months_graph_in_french(self):
+        """The back-test's months as the menu opens them: a line per method
+        and one for the revenue won (0 then 3 000), from the latest run."""
+        points = self.env["crm.forecast.backtest.month"].search(
+            [("team_id", "=", self.team.id), ("is_latest", "=", True), ("series", "=", "won")]
+        )
+        self.assertEqual(
+            [(point.month, point.amount) for point in points.sorted("month")],
+            [(self.history_month, 0.0), (self.won_month, 3000.0)],
+        )
+        self.start_tour(
+            f"/odoo/action-{MODULE}.crm_forecast_backtest_month_action",
+            "crm_pipeline_pilot_manager_monday_backtest_graph",
+            login=self.manager.login,
+        )

@@ -90,7 +90,7 @@ class TestNextAction(PilotCommon):
         lead = self._gated("NA criterion")
         self.assertNextAction(
             lead,
-            "Obtain the missing criterion",
+            "Obtain: Budget confirmed",
             "Missing exit criteria of the stage NA Gated: Budget confirmed.",
         )
         activity = self._plan(lead)
@@ -187,12 +187,12 @@ class TestNextAction(PilotCommon):
 
     def test_rules_are_ordered_and_editable(self):
         lead = self._gated("NA order")
-        self.assertEqual(lead.next_action_name, "Obtain the missing criterion")
+        self.assertEqual(lead.next_action_name, "Obtain: Budget confirmed")
         self.rule_no_activity.sequence = 5
         self.assertNextAction(lead, "Plan the next step", "No planned activity with a deadline.")
         self.rule_no_activity.active = False
         lead.invalidate_recordset()
-        self.assertEqual(lead.next_action_name, "Obtain the missing criterion")
+        self.assertEqual(lead.next_action_name, "Obtain: Budget confirmed")
 
     def test_team_rules_replace_the_defaults(self):
         other_team = self.env["crm.team"].create({"name": "NA other team"})
@@ -209,7 +209,7 @@ class TestNextAction(PilotCommon):
         ours = self._gated("NA ours")
         theirs = self._gated("NA theirs", team_id=other_team.id)
         self.assertEqual(ours.next_action_name, "Book a demo")
-        self.assertEqual(theirs.next_action_name, "Obtain the missing criterion")
+        self.assertEqual(theirs.next_action_name, "Obtain: Budget confirmed")
         activity = self._plan(ours)
         self.assertEqual(
             (activity.summary, activity.activity_type_id, activity.date_deadline),

@@ -26,9 +26,8 @@ class ReviewHistoryCommon(PilotCommon):
     won (4,000, cost 1,000, 20 days) and one lost. Open: one deal of 9,000.
     Targets: January win rate 40, February 20, March 50 and cycle 10 days;
     December has none (the defaults: win rate 30). No revenue target (no
-    pipeline target), no deal size target. A snapshot of the week of
-    9 March holds a pipeline of 7,000 (the pipeline when the week of 2 March
-    ended)."""
+    pipeline target), no deal size target. The snapshot of the week of
+    9 March holds a pipeline of 7,000 (the pipeline that week started with)."""
 
     @classmethod
     def setUpClass(cls):
@@ -107,7 +106,8 @@ class TestReviewHistory(ReviewHistoryCommon):
     def test_cron_stores_the_week_that_ended(self):
         """Monday 16 March: the scheduled action takes the snapshot, then
         stores the review of the week of 9 March of each team, of the whole
-        team; its pipeline value is the snapshot just taken."""
+        team; its pipeline value is the snapshot of that week (taken on
+        9 March), not the one just taken (the week of 16 March's)."""
         with freeze_time("2026-03-16 08:00:00"):
             self.env["crm.pipeline.snapshot"]._cron_snapshot()
         review = self._team_review(date(2026, 3, 9))
@@ -119,7 +119,7 @@ class TestReviewHistory(ReviewHistoryCommon):
         )
         expected = {
             # code: (has value, current, status)
-            "pipeline_value": (True, 9000.0, "no_target"),
+            "pipeline_value": (True, 7000.0, "no_target"),
             "conversion_rate": (False, 0.0, "no_value"),
             "win_rate": (True, 50.0, "on_target"),
             "deal_size": (True, 4000.0, "no_target"),
@@ -144,7 +144,11 @@ class TestReviewHistory(ReviewHistoryCommon):
             self.env["crm.pipeline.snapshot"]._cron_snapshot()
         again = self._team_review(date(2026, 3, 9))
         self.assertEqual(again, review)
-        self.assertEqual(self._line(again, "pipeline_value").current, 11000.0)
+        self.assertEqual(self._line(again, "pipeline_value").current, 7000.0)
+        snapshot = self.env["crm.pipeline.snapshot"].search(
+            [("team_id", "=", self.trend_team.id), ("date", "=", "2026-03-16")]
+        )
+        self.assertEqual(snapshot.mapped("expected_revenue"), [11000.0])
         self.assertEqual(
             self.env["crm.pipeline.review"].search_count(
                 [("week_start", "=", "2026-03-09"), ("team_ids", "in", teams.ids)]
@@ -183,9 +187,9 @@ class TestReviewHistory(ReviewHistoryCommon):
             "affaires qui restent trop longtemps dans une étape.",
         )
         self.assertEqual(
-            self._line(french, "pipeline_value").current_display, f"${nbsp}9{nbsp}000,00"
+            self._line(french, "pipeline_value").current_display, f"${nbsp}7{nbsp}000,00"
         )
-        self.assertEqual(pipeline.current_display, f"${nbsp}9,000.00")
+        self.assertEqual(pipeline.current_display, f"${nbsp}7,000.00")
         # The XLSX of that review, exported by the French manager.
         french.action_export_xlsx()
         self.assertEqual(french.xlsx_filename, "revue_hebdomadaire_2026-03-09.xlsx")
@@ -221,50 +225,124 @@ class TestReviewHistory(ReviewHistoryCommon):
     def test_past_week_pipeline_value_from_its_snapshot(self):
         with freeze_time("2026-03-18 10:00:00"):
             review = self.env["crm.pipeline.review"].create(
-                {"date": "2026-03-04", "team_ids": [(6, 0, self.trend_team.ids)]}
+                {"date": "2026-03-11", "team_ids": [(6, 0, self.trend_team.ids)]}
             )
             current = self.env["crm.pipeline.review"].create(
                 {"date": "2026-03-18", "team_ids": [(6, 0, self.trend_team.ids)]}
             )
-        # The week of 2 March ended with the pipeline of the 9 March snapshot.
+        # The week of 9 March started with the pipeline of its snapshot.
         self.assertEqual(self._line(review, "pipeline_value").current, 7000.0)
-        # The current week: the pipeline now, against the snapshot of the
-        # week before's end (none: the current pipeline).
-        self.assertEqual(self._line(current, "pipeline_value").current, 9000.0)
+        # The current week: the pipeline now, against the week before's
+        # snapshot (9 March's).
+        line = self._line(current, "pipeline_value")
+        self.assertEqual((line.current, line.previous, line.trend), (9000.0, 7000.0, "up"))
+
+    def test_each_week_reads_its_own_snapshot(self):
+        """Four weeks of snapshots (23 February to 16 March): each week's
+        review reads the snapshot dated its Monday, the pipeline it started
+        with; the current week, the pipeline now; the trend from week to
+        week follows."""
+        Snapshot = self.env["crm.pipeline.snapshot"]
+        for week, amount in (("2026-02-23", 4000), ("2026-03-02", 5500), ("2026-03-16", 8000)):
+            Snapshot.create(
+                {
+                    "date": week,
+                    "team_id": self.trend_team.id,
+                    "company_id": self.trend_team.company_id.id,
+                    "lead_count": 1,
+                    "expected_revenue": amount,
+                }
+            )
+        Review = self.env["crm.pipeline.review"]
+        with freeze_time("2026-03-18 10:00:00"):
+            reviews = [
+                Review._pilot_get_or_create(
+                    date(2026, 2, 16) + timedelta(weeks=n), self.trend_team, self.env["res.users"]
+                )
+                for n in range(5)
+            ]
+        lines = [self._line(review, "pipeline_value") for review in reviews]
+        self.assertEqual(
+            [review.week_start for review in reviews],
+            [
+                date(2026, 2, 16),
+                date(2026, 2, 23),
+                date(2026, 3, 2),
+                date(2026, 3, 9),
+                date(2026, 3, 16),
+            ],
+        )
+        # 16 February: no snapshot of its own (the 23 February one is the
+        # next week's): the current pipeline; the current week: the pipeline
+        # now (9,000), not its snapshot of Monday (8,000).
+        self.assertEqual(
+            [(line.has_value, line.current, line.previous) for line in lines],
+            [
+                (True, 9000.0, 9000.0),
+                (True, 4000.0, 9000.0),
+                (True, 5500.0, 4000.0),
+                (True, 7000.0, 5500.0),
+                (True, 9000.0, 7000.0),
+            ],
+        )
+        self.assertEqual([line.trend for line in lines], ["flat", "down", "up", "up", "up"])
 
     @freeze_time("2026-03-18 10:00:00")
     def test_one_review_per_week_and_teams(self):
+        """The manager leads Pilot Team and History Team and is a member of
+        History Team (his default team): his Monday covers both teams he
+        leads, one table each; reopened, not duplicated."""
         Review = self.env["crm.pipeline.review"].with_user(self.manager)
         self.trend_team.member_ids = self.manager
+        self.assertEqual(self.manager.sale_team_id, self.trend_team)
         first = Review.action_open_current_week()
         self.open_deal.expected_revenue = 12000
         second = Review.action_open_current_week()
         self.assertEqual(first["res_id"], second["res_id"])
         review = Review.browse(first["res_id"])
-        self.assertEqual(review.team_ids, self.trend_team)
+        self.assertEqual(review.team_ids, self.team | self.trend_team)
+        self.assertEqual(len(review.line_ids), 14)
         # Reopened: computed again.
-        self.assertEqual(self._line(review, "pipeline_value").current, 12000.0)
-        self.assertEqual(len(review.line_ids), 7)
-        with self.assertRaisesMessage(ValidationError, "There is already a weekly review"):
-            Review.create({"date": "2026-03-20", "team_ids": [(6, 0, self.trend_team.ids)]})
-        # The same teams in another order are the same set.
-        both = Review.create(
-            {"date": "2026-03-17", "team_ids": [(6, 0, [self.trend_team.id, self.team.id])]}
-        )
+        self.assertEqual(self._team_line(review, "pipeline_value").current, 12000.0)
         with self.assertRaisesMessage(ValidationError, "There is already a weekly review"):
             Review.create(
-                {"date": "2026-03-16", "team_ids": [(6, 0, [self.team.id, self.trend_team.id])]}
+                {"date": "2026-03-20", "team_ids": [(6, 0, [self.trend_team.id, self.team.id])]}
             )
+        # One team alone is another set of teams: a review of its own.
+        alone = Review.create({"date": "2026-03-17", "team_ids": [(6, 0, self.trend_team.ids)]})
         with self.assertRaisesMessage(ValidationError, "There is already a weekly review"):
-            both.team_ids = self.trend_team
+            Review.create({"date": "2026-03-16", "team_ids": [(6, 0, self.trend_team.ids)]})
+        with self.assertRaisesMessage(ValidationError, "There is already a weekly review"):
+            alone.team_ids = self.team | self.trend_team
         self.assertEqual(Review.search_count([("week_start", "=", "2026-03-16")]), 2)
         # Refresh recomputes.
         self.open_deal.expected_revenue = 13000
         review.action_refresh()
-        self.assertEqual(self._line(review, "pipeline_value").current, 13000.0)
+        self.assertEqual(self._team_line(review, "pipeline_value").current, 13000.0)
         # Another week: a review of its own.
-        last_week = Review.create({"date": "2026-03-10", "team_ids": [(6, 0, self.trend_team.ids)]})
+        last_week = Review.create(
+            {"date": "2026-03-10", "team_ids": [(6, 0, (self.team | self.trend_team).ids)]}
+        )
         self.assertNotEqual(last_week, review)
+
+    @freeze_time("2026-03-18 10:00:00")
+    def test_member_only_manager_reviews_his_teams(self):
+        """A manager who leads no team and is a member of one: his team's
+        review; leading another team too adds it."""
+        Review = self.env["crm.pipeline.review"].with_user(self.manager)
+        (self.team | self.trend_team).user_id = False
+        self.trend_team.member_ids = self.manager
+        review = Review.browse(Review.action_open_current_week()["res_id"])
+        self.assertEqual(review.team_ids, self.trend_team)
+        self.team.user_id = self.manager
+        review = Review.browse(Review.action_open_current_week()["res_id"])
+        self.assertEqual(review.team_ids, self.team | self.trend_team)
+
+    def _team_line(self, review, code, team=None):
+        team = team or self.trend_team
+        return review.line_ids.filtered(
+            lambda line: line.kpi_id.code == code and line.team_id == team
+        )
 
     def test_a_week_without_data_is_a_gap(self):
         """The sales cycle of the team over 12 weeks: a week without a deal
@@ -308,6 +386,8 @@ class TestReviewHistory(ReviewHistoryCommon):
             action = self._line(review, "win_rate").action_open_trend()
         self.assertEqual(action["res_model"], "crm.pipeline.kpi.value")
         self.assertEqual(action["view_mode"], "graph,list")
+        # A title the breadcrumb shows whole: the weeks are on the graph.
+        self.assertEqual(action["name"], "Win Rate · History Team")
         Value = self.env["crm.pipeline.kpi.value"]
         groups = Value._read_group(action["domain"], ["week:day", "series"], ["amount:avg"])
         series = {}
@@ -339,7 +419,9 @@ class TestReviewHistory(ReviewHistoryCommon):
                 date(2026, 3, 9): 50.0,
             },
         )
-        # The pipeline value: known where a snapshot ended the week.
+        # The pipeline value: known for the weeks with a snapshot (9 March's,
+        # from the setup; 16 March's, taken by the scheduled action, is after
+        # the review's week).
         with freeze_time("2026-03-18 10:00:00"):
             action = self._line(review, "pipeline_value").action_open_trend()
         groups = Value._read_group(
@@ -350,7 +432,7 @@ class TestReviewHistory(ReviewHistoryCommon):
             for week, amount in groups
         }
         expected = dict.fromkeys(weeks)
-        expected.update({date(2026, 3, 2): 7000.0, date(2026, 3, 9): 9000.0})
+        expected.update({date(2026, 3, 9): 7000.0})
         self.assertEqual(pipeline, expected)
         # Opening the trend again stores nothing more.
         count = Value.search_count([("team_id", "=", self.trend_team.id)])

@@ -39,6 +39,23 @@ class TestDemoReviewHistory(PilotCommon):
                     for review in reviews.sorted("week_start")
                 ]
                 self.assertTrue(all(line.has_value for line in pipeline))
+                # Each week's review reads the snapshot of that week (the
+                # pipeline it started with), not the next Monday's.
+                snapshots = self.env["crm.pipeline.snapshot"].read_group(
+                    [("team_id", "=", team.id), ("date", "in", weeks)],
+                    ["expected_revenue:sum"],
+                    ["date:day"],
+                )
+                by_week = {
+                    fields.Date.to_date(group["__range"]["date:day"]["from"]): group[
+                        "expected_revenue"
+                    ]
+                    for group in snapshots
+                }
+                self.assertEqual(
+                    [line.current for line in pipeline],
+                    [round(by_week[week], 2) for week in weeks],
+                )
                 self.assertGreater(len({line.current for line in pipeline}), 1)
                 self.assertGreater(sum(reviews.mapped("on_target_count")), 0)
                 self.assertGreater(sum(reviews.mapped("off_target_count")), 0)

@@ -150,6 +150,7 @@ class CrmLead(models.Model):
             [("team_id", "in", teams.ids), ("type", "=", "opportunity")], order="id"
         )
         self._pilot_demo_stage_history(leads, closed_dates, now)
+        self._pilot_demo_agreements(leads)
         self._pilot_demo_close_dates(leads.filtered("active"), now)
         self._pilot_demo_follow_ups(leads.filtered("active"), now)
         self.env["crm.pipeline.snapshot"]._pilot_demo_snapshots(teams, now, SNAPSHOT_WEEKS)
@@ -224,6 +225,27 @@ class CrmLead(models.Model):
         if criteria_team in teams:
             closed_dates.update(self._pilot_demo_criteria_deals(criteria_team, now))
         return closed_dates
+
+    @api.model
+    def _pilot_demo_agreements(self, leads):
+        """The deals of ``leads`` that went through Negotiation (the last
+        open stage of their team) met its manual criterion, the decision
+        maker's agreement: every won deal, and those lost in Negotiation."""
+        by_criterion = {}
+        for lead in leads:
+            stages = self.env["crm.stage"].search(
+                lead.team_id._pilot_stage_domain(), order="sequence, id"
+            )
+            negotiation = stages.filtered(lambda stage: not stage.is_won)[-1:]
+            if lead.stage_id.is_won or (not lead.active and lead.stage_id == negotiation):
+                for criterion in negotiation.exit_criterion_ids:
+                    if criterion.criterion_type == "manual":
+                        by_criterion.setdefault(criterion, self.browse())
+                        by_criterion[criterion] |= lead
+        for criterion, deals in by_criterion.items():
+            deals.sudo().with_context(
+                pilot_skip_exit_criteria=TRUSTED, tracking_disable=True
+            ).write({"confirmed_criterion_ids": [(4, criterion.id)]})
 
     @api.model
     def _pilot_demo_criteria_deals(self, team, now):

@@ -4,9 +4,9 @@
 stages, expected closing dates, forecast categories and next actions), once
 the closed deals exist (crm_lead.py)."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
-from odoo import api, models
+from odoo import api, fields, models
 
 from .crm_lead import CLOSED_DEALS, CRITERIA_DEALS
 
@@ -64,11 +64,12 @@ class CrmLead(models.Model):
                 date_out = date_in + step if position < len(path) - 1 else None
                 if won and position == len(path) - 1:
                     date_in = closed
-                if not won and not lost and position == len(path) - 1:
-                    # The current stay of an open deal: a few days to weeks.
+                if not won and not lost and rows and position == len(path) - 1:
+                    # The current stay of an open deal: a few days to weeks
+                    # (in its first stage: since its creation); the previous
+                    # stay ends when it starts.
                     date_in = max(date_in, now - timedelta(days=2 + (index * 5) % 24))
-                    if rows:
-                        rows[-1][5] = date_in
+                    rows[-1][6] = date_in
                 rows.append(
                     [
                         lead.id,
@@ -113,6 +114,20 @@ class CrmLead(models.Model):
         self.invalidate_model()
         self.env["crm.lead.stage.history"].invalidate_model()
         self._pilot_recompute_reached_proposal()
+
+    @api.model
+    def _pilot_demo_date_new_deals(self, xmlids):
+        """The demo opportunities of a data file loaded after the history
+        (crm_lead.py) get a dated life too: created weeks ago, in their stage
+        for days, not created the minute before the user opens them. At
+        installation only: deals created the same day."""
+        yesterday = fields.Datetime.now() - timedelta(days=1)
+        leads = self.browse(
+            [lead.id for lead in map(self._pilot_demo_ref, xmlids) if lead]
+        ).filtered(lambda lead: lead.create_date > yesterday)
+        if leads:
+            now = datetime.combine(fields.Date.context_today(self), time(9, 0))
+            self._pilot_demo_stage_history(leads, {}, now)
 
     @api.model
     def _pilot_demo_close_dates(self, leads, now):

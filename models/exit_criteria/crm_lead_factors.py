@@ -75,10 +75,7 @@ class CrmLead(models.Model):
     def _pilot_factor_line(self, criterion, stat, company):
         """One line of the factors: the criterion and what history says of it."""
         if not stat or stat.verdict == "insufficient":
-            min_sample = stat.min_sample if stat else company.pilot_factor_min_sample
-            text = self.env._(
-                "not enough history (n < %(min)s)", min=formatLang(self.env, min_sample, digits=0)
-            )
+            text = self._pilot_factor_missing(stat, company)
             css = "o_pilot_factor_insufficient text-muted"
         else:
             text = self.env._(
@@ -98,6 +95,40 @@ class CrmLead(models.Model):
             text=escape(text),
         )
         return Markup('<li class="o_pilot_factor %s">%s</li>') % (css, Markup(sentence))
+
+    def _pilot_factor_missing(self, stat, company):
+        """What is missing for a claim on a criterion: the side (met or not
+        met) with too few closed opportunities, or both."""
+        min_sample = stat.min_sample if stat else company.pilot_factor_min_sample
+        met = stat.met_count if stat else 0
+        not_met = stat.not_met_count if stat else 0
+
+        def number(value):
+            return formatLang(self.env, value, digits=0)
+
+        if met >= min_sample and not not_met:
+            return self.env._(
+                "met by all %(count)s closed opportunities: no deal without it to compare",
+                count=number(met),
+            )
+        if met >= min_sample:
+            return self.env._(
+                "only %(count)s closed opportunities without it to compare (%(min)s needed)",
+                count=number(not_met),
+                min=number(min_sample),
+            )
+        if not_met >= min_sample and not met:
+            return self.env._(
+                "met by none of the %(count)s closed opportunities: no deal with it to compare",
+                count=number(not_met),
+            )
+        if not_met >= min_sample:
+            return self.env._(
+                "only %(count)s closed opportunities with it to compare (%(min)s needed)",
+                count=number(met),
+                min=number(min_sample),
+            )
+        return self.env._("not enough history (n < %(min)s)", min=number(min_sample))
 
     def _pilot_factor_percent(self, value):
         """A whole percentage in the user's language (e.g. 42 %)."""

@@ -3,5 +3,6 @@
 from . import crm_forecast_backtest
 from . import crm_forecast_backtest_rebuild
 from . import crm_forecast_backtest_line
+from . import crm_forecast_backtest_month
 from . import crm_team
 from . import crm_pipeline_review

@@ -9,3 +9,4 @@ from . import crm_forecast_submission_accuracy
 from . import crm_forecast_submission_change
 from . import crm_team
 from . import crm_pipeline_review
+from . import crm_forecast_submission_label

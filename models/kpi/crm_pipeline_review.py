@@ -239,13 +239,28 @@ class CrmPipelineReview(models.Model):
     @api.model
     def action_open_current_week(self):
         """The menu's entry: the review of the current week for the user's
-        sales team (or every team they see), computed when it opens; the
+        sales teams (every team they lead or are a member of, one table per
+        team; without any, every team they see), computed when it opens; the
         week's review is reopened, not duplicated."""
-        teams = self.env.user.sale_team_id or self.env["crm.team"].search(
+        teams = self._pilot_own_teams() or self.env["crm.team"].search(
             [("company_id", "in", [False, *self.env.companies.ids])]
         )
         review = self._pilot_get_or_create(fields.Date.context_today(self), teams)
         return review._reopen()
+
+    @api.model
+    def _pilot_own_teams(self):
+        """The active teams of the user's companies the user leads or is a
+        member of."""
+        return self.env["crm.team"].search(
+            [
+                ("company_id", "in", [False, *self.env.companies.ids]),
+                "|",
+                ("user_id", "=", self.env.uid),
+                ("member_ids", "in", [self.env.uid]),
+            ],
+            order="sequence, id",
+        )
 
     @api.model
     def _pilot_store_past_week(self, day=None):

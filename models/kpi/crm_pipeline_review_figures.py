@@ -19,9 +19,9 @@ class CrmPipelineReview(models.Model):
     def _pilot_week_kpi_values(self, week_start, teams=None, live_pipeline=True, pipeline=None):
         """The seven KPIs of each of ``teams`` (default: the review's) for
         the week starting on ``week_start`` within the review's scope:
-        ``{team id: values}``. The pipeline value of a past week is the one
-        stored by the weekly snapshot taken when that week ended (the Monday
-        after); without such a snapshot it is the current pipeline
+        ``{team id: values}``. The pipeline value of a past week is the
+        week's snapshot (the pipeline as it stood when the week started, see
+        ``crm.pipeline.snapshot``); without such a snapshot it is the current pipeline
         (``live_pipeline``) or unknown; ``pipeline`` ({team id: value}) is
         the current pipeline when already read (see
         ``crm.pipeline.report._pilot_pipeline_value_by``). The queries are grouped by
@@ -44,7 +44,7 @@ class CrmPipelineReview(models.Model):
             snapshots = {
                 team.id: (count, pipeline_value)
                 for team, count, pipeline_value in Snapshot._read_group(
-                    [("team_id", "in", teams.ids), ("date", "=", week_start + timedelta(days=7))],
+                    [("team_id", "in", teams.ids), ("date", "=", week_start)],
                     ["team_id"],
                     ["__count", "expected_revenue:sum"],
                 )

@@ -6,7 +6,6 @@ language, the action suggested when off target and its 12-week trend."""
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import format_date
 
 TREND_WEEKS = 12
 
@@ -102,13 +101,8 @@ class CrmPipelineReviewLine(models.Model):
         scope = review.scope_user_id
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._(
-                "%(kpi)s of %(team)s: %(weeks)s weeks to %(date)s",
-                kpi=self.kpi_id.name,
-                team=self.team_id.name,
-                weeks=TREND_WEEKS,
-                date=format_date(self.env, review.week_end),
-            ),
+            # Short enough for the breadcrumb: the weeks are on the graph.
+            "name": self.env._("%(kpi)s · %(team)s", kpi=self.kpi_id.name, team=self.team_id.name),
             "res_model": Value._name,
             "view_mode": "graph,list",
             "views": [

@@ -72,6 +72,7 @@ class CrmLead(models.Model):
         matches = self._pilot_next_action_matches()
         names = self.env["crm.next.action.rule"].sudo()._pilot_names(self.env.lang or "en_US")
         rule_ids = [matches.get(id_, (None,))[0] for id_ in self._ids]
+        named = self._pilot_next_action_named_criterion(matches)
         # Every card of the pipeline shows it: the values are set for all the
         # leads at once, as they would be stored in the cache (the rule's id,
         # the name or None).
@@ -80,8 +81,36 @@ class CrmLead(models.Model):
         cache.update(
             self,
             self._fields["next_action_name"],
-            [names.get(rule_id) if rule_id else None for rule_id in rule_ids],
+            [
+                named.get(id_) or names.get(rule_id) if rule_id else None
+                for id_, rule_id in zip(self._ids, rule_ids, strict=True)
+            ],
         )
+
+    def _pilot_next_action_named_criterion(self, matches):
+        """{lead id: the action naming the criterion to obtain} for the leads
+        of self missing an exit criterion, when their rule's summary names it
+        ("Obtain: Need identified" rather than "Obtain the missing
+        criterion"). Set-based: the leads are grouped by evaluation."""
+        lead_ids = [
+            id_ for id_ in self._ids if matches.get(id_, (None, None))[1] == "missing_criterion"
+        ]
+        if not lead_ids:
+            return {}
+        lang = self.env.lang or "en_US"
+        Rule = self.env["crm.next.action.rule"].sudo()
+        named = {}
+        for _criteria, missing, _broken, leads in self.browse(
+            lead_ids
+        )._pilot_exit_criteria_evaluated():
+            if not missing:
+                continue
+            values = {"criterion": missing[:1].name}
+            for lead_id in leads._ids:
+                rule = Rule.browse(matches[lead_id][0])
+                if "{criterion}" in (rule.with_context(lang=lang).summary or ""):
+                    named[lead_id] = rule._pilot_summary(values, lang)
+        return named
 
     @api.depends(lambda self: self._pilot_next_action_depends())
     @api.depends_context("lang")

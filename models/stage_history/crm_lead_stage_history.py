@@ -1,6 +1,7 @@
 # Copyright 2026 crm_pipeline_pilot authors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class CrmLeadStageHistory(models.Model):
@@ -30,7 +31,7 @@ class CrmLeadStageHistory(models.Model):
         string="Time in Stage (days)",
         digits=(16, 2),
         aggregator="avg",
-        help="Days spent in the stage, set when the lead leaves it.",
+        help="Days spent in the stage: until the lead left it, or until now for its current stay.",
     )
     amount_revised = fields.Boolean(
         help="The expected revenue or the estimated cost was revised during this stay.",
@@ -38,6 +39,21 @@ class CrmLeadStageHistory(models.Model):
     is_current = fields.Boolean(
         string="Current Stay", compute="_compute_is_current", search="_search_is_current"
     )
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        # The current stay runs until now: its stored days are empty (set when
+        # the lead leaves the stage), its duration is counted when read, in
+        # the form, lists, pivots and searches alike.
+        sql = super()._field_to_sql(alias, fname, query, flush)
+        if fname != "days":
+            return sql
+        return SQL(
+            "COALESCE(%s, GREATEST(ROUND((EXTRACT(EPOCH FROM (%s - %s)) / 86400.0)::numeric, 2),"
+            " 0))",
+            sql,
+            fields.Datetime.now(),
+            super()._field_to_sql(alias, "date_in", query, flush),
+        )
 
     @api.depends("date_out")
     def _compute_is_current(self):

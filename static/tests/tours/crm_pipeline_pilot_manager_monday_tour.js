@@ -95,6 +95,21 @@ registry.category("web_tour.tours").add("crm_pipeline_pilot_manager_monday_forec
             },
         },
         {
+            content: "The months are named (« décembre 2026 »), not dated 01/12/2026",
+            trigger: ".o_list_view .o_data_row td[name='month_label']",
+            run() {
+                const month = (back) => {
+                    const day = new Date();
+                    return new Date(day.getFullYear(), day.getMonth() - back, 1).toLocaleDateString(
+                        "fr-FR",
+                        { month: "long", year: "numeric" }
+                    );
+                };
+                const got = rowsOf(".o_list_view .o_data_row").map((row) => text(cellOf(row, "month_label")));
+                assertEqual("months", got, [month(0), month(1)]);
+            },
+        },
+        {
             content: "A new submission",
             trigger: ".o_control_panel .o_list_button_add",
             run: "click",
@@ -139,6 +154,16 @@ registry.category("web_tour.tours").add("crm_pipeline_pilot_manager_monday_trend
         {
             content: "The graph of the twelve weeks",
             trigger: ".o_graph_renderer canvas",
+        },
+        {
+            content: "Its title whole in the breadcrumb: the KPI and the team",
+            trigger: ".o_breadcrumb .active",
+            run() {
+                const title = document.querySelector(".o_breadcrumb .active");
+                assertEqual("title", text(title), `Cycle de vente (jours) · ${TEAM}`);
+                const cut = [title, ...title.querySelectorAll("*")].some((el) => el.scrollWidth > el.clientWidth + 1);
+                assertEqual("title cut", cut, false);
+            },
         },
         {
             content: "The same weeks as a list",
@@ -243,16 +268,7 @@ registry.category("web_tour.tours").add("crm_pipeline_pilot_manager_monday_win_r
 registry.category("web_tour.tours").add("crm_pipeline_pilot_manager_monday_backtest", {
     steps: () => [
         {
-            content: "The back-test's months, latest run of each team",
-            trigger: ".o_graph_renderer canvas",
-        },
-        {
-            content: "As a list",
-            trigger: ".o_control_panel .o_switch_view.o_list",
-            run: "click",
-        },
-        {
-            content: "Search the team",
+            content: "The back-test's months, latest run of each team: search the team",
             trigger: ".o_list_view",
         },
         {
@@ -292,6 +308,50 @@ registry.category("web_tour.tours").add("crm_pipeline_pilot_manager_monday_backt
                 assertEqual("revenue won of each month, the same for every method", actuals, ["0,00", "3 000,00"]);
                 const methods = new Set(rows.map((row) => row.method));
                 assertEqual("every method on both months", rows.length, methods.size * 2);
+            },
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("crm_pipeline_pilot_manager_monday_backtest_graph", {
+    steps: () => [
+        {
+            content: "The back-test's months as a graph: each method and the revenue won",
+            trigger: ".o_graph_renderer canvas",
+        },
+        {
+            content: "Its points as a list",
+            trigger: ".o_control_panel .o_switch_view.o_list",
+            run: "click",
+        },
+        {
+            content: "Search the team",
+            trigger: ".o_list_view",
+        },
+        {
+            content: "Type its name",
+            trigger: ".o_control_panel .o_searchview_input",
+            run: `edit ${TEAM}`,
+        },
+        {
+            content: "Search it as the sales team",
+            trigger: ".o_control_panel .o_searchview_input",
+            run: "press Enter",
+        },
+        {
+            content: "Only the team's rows",
+            trigger: `.o_control_panel .o_facet_values:contains('${TEAM}')`,
+        },
+        {
+            content: "The team's revenue won: 0 then 3 000 over its two months of history, drawn once",
+            trigger: `.o_list_view .o_data_row:contains('${TEAM}') td[name='amount']`,
+            run() {
+                const won = rowsOf(".o_list_view .o_data_row")
+                    .filter((row) => text(cellOf(row, "team_id")) === TEAM)
+                    .filter((row) => text(cellOf(row, "series")) === "Revenu gagné")
+                    .map((row) => text(cellOf(row, "amount")));
+                assertEqual("figures", won.filter((amount) => amount).sort(), ["0,00", "3 000,00"]);
+                assertEqual("gaps", won.filter((amount) => !amount).length, won.length - 2);
             },
         },
     ],
