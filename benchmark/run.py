@@ -37,6 +37,7 @@ import os
 import sys
 import time
 
+import sale
 import scale
 from budgets import (
     BACKTEST_MONTHS,
@@ -99,6 +100,10 @@ class Benchmark(BenchmarkPreparation, BenchmarkReport):
         self.follow_up_reps = max(1, args.reps // 2)
         self.follow_up_warm_up = True
         self.measure_uncompacted = True
+        # The measures against plain Odoo on the main dataset, and whether
+        # the add-on's own measures (follow-ups, back-test, review) follow.
+        self.main_measures = ("kanban", "move", "mass", "close_date")
+        self.addon_measures = True
 
     def compact(self):
         """Both main databases' opportunity tables without free space (see
@@ -179,12 +184,20 @@ class Benchmark(BenchmarkPreparation, BenchmarkReport):
                 _measure([jobs["plain"]["kanban"], jobs["addon"]["kanban"]], reps * KANBAN_RUNS)
             )
         self.compact()
-        for name in ("kanban", "move", "mass", "close_date"):
+        for name in self.main_measures:
             _out(f"* {name}: plain and add-on, alternately")
             # The kanban and the single writes take milliseconds: more runs
             # (the kanban, measured against a budget in percent, the most).
             runs = {"mass": reps, "kanban": reps * KANBAN_RUNS}.get(name, reps * 3)
             self.results[name] = tuple(_measure([jobs["plain"][name], jobs["addon"][name]], runs))
+        if self.addon_measures:
+            self._measure_addon_only(jobs, reps, manager)
+        for key in ("plain", "addon"):
+            _release(self.names[key])
+
+    def _measure_addon_only(self, jobs, reps, manager):
+        """The add-on's own measures on the main dataset (no plain counterpart
+        but the close date without its ledger)."""
         addon_lead = jobs["addon"]["close_date"].registry["crm.lead"]
         if hasattr(addon_lead, "_pilot_record_close_date_changes"):
             _out("* close date without the ledger's step (add-on)")
@@ -198,8 +211,6 @@ class Benchmark(BenchmarkPreparation, BenchmarkReport):
             backtest = self._measure_backtest(jobs["addon"]["kanban"].registry, manager)
         self.results["backtest"] = (None, backtest)
         self.results["review"] = (None, self._measure_review(jobs["addon"]["kanban"].registry))
-        for key in ("plain", "addon"):
-            _release(self.names[key])
 
     def _measure_review(self, registry):
         """The weekly review of the current week for REVIEW_TEAMS teams, as
@@ -328,6 +339,12 @@ def main(argv=None):
     parser.add_argument(
         "--prefix", default=PREFIX, help="prefix of the benchmark's databases (default %(default)s)"
     )
+    parser.add_argument(
+        "--sale",
+        action="store_true",
+        help="the kanban and the stage move with the sales margins bridge, against plain "
+        "Odoo CRM with sale_margin (benchmark/sale.py)",
+    )
     parser.add_argument("--reps", type=int, default=5, help="measured repetitions (median)")
     parser.add_argument("--keep", action="store_true", help="keep the pilot_bench_* databases")
     parser.add_argument("--no-fail", action="store_true", help="exit 0 even if a budget is missed")
@@ -338,6 +355,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     odoo.tools.config.parse_config([*args.odoo_args, "--max-cron-threads=0", "--log-level=warn"])
     args.pg_env = dict(os.environ)
+    if args.sale:
+        return sale.run(args, sys.modules[__name__])
     if args.size == "scale":
         if args.redraw:
             scale.redraw(sys.modules[__name__])

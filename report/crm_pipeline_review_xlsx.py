@@ -109,6 +109,12 @@ class ReportCrmPipelineReviewXlsx(models.AbstractModel):
             else:
                 sheet.write_blank(row, col, None, cell_format)
 
+        # Figures beside the KPIs (none without a bridge add-on that adds
+        # some: see crm.pipeline.review._pilot_review_figures).
+        review_figures = review._pilot_review_figures()
+        figure_formats = cell_formats | {
+            ("count", False): workbook.add_format({"border": 1, "num_format": "0"})
+        }
         used_names = set()
         for team in review.team_ids:
             lines = review.line_ids.filtered(lambda line, team=team: line.team_id == team)
@@ -152,6 +158,16 @@ class ReportCrmPipelineReviewXlsx(models.AbstractModel):
             sheet.set_column(6, 6, 60)
             self._print_setup(sheet)
             chart_row = 3 + len(lines) + 1
+            figures = review_figures.get(team.id, [])
+            if figures:
+                sheet.write_string(chart_row, 0, self.env._("Figure"), header)
+                sheet.write_string(chart_row, 1, self.env._("Current"), header)
+                for row, (label, value, unit) in enumerate(figures, start=chart_row + 1):
+                    sheet.write_string(row, 0, label, text)
+                    write_number(
+                        sheet, row, 1, value or 0, value is not None, figure_formats[unit, False]
+                    )
+                chart_row += len(figures) + 2
             for unit in UNIT_ORDER:
                 rows = rows_by_unit.get(unit)
                 if not rows:

@@ -45,6 +45,10 @@ BRIDGE_COLUMNS = (
     "margin_erosion_known",
     "quotation_margin_ok",
     "pilot_reference_order_id",
+    "real_margin_source",
+    "proposal_estimated_margin",
+    "proposal_estimated_margin_rate",
+    "proposal_margin_known",
 )
 
 # Deal i (revenue 10,000, cost 6,500: 35 %) gets, by i % 5: 0 nothing;
@@ -97,6 +101,16 @@ EXPECTED = {
     4: (False, 0.0, False, 0.0, False, 0.0),
 }
 
+# The estimate at proposal kept at installation (today's estimate of the deals
+# with a quotation sent or an order): (known, margin) per kind.
+EXPECTED_PROPOSAL = {
+    0: (False, 0.0),
+    1: (True, 3500.0),
+    2: (True, 3500.0),
+    3: (True, 3500.0),
+    4: (False, 0.0),
+}
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
@@ -134,6 +148,17 @@ def main(argv=None):
         )
         wrong = [row for row in rows if tuple(row[1:]) != EXPECTED[row[0]]]
         return len(rows), wrong
+
+    def proposal_estimates():
+        rows = query(
+            """
+            SELECT substring(name from 'Lifecycle deal ([0-9]+)')::int % 5,
+                   COALESCE(proposal_margin_known, FALSE),
+                   COALESCE(proposal_estimated_margin, 0)::float
+              FROM crm_lead WHERE name LIKE 'Lifecycle deal %'
+            """
+        )
+        return [row for row in rows if tuple(row[1:]) != EXPECTED_PROPOSAL[row[0]]]
 
     def orders():
         return query(
@@ -175,6 +200,8 @@ def main(argv=None):
             "install: figures of every deal",
             f"{wrong[:3]}" if wrong else "",
         )
+        wrong = proposal_estimates()
+        check(not wrong, "install: the estimate at proposal of every deal", f"{wrong[:3]}")
         check_orders("install")
         _seconds, errors, log = odoo_run(args, "upgrade", "-u", BRIDGE)
         check(not errors, f"upgrade {BRIDGE}", log if errors else "")

@@ -16,6 +16,7 @@ from . import test_stage_probability
 from . import test_stage_probability_moves
 from . import test_kpi
 from . import test_kpi_review
+from . import test_kpi_review_figures
 from . import test_stage_history
 from . import test_kpi_ui
 from . import test_kpi_xlsx

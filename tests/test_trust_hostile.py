@@ -31,16 +31,17 @@ REFUSALS = {
 SKIPPED_NAMES = {*MAGIC_COLUMNS, *LOG_ACCESS_COLUMNS, "display_name"}
 
 
-def searchable_fields(env):
-    """[(model, field)] of the searchable fields the add-on defines (on its
-    models and on the models it extends), found in the registry."""
+def searchable_fields(env, module=MODULE):
+    """[(model, field)] of the searchable fields the add-on (or its bridge
+    add-on ``module``) defines, on its models and on the models it extends,
+    found in the registry."""
     found = []
     for model_name in sorted(env.registry):
         Model = env[model_name]
         if Model._abstract or Model._transient:
             continue
         for name, field in sorted(Model._fields.items()):
-            if field._module != MODULE or name in SKIPPED_NAMES:
+            if field._module != module or name in SKIPPED_NAMES:
                 continue
             if field.store or field.search or (field.related and field.store is not False):
                 found.append((model_name, field))
@@ -103,6 +104,11 @@ class TestHostileCallsOverRpc(PilotRpcMixin, HttpCase):
             ("crm.pipeline.review", "on_target_count"),
         ):
             self.assertIn(expected, names)
+        self._check_hostile_searches(found)
+
+    def _check_hostile_searches(self, found):
+        """Every operator and hostile value on each of ``found`` ([(model,
+        field)]) through the ORM, and each over JSON-RPC for some field."""
         operators = list(expression.TERM_OPERATORS)
         for model, field in found:
             Model = self.env[model].with_user(self.manager)

@@ -23,10 +23,11 @@ NUMERIC = ("integer", "float", "monetary")
 SETTINGS_MODELS = ("res.company", "res.config.settings")
 
 
-def bounded_fields(env):
-    """(model, field) of every numeric field of the add-on that a user may
-    type: stored, not maintained by the application, not related, on a model
-    a salesperson or a sales manager may write or create (or the settings)."""
+def bounded_fields(env, module=MODULE):
+    """(model, field) of every numeric field of the add-on (or of its bridge
+    add-on ``module``) that a user may type: stored, not maintained by the
+    application, not related, on a model a salesperson or a sales manager may
+    write or create (or the settings)."""
     groups = [env.ref(SALESPERSON), env.ref(SALES_MANAGER)]
     found = []
     for model_name in sorted(env.registry):
@@ -43,7 +44,7 @@ def bounded_fields(env):
             continue
         for field in Model._fields.values():
             if (
-                field._module == MODULE
+                field._module == module
                 and not field.automatic
                 and field.type in NUMERIC
                 and field.store

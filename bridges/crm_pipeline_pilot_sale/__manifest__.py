@@ -14,6 +14,7 @@
         "security/crm_pipeline_pilot_sale_security.xml",
         "views/crm_lead_views.xml",
         "views/sale_order_views.xml",
+        "views/crm_pipeline_review_views.xml",
         "report/crm_margin_erosion_report_views.xml",
     ],
     "demo": [
@@ -24,6 +25,7 @@
             "crm_pipeline_pilot_sale/static/tests/tours/*.js",
         ],
     },
+    "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
     "auto_install": True,
 }

@@ -57,6 +57,15 @@ class CrmPipelineReview(models.Model):
                     values[team.id]["pipeline_value"] = None
         return values
 
+    def _pilot_review_figures(self):
+        """Figures of the review beside its KPIs, without a target: ``{team id:
+        [(label, value, unit)]}``, labels in the user's language, value None
+        when unknown, unit one of the KPIs' or "count". None here: a bridge
+        add-on adds its own (the sales margins bridge, the margin erosion of
+        the week's won deals). The XLSX export writes them under the KPIs."""
+        self.ensure_one()
+        return {}
+
     def _compute_lines(self):
         """(Re)build the KPI lines of each team: the week's value, its target
         (each month's targets weighted by its days in the week), the gap, the

@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_compare
 
-from ..crm_lead import format_record_names
+from ..crm_lead import cached_values, format_record_names
 from ..trust.base import AMOUNT_BOUNDS, MARGIN_RATE_BOUNDS
 
 URGENCY_SELECTION = [
@@ -215,6 +215,12 @@ class CrmLead(models.Model):
         documents once they give a margin ("quoted", "ordered")."""
         self.ensure_one()
         return self.estimated_margin_rate, "estimated"
+
+    def _pilot_margin_followed_known(self):
+        """Whether the margin the low-margin flag follows is known, for each
+        lead of self in order: the estimate's (``margin_known``); the sales
+        margins bridge adds the documents' (see _pilot_margin_rate_followed)."""
+        return cached_values(self, "margin_known")
 
     def _pilot_low_margin_reason(self, rate, minimum, kind):
         """Why the deal is flagged low-margin, in the environment's language

@@ -196,7 +196,7 @@ class CrmLead(models.Model):
             return [
                 bool(known and low)
                 for known, low in zip(
-                    cached_values(self, "margin_known"),
+                    self._pilot_margin_followed_known(),
                     cached_values(self, "is_low_margin"),
                     strict=True,
                 )

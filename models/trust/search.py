@@ -17,7 +17,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 
-from .base import INT_MAX, MODULE
+from .base import INT_MAX, is_pilot_field
 
 LIKE_OPERATORS = ("like", "not like", "ilike", "not ilike", "=like", "=ilike")
 LIST_OPERATORS = ("in", "not in")
@@ -149,7 +149,7 @@ class Base(models.AbstractModel):
             field = fields_.get(path.split(".", 1)[0])
             if field is None:
                 continue
-            if field._module != MODULE:
+            if not is_pilot_field(field):  # the add-on's or a bridge add-on's
                 # Odoo's integers on the models the add-on extends: the
                 # comparisons that reach their column (ids of a hierarchy
                 # keep Odoo's child_of and parent_of)

@@ -4,7 +4,13 @@
 
 from odoo import fields, models
 
+from odoo.addons.crm_pipeline_pilot.models.crm_lead import won_lead_sql
 from odoo.addons.crm_pipeline_pilot.models.sql_view import create_report_view
+
+from ..models.crm_lead import QUOTED_STATES
+
+# The states of the orders that count, as the opportunity's figures count them
+QUOTED_STATES_SQL = "({})".format(", ".join(f"'{state}'" for state in QUOTED_STATES))
 
 
 class CrmMarginErosionReport(models.Model):
@@ -31,11 +37,17 @@ class CrmMarginErosionReport(models.Model):
         help="Closing date of a won deal, else its expected closing date, else its creation.",
     )
     stage_id = fields.Many2one("crm.stage", readonly=True)
+    won = fields.Boolean(readonly=True, help="The deal is won.")
+    erosion_known = fields.Boolean(
+        readonly=True, help="Both the estimated margin at proposal and the real margin are known."
+    )
     estimated_margin = fields.Monetary(
+        string="Estimated Margin at Proposal",
         readonly=True,
         currency_field="currency_id",
-        help="The estimate of the deals whose erosion is known (estimated and real margins "
-        "known); empty for the others, so that it minus the real margin is the erosion.",
+        help="The estimate as it stood when the deal reached the proposal, for the deals "
+        "whose erosion is known (estimate and real margin known); empty for the others, "
+        "so that it minus the real margin is the erosion.",
     )
     real_margin = fields.Monetary(
         readonly=True,
@@ -58,12 +70,26 @@ class CrmMarginErosionReport(models.Model):
         currency_field="currency_id",
         help="Estimated margin minus the ordered (or quoted) margin; empty when unknown.",
     )
+    quote_erosion = fields.Monetary(
+        string="Erosion to the Quotation",
+        readonly=True,
+        currency_field="currency_id",
+        help="Estimated margin at proposal minus the quoted margin, where both are known "
+        "(empty otherwise: a deal counts in a difference only with both sides).",
+    )
+    order_erosion = fields.Monetary(
+        string="Erosion from Quotation to Order",
+        readonly=True,
+        currency_field="currency_id",
+        help="Quoted margin minus the ordered margin, where both are known (empty otherwise).",
+    )
     quoted_amount = fields.Monetary(readonly=True, currency_field="currency_id")
     ordered_amount = fields.Monetary(readonly=True, currency_field="currency_id")
     nbr = fields.Integer(string="# Opportunities", readonly=True, aggregator="sum")
 
     def _select(self):
-        return """
+        won = won_lead_sql("l")
+        return f"""
             SELECT l.id AS id,
                    l.id AS lead_id,
                    l.user_id,
@@ -73,20 +99,26 @@ class CrmMarginErosionReport(models.Model):
                    main.categ_id,
                    COALESCE(l.date_closed::date, l.date_deadline, l.create_date::date) AS date,
                    l.stage_id,
-                   CASE WHEN l.margin_erosion_known THEN l.estimated_margin END
+                   {won} AS won,
+                   COALESCE(l.margin_erosion_known, FALSE) AS erosion_known,
+                   CASE WHEN l.margin_erosion_known THEN l.proposal_estimated_margin END
                        AS estimated_margin,
-                   CASE WHEN l.margin_erosion_known THEN l.estimated_margin - l.margin_erosion END
-                       AS real_margin,
+                   CASE WHEN l.margin_erosion_known
+                        THEN l.proposal_estimated_margin - l.margin_erosion END AS real_margin,
                    CASE WHEN l.quoted_margin_known THEN l.quoted_margin END AS quoted_margin,
                    CASE WHEN l.ordered_margin_known THEN l.ordered_margin END AS ordered_margin,
                    CASE WHEN l.margin_erosion_known THEN l.margin_erosion END AS margin_erosion,
+                   CASE WHEN l.proposal_margin_known AND l.quoted_margin_known
+                        THEN l.proposal_estimated_margin - l.quoted_margin END AS quote_erosion,
+                   CASE WHEN l.quoted_margin_known AND l.ordered_margin_known
+                        THEN l.quoted_margin - l.ordered_margin END AS order_erosion,
                    l.quoted_amount,
                    l.ordered_amount,
                    1 AS nbr
         """
 
     def _from(self):
-        return """
+        return f"""
               FROM crm_lead l
          LEFT JOIN res_company c ON c.id = l.company_id
          LEFT JOIN LATERAL (
@@ -96,7 +128,7 @@ class CrmMarginErosionReport(models.Model):
                   JOIN product_product pp ON pp.id = sol.product_id
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
                  WHERE so.opportunity_id = l.id
-                   AND so.state IN ('sent', 'sale')
+                   AND so.state IN {QUOTED_STATES_SQL}
                    AND sol.display_type IS NULL
               ORDER BY (so.state = 'sale') DESC, sol.price_subtotal DESC, sol.id
                  LIMIT 1
@@ -104,12 +136,12 @@ class CrmMarginErosionReport(models.Model):
         """
 
     def _where(self):
-        return """
+        return f"""
              WHERE l.type = 'opportunity'
                AND l.active
                AND EXISTS (
                     SELECT 1 FROM sale_order so
-                     WHERE so.opportunity_id = l.id AND so.state IN ('sent', 'sale')
+                     WHERE so.opportunity_id = l.id AND so.state IN {QUOTED_STATES_SQL}
                )
         """
 

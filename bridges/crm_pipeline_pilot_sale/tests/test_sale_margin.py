@@ -9,10 +9,8 @@ from odoo.tests import tagged
 from odoo.addons.crm_pipeline_pilot.tests.common import PilotCommon, new_pilot_user
 
 
-@tagged("post_install", "-at_install")
-class TestSaleMargin(PilotCommon):
-    """Estimated, quoted and ordered margins of an opportunity, on
-    hand-built deals (company currency USD)."""
+class TestSaleMarginCommon(PilotCommon):
+    """Hand-built deals and their quotations (company currency USD)."""
 
     @classmethod
     def setUpClass(cls):
@@ -82,6 +80,12 @@ class TestSaleMargin(PilotCommon):
                 "margin_erosion_known",
             )
         }
+
+
+@tagged("post_install", "-at_install")
+class TestSaleMargin(TestSaleMarginCommon):
+    """Estimated, quoted and ordered margins of an opportunity, on
+    hand-built deals."""
 
     def test_without_quotation_nothing_is_known(self):
         self._order([(9000.0, 5000.0)], state="draft")
