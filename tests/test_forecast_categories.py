@@ -72,7 +72,7 @@ class TestForecastCategories(ForecastCommon):
         self.assertEqual(
             shown,
             [
-                "month",
+                "month_label",
                 "week",
                 "team_id",
                 "user_id",
