@@ -33,7 +33,7 @@ class TestForecastCategories(ForecastCommon):
         self.assertEqual(
             shown,
             [
-                "month",
+                "month_label",
                 "week",
                 "team_id",
                 "user_id",

@@ -10,9 +10,9 @@ from itertools import pairwise
 
 from freezegun import freeze_time
 
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
-from .common import PilotCommon
+from .common import MODULE, SALES_MANAGER, PilotCommon, load_french, new_pilot_user
 
 DEMO_TEAMS = (
     "sales_team.crm_team_1",
@@ -99,3 +99,18 @@ class TestStageHistoryDemo(PilotCommon):
         with freeze_time("2026-03-10 15:00:00"):
             lead.stage_history_ids.invalidate_recordset(["days"])
             self.assertEqual(lead.stage_history_ids.sorted("date_in").mapped("days"), [3.25, 5.0])
+
+
+@tagged("post_install", "-at_install")
+class TestStageHistoryDemoTour(HttpCase):
+    def test_stage_history_tab_in_french(self):
+        """Office network upgrade, won 12 days ago: the form's stage history
+        shows 7,00 days in each open stage and the days since it was won."""
+        load_french(self.env, ["crm", MODULE])
+        manager = new_pilot_user(
+            self.env, "pilot_history_days", groups=SALES_MANAGER, lang="fr_FR", name="Hélène"
+        )
+        deal = self.env.ref(f"{MODULE}.lead_pilot_history_1_3")
+        self.start_tour(
+            f"/odoo/crm/{deal.id}", "crm_pipeline_pilot_stage_history_days", login=manager.login
+        )
