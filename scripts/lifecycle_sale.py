@@ -201,7 +201,11 @@ def main(argv=None):
             f"{wrong[:3]}" if wrong else "",
         )
         wrong = proposal_estimates()
-        check(not wrong, "install: the estimate at proposal of every deal", f"{wrong[:3]}")
+        check(
+            not wrong,
+            "install: the estimate at proposal of every deal",
+            f"{wrong[:3]}" if wrong else "",
+        )
         check_orders("install")
         _seconds, errors, log = odoo_run(args, "upgrade", "-u", BRIDGE)
         check(not errors, f"upgrade {BRIDGE}", log if errors else "")
