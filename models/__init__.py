@@ -30,3 +30,4 @@ from . import chatter
 from .trust import team_figures
 from .trust import rule_health
 from .trust import forecast_submission
+from .trust import stage_gate

@@ -57,5 +57,7 @@ from . import test_review_history_demo
 from . import test_slip_dialog
 from . import test_trust_paths
 from . import test_trust_registry
+from . import test_trust_outcomes
+from . import test_trust_stage_gate
 from . import test_values
 from . import test_values_rpc
