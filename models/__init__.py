@@ -31,3 +31,4 @@ from . import evidence
 from .trust import team_figures
 from .trust import rule_health
 from .trust import forecast_submission
+from .trust import stage_gate

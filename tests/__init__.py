@@ -65,6 +65,8 @@ from . import test_trust_hostile
 from . import test_trust_redteam
 from . import test_trust_rule_health
 from . import test_trust_shared_teams
+from . import test_trust_outcomes
+from . import test_trust_stage_gate
 from . import test_values
 from . import test_values_rpc
 from . import test_stage_history_demo

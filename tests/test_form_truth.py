@@ -14,7 +14,7 @@ from odoo.tests import Form, tagged
 from ..models.crm_lead import TRUSTED
 from .common import MODULE, PilotCommon
 
-UNKNOWN = "Margin unknown: enter the estimated cost."
+UNKNOWN = "Margin unknown: enter the estimated cost and a positive expected revenue."
 
 
 class FormTruthCommon(PilotCommon):

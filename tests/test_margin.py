@@ -41,10 +41,16 @@ class TestMargin(PilotCommon):
         lead = self._opportunity(
             "No revenue", expected_revenue=0, estimated_cost=500, probability=50
         )
-        self.assertEqual(lead.estimated_margin, -500.0)
-        self.assertEqual(lead.estimated_margin_rate, 0.0)
-        self.assertEqual(lead.prorated_margin, -250.0)
-        self.assertFalse(lead.is_low_margin, "no revenue, no margin rate to judge")
+        # No positive revenue: the margin rate is unknown, not a figure; the
+        # margin criterion is not met.
+        self.assertEqual(
+            (lead.margin_known, lead.estimated_margin, lead.estimated_margin_rate),
+            (False, 0.0, 0.0),
+        )
+        self.assertEqual((lead.prorated_margin, lead.is_low_margin), (0.0, True))
+        lead.expected_revenue = -1000
+        self.assertEqual((lead.margin_known, lead.estimated_margin_rate), (False, 0.0))
+        self.assertTrue(lead.is_low_margin, "a negative revenue is no 150 % margin")
 
     def test_negative_margin(self):
         lead = self._opportunity(
@@ -84,13 +90,14 @@ class TestMargin(PilotCommon):
             | self._opportunity("C", expected_revenue=0, probability=100)
         )
         leads.write({"estimated_cost": 800})
-        self.assertEqual(leads.mapped("estimated_margin"), [200.0, 3200.0, -800.0])
+        # C has no revenue: its margin is unknown (and counts as low).
+        self.assertEqual(leads.mapped("estimated_margin"), [200.0, 3200.0, 0.0])
         self.assertEqual(leads.mapped("estimated_margin_rate"), [20.0, 80.0, 0.0])
-        self.assertEqual(leads.mapped("prorated_margin"), [20.0, 1600.0, -800.0])
-        self.assertEqual(leads.mapped("is_low_margin"), [True, False, False])
+        self.assertEqual(leads.mapped("prorated_margin"), [20.0, 1600.0, 0.0])
+        self.assertEqual(leads.mapped("is_low_margin"), [True, False, True])
         self.assertEqual(
             self.env["crm.lead"].search([("id", "in", leads.ids), ("is_low_margin", "=", True)]),
-            leads[0],
+            leads[0] | leads[2],
         )
 
     def test_entering_a_rate_sets_the_cost(self):
@@ -115,7 +122,7 @@ class TestMargin(PilotCommon):
         self.assertEqual(lead.estimated_cost, 400.0)
         self.assertEqual(lead.estimated_margin_rate, 60.0)
         empty = self._opportunity("Empty")
-        with self.assertRaisesMessage(UserError, "Set the expected revenue"):
+        with self.assertRaisesMessage(UserError, "Set a positive expected revenue"):
             empty.estimated_margin_rate = 30
         empty.invalidate_recordset()
         self.assertEqual(empty.estimated_cost, 0.0)

@@ -46,7 +46,7 @@ class TestOutsideProbeRound2(PilotRpcMixin, HttpCase):
         )
         self.assertEqual(
             message,
-            '"Margin Rate (%)" (Lead/Opportunity) must be a number between -1,000,000 and 99.99.',
+            '"Margin Rate (%)" (Lead/Opportunity) must be a number between -1,000 and 99.99.',
         )
         message = self._refused(
             "write", [self.deal.ids, {"probability": float("nan")}], error="ValidationError"

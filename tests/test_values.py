@@ -58,11 +58,14 @@ def bounded_fields(env, module=MODULE):
 
 @tagged("post_install", "-at_install")
 class TestBoundedNumbers(PilotCommon):
-    def _record(self, model_name):
+    def _record(self, model_name, fname=None):
         if model_name == "res.config.settings":
             return None
-        if model_name == "crm.lead":  # a margin rate needs a revenue
-            return self._opportunity("Bounded deal", expected_revenue=1000)
+        if model_name == "crm.lead":
+            # A margin rate needs a revenue; the largest cost a revenue that
+            # keeps its rate within the bounds.
+            revenue = 1e15 if fname == "estimated_cost" else 1000
+            return self._opportunity("Bounded deal", expected_revenue=revenue)
         if model_name == "crm.forecast.submission":  # the leader's: adjusted figure
             domain = [("user_id", "=", self.manager.id), ("team_id", "=", self.team.id)]
             return self.env[model_name].search(domain) or self.env[model_name].create(
@@ -100,7 +103,7 @@ class TestBoundedNumbers(PilotCommon):
 
     def _check_field(self, model_name, field, refused, accepted):
         fname = field.name
-        record = self._record(model_name)
+        record = self._record(model_name, fname)
         if record is not None:
             before = record[fname]
         for value in refused:
@@ -122,25 +125,30 @@ class TestBoundedNumbers(PilotCommon):
                     # (the rounding of the largest amounts adds a little noise)
                     self.assertAlmostEqual(record[fname], value, delta=abs(value) * 1e-9)
 
-    def test_computed_values_are_not_bounded(self):
-        """The bounds apply to what is typed: a cost of 50,000 times the
-        revenue gives a margin rate below the bounds of a typed rate."""
+    def test_margin_rate_bounded_whatever_the_input(self):
+        """The rate a cost gives is bounded as a typed rate: a cost of more
+        than eleven times the revenue is refused, by a cost or by a revenue
+        lowered under it; the form's rate sent back with the cost is ignored."""
         lead = self._opportunity("Costly deal", expected_revenue=1000)
-        lead.with_user(self.salesman).write({"estimated_cost": 500000})
-        self.assertEqual(lead.estimated_margin_rate, -49900.0)
-        lead.expected_revenue = 10
-        self.assertEqual(lead.estimated_margin_rate, -4999900.0)
-        with self.assertRaisesMessage(
-            ValidationError, "must be a number between -1,000,000 and 99.99"
-        ):
-            lead.with_user(self.salesman).estimated_margin_rate = -4999900.0
-        self.assertEqual(lead.estimated_cost, 500000)
-        # As the form sends it: the cost typed, the rate it computed.
-        lead.expected_revenue = 1000
-        lead.with_user(self.salesman).write(
-            {"estimated_cost": 400000, "estimated_margin_rate": -39900.0}
+        lead.with_user(self.salesman).write({"estimated_cost": 11000})
+        self.assertEqual(lead.estimated_margin_rate, -1000.0)
+        message = (
+            "The estimated cost of Costly deal gives a margin rate below -1,000 %: check the "
+            "estimated cost and the expected revenue."
         )
-        self.assertEqual(lead.estimated_cost, 400000)
+        with self.assertRaisesMessage(ValidationError, message):
+            lead.with_user(self.salesman).write({"estimated_cost": 11001})
+        with self.assertRaisesMessage(ValidationError, message):
+            lead.with_user(self.salesman).write({"expected_revenue": 10})
+        # A typed rate below the bounds: the cost it would give is refused
+        with self.assertRaisesMessage(ValidationError, message):
+            lead.with_user(self.salesman).estimated_margin_rate = -4999900.0
+        self.assertEqual((lead.estimated_cost, lead.expected_revenue), (11000, 1000))
+        # As the form sends it: the cost typed, the rate it computed.
+        lead.with_user(self.salesman).write(
+            {"estimated_cost": 4000, "estimated_margin_rate": -39900.0}
+        )
+        self.assertEqual((lead.estimated_cost, lead.estimated_margin_rate), (4000, -300.0))
 
     def test_message(self):
         rule = self.env["crm.next.action.rule"].search([], limit=1)

@@ -25,4 +25,7 @@ class CrmLeadLost(models.TransientModel):
                     reason=self.lost_reason_id.name,
                 )
             )
-        return super().action_lost_reason_apply()
+        # The note goes on the opportunities with their reason (see action_set_lost).
+        return super(
+            CrmLeadLost, self.with_context(pilot_lost_feedback=self.lost_feedback or False)
+        ).action_lost_reason_apply()

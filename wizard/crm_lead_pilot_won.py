@@ -17,7 +17,9 @@ class CrmLeadWon(models.TransientModel):
         self.ensure_one()
         if not self.won_reason_id:
             raise UserError(self.env._("Choose a won reason to mark the opportunity as won."))
-        self.lead_ids.write({"pilot_won_reason_id": self.won_reason_id.id})
+        # A lost deal is restored before it is won; its loss reason goes.
+        self.lead_ids.action_unarchive()
+        self.lead_ids.write({"pilot_won_reason_id": self.won_reason_id.id, "lost_reason_id": False})
         if len(self.lead_ids) == 1:
             return self.lead_ids.action_set_won_rainbowman()
         self.lead_ids.action_set_won()

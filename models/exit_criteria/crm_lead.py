@@ -291,7 +291,9 @@ class CrmLead(models.Model):
                     '<p class="o_pilot_margin_unknown text-warning mb-0 mt-1">'
                     '<i class="fa fa-exclamation-triangle me-1" role="img" aria-hidden="true"></i>'
                     "%s</p>"
-                ) % self.env._("Margin unknown: enter the estimated cost.")
+                ) % self.env._(
+                    "Margin unknown: enter the estimated cost and a positive expected revenue."
+                )
 
     @api.model
     def _pilot_exit_criteria_depends(self):

@@ -167,7 +167,7 @@ class CrmPipelineKpiValue(models.Model):
                         kpi.id,
                         scope.id,
                         values.get(kpi.code),
-                        targets.get(kpi.code) or None,
+                        targets.get(kpi.code),
                     )
                     for kpi in kpis
                 ]

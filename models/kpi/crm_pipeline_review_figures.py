@@ -132,7 +132,7 @@ class CrmPipelineReview(models.Model):
 
     def _line_values(self, team, kpi, current, target, previous=None):
         has_value = current is not None
-        has_target = bool(target)
+        has_target = target is not None  # 0 is a target (0 % attrition)
         off_target = False
         if has_value and has_target:
             off_target = current < target if kpi.higher_is_better else current > target

@@ -11,7 +11,7 @@ from odoo.tools import SQL
 from odoo.tools.sql import index_exists
 
 from ..trust.base import AMOUNT_BOUNDS, DAYS_BOUNDS, PERCENT_BOUNDS, RATIO_BOUNDS
-from .kpi_definitions import KPIS
+from .kpi_definitions import KPI_BY_CODE, KPIS
 
 _logger = logging.getLogger(__name__)
 
@@ -299,9 +299,9 @@ class CrmPipelineTarget(models.Model):
                 limit=1,
             )
             if own:
-                return {kpi.code: own[kpi.target_field] for kpi in KPIS}
+                return {kpi.code: own._pilot_target_value(kpi) for kpi in KPIS}
             values = self._get_target_values(team, day)
-            values.update(dict.fromkeys(TEAM_VOLUME_KPIS, 0.0))
+            values.update(dict.fromkeys(TEAM_VOLUME_KPIS))
             return values
         target = self.search(
             [("team_id", "=", team.id), ("user_id", "=", False), ("month", "=", month)], limit=1
@@ -310,16 +310,31 @@ class CrmPipelineTarget(models.Model):
             # A value out of its bounds (stored in SQL, or before the bounds)
             # is no target: skipped and logged, the review still opens.
             return {
-                kpi.code: 0.0
+                kpi.code: None
                 if self._pilot_out_of_bounds(
                     kpi.target_field, target[kpi.target_field], f"Target {target.id}"
                 )
-                else target[kpi.target_field]
+                else target._pilot_target_value(kpi)
                 for kpi in KPIS
             }
         # No target record: the defaults of a new one (none for amounts).
         defaults = self.default_get([kpi.target_field for kpi in KPIS])
-        return {kpi.code: defaults.get(kpi.target_field) or 0.0 for kpi in KPIS}
+        return {
+            kpi.code: self._pilot_target_value(kpi, defaults.get(kpi.target_field)) for kpi in KPIS
+        }
+
+    def _pilot_target_value(self, kpi, value=None):
+        """The target of ``kpi`` (of self, or ``value``), or None for no
+        target. An amount is empty at 0 (amounts have no default: a minimum
+        revenue of 0 is none); any other 0 is a real target, a demanding one
+        for a KPI where lower is better (0 % attrition, 0 days)."""
+        if self:
+            value = self[kpi.target_field]
+        if value is None or value is False:
+            return None
+        if KPI_BY_CODE[kpi.code].unit == "currency" and not value:
+            return None
+        return value
 
     @api.model
     def _get_week_target_values(self, team, week_start, user=None):
@@ -335,5 +350,9 @@ class CrmPipelineTarget(models.Model):
         values = dict.fromkeys((kpi.code for kpi in KPIS), 0.0)
         for month, days in days_by_month.items():
             for code, value in self._get_target_values(team, month, user=user).items():
-                values[code] += value * days / 7.0
+                # A month without a target leaves the week without one.
+                if value is None or values[code] is None:
+                    values[code] = None
+                else:
+                    values[code] += value * days / 7.0
         return values

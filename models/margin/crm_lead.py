@@ -7,7 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, float_compare
 
 from ..crm_lead import cached_values, format_record_names
-from ..trust.base import AMOUNT_BOUNDS, MARGIN_RATE_BOUNDS
+from ..trust.base import AMOUNT_BOUNDS, MARGIN_RATE_BOUNDS, format_bound
 
 URGENCY_SELECTION = [
     ("0", "Low"),
@@ -16,41 +16,43 @@ URGENCY_SELECTION = [
     ("3", "Critical"),
 ]
 
-# A margin is known once an estimated cost is entered: a cost left empty
-# (stored as 0, the ORM stores no NULL amount) is unknown, never a 100 %
-# margin. Without a known cost, the margin, its rate and the weighted margin
+# A margin is known once an estimated cost is entered on a deal with a
+# positive expected revenue: a cost left empty (stored as 0, the ORM stores no
+# NULL amount) is unknown, never a 100 % margin, and a rate of a revenue of 0
+# or less is no figure (a revenue of -1,000 for a cost of 500 is not a 150 %
+# margin). Without a known cost, the margin, its rate and the weighted margin
 # are 0, the deal counts as low-margin (a margin criterion is not met) and it
 # is left out of the margin rates of the reports.
 
 # The margin formulas in SQL, for the install hook that fills the stored
 # columns of existing leads in bulk; the same as margin_values() below.
-_KNOWN_SQL = "COALESCE(estimated_cost, 0) > 0"
+_KNOWN_SQL = "COALESCE(estimated_cost, 0) > 0 AND COALESCE(expected_revenue, 0) > 0"
 MARGIN_SQL = {
     "margin_known": _KNOWN_SQL,
     "estimated_margin": f"CASE WHEN {_KNOWN_SQL} "
     "THEN COALESCE(expected_revenue, 0) - estimated_cost ELSE 0 END",
-    "estimated_margin_rate": f"CASE WHEN NOT ({_KNOWN_SQL}) OR COALESCE(expected_revenue, 0) = 0 "
-    "THEN 0 ELSE (expected_revenue - estimated_cost) * 100.0 / expected_revenue END",
+    "estimated_margin_rate": f"CASE WHEN NOT ({_KNOWN_SQL}) THEN 0 "
+    "ELSE (expected_revenue - estimated_cost) * 100.0 / expected_revenue END",
     "prorated_margin": f"CASE WHEN {_KNOWN_SQL} "
     "THEN (COALESCE(expected_revenue, 0) - estimated_cost) * COALESCE(probability, 0) / 100.0 "
     "ELSE 0 END",
 }
 
 
-def is_margin_known(cost):
-    """Whether a deal of estimated cost ``cost`` has a known margin."""
-    return (cost or 0.0) > 0
+def is_margin_known(cost, revenue):
+    """Whether a deal of estimated cost ``cost`` and expected revenue
+    ``revenue`` has a known margin."""
+    return (cost or 0.0) > 0 and (revenue or 0.0) > 0
 
 
 def margin_values(revenue, cost, probability):
     """(estimated margin, margin rate in %, weighted margin) of a deal: the
     one definition of the margin formulas (see MARGIN_SQL); all 0 when the
-    margin is unknown (no cost entered)."""
-    if not is_margin_known(cost):
+    margin is unknown (no cost entered, or no positive revenue)."""
+    if not is_margin_known(cost, revenue):
         return 0.0, 0.0, 0.0
-    revenue = revenue or 0.0
     margin = revenue - cost
-    rate = margin / revenue * 100.0 if revenue else 0.0
+    rate = margin / revenue * 100.0
     return margin, rate, margin * (probability or 0.0) / 100.0
 
 
@@ -113,10 +115,10 @@ class CrmLead(models.Model):
         "or the margin is unknown (no estimated cost).",
     )
 
-    @api.depends("estimated_cost")
+    @api.depends("estimated_cost", "expected_revenue")
     def _compute_margin_known(self):
         for lead in self:
-            lead.margin_known = is_margin_known(lead.estimated_cost)
+            lead.margin_known = is_margin_known(lead.estimated_cost, lead.expected_revenue)
 
     @api.depends("expected_revenue", "estimated_cost", "probability")
     def _compute_estimated_margin(self):
@@ -148,11 +150,12 @@ class CrmLead(models.Model):
             current = margin_values(revenue, lead.estimated_cost, 0.0)[1]
             if not float_compare(rate, current, precision_digits=2):
                 continue
-            if not revenue:
+            if revenue <= 0:
                 if rate:
                     raise UserError(
                         self.env._(
-                            "Set the expected revenue of %(lead)s before entering a margin rate.",
+                            "Set a positive expected revenue of %(lead)s before entering a "
+                            "margin rate.",
                             lead=lead.display_name,
                         )
                     )
@@ -166,7 +169,7 @@ class CrmLead(models.Model):
                     )
                 )
             cost = lead.company_currency.round(revenue * (1.0 - rate / 100.0))
-            if not is_margin_known(cost):
+            if not is_margin_known(cost, revenue):
                 raise UserError(
                     self.env._(
                         "A margin rate of 100 %% means no cost at all, which leaves the "
@@ -204,9 +207,8 @@ class CrmLead(models.Model):
         for lead in self:
             # An unknown margin does not reach the floor: a margin criterion
             # (is_low_margin = False) is not met without an estimated cost.
-            lead.is_low_margin = not lead.margin_known or (
-                bool(lead.expected_revenue)
-                and lead.estimated_margin_rate < lead._pilot_min_margin_rate()
+            lead.is_low_margin = (
+                not lead.margin_known or lead.estimated_margin_rate < lead._pilot_min_margin_rate()
             )
 
     def _pilot_margin_rate_followed(self):
@@ -251,6 +253,28 @@ class CrmLead(models.Model):
                 self._field_to_sql(self._table, "margin_known", query),
             )
         return super()._read_group_select(aggregate_spec, query)
+
+    @api.constrains("estimated_cost", "expected_revenue")
+    def _check_margin_rate_range(self):
+        """A known margin rate stays within the bounds of a typed one: a cost
+        of more than eleven times the revenue is a typing error, not an
+        estimate (its rate would swamp every average of the reports)."""
+        low = MARGIN_RATE_BOUNDS[0]
+        beyond = self.filtered(
+            lambda lead: (
+                lead.margin_known
+                and margin_values(lead.expected_revenue, lead.estimated_cost, 0.0)[1] < low
+            )
+        )
+        if beyond:
+            raise ValidationError(
+                self.env._(
+                    "The estimated cost of %(leads)s gives a margin rate below %(low)s %%: "
+                    "check the estimated cost and the expected revenue.",
+                    leads=format_record_names(beyond),
+                    low=format_bound(self.env, low),
+                )
+            )
 
     @api.constrains("estimated_cost")
     def _check_estimated_cost(self):

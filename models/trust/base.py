@@ -39,11 +39,11 @@ COUNT_BOUNDS = (1, 1_000_000)  # a number of opportunities or of events
 PUSH_COUNT_BOUNDS = (1, 100)  # pushes of an expected closing date
 RATIO_BOUNDS = (0, 1000)  # a multiple (pipeline coverage)
 LIFT_BOUNDS = (0.01, 100)  # a difference of win rates, in points, more than 0
-# A margin rate typed on an opportunity: at most 100 %, negative when the cost
-# exceeds the revenue (-1,000,000 %: a cost of 10,001 times the revenue; the
-# form sends the rate it computed back with the cost typed); 100 % would leave
-# no cost at all.
-MARGIN_RATE_BOUNDS = (-1_000_000, 99.99)
+# A margin rate of an opportunity, typed or given by its cost: at most 100 %,
+# negative when the cost exceeds the revenue, down to -1,000 % (a cost of
+# eleven times the revenue: beyond, a typing error whose rate would swamp the
+# averages of the reports); 100 % would leave no cost at all.
+MARGIN_RATE_BOUNDS = (-1000, 99.99)
 # An amount of a field of another module that the add-on adds up (expected
 # revenue): negative in some businesses (credit notes), never beyond what sums
 # of thousands of them keep finite.

@@ -15,6 +15,8 @@ visibility and are left out."""
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from .base import is_pilot_field
+
 
 class CrmTeam(models.Model):
     _inherit = "crm.team"
@@ -77,6 +79,27 @@ class CrmTeam(models.Model):
                     team=restricted[0].display_name,
                 )
             )
+
+    def write(self, vals):
+        # The add-on's settings of a team without a company rule the
+        # opportunities of every company in it: as its targets, changed only
+        # by users of all those companies (who may write the teams first).
+        if not self.env.su:
+            self.check_access("write")
+        if not self.env.su and any(
+            fname in self._fields and is_pilot_field(self._fields[fname]) for fname in vals
+        ):
+            restricted = self.browse(self._pilot_restricted_team_ids()) & self
+            if restricted:
+                raise AccessError(
+                    self.env._(
+                        "The sales team %(team)s belongs to no company and holds opportunities "
+                        "of companies you do not work in: only users of all these companies "
+                        "change its pipeline settings.",
+                        team=restricted[0].display_name,
+                    )
+                )
+        return super().write(vals)
 
 
 class CrmPipelineReview(models.Model):
@@ -171,3 +194,53 @@ class CrmStageExitCriterion(models.Model):
                     stage=rows[0][0].name,
                 )
             )
+
+
+class CrmStage(models.Model):
+    _inherit = "crm.stage"
+
+    # Odoo's settings of a stage that decide whether its opportunities are won
+    # or past a gate: ruled as the add-on's own on a stage shared by every team.
+    _pilot_shared_core_settings = ("is_won", "sequence")
+
+    def write(self, vals):
+        if not self.env.su and any(
+            fname in self._pilot_shared_core_settings
+            or (fname in self._fields and is_pilot_field(self._fields[fname]))
+            for fname in vals
+        ):
+            self.check_access("write")
+            stage = self._pilot_shared_stage_of_other_companies()
+            if stage:
+                raise AccessError(
+                    self.env._(
+                        "The stage %(stage)s is shared by every sales team and holds "
+                        "opportunities of companies you do not work in: only users of all "
+                        "these companies change its settings.",
+                        stage=stage.name,
+                    )
+                )
+        return super().write(vals)
+
+    def _pilot_shared_stage_of_other_companies(self):
+        """The first stage of self shared by every team (no team) holding
+        opportunities of a company not active for the current user, or an
+        empty recordset."""
+        shared = self.sudo().filtered(lambda stage: not stage.team_id)
+        if not shared:
+            return self.browse()
+        rows = (
+            self.env["crm.lead"]
+            .sudo()
+            .with_context(active_test=False)
+            ._read_group(
+                [
+                    ("stage_id", "in", shared.ids),
+                    ("company_id", "!=", False),
+                    ("company_id", "not in", self.env.companies.ids),
+                ],
+                ["stage_id"],
+                limit=1,
+            )
+        )
+        return rows[0][0] if rows else self.browse()

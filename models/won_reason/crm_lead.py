@@ -26,22 +26,57 @@ class CrmLead(models.Model):
     def _pilot_after_create(self, vals_list):
         result = super()._pilot_after_create(vals_list)
         self._pilot_check_won_have_reason()
+        self._pilot_check_one_outcome()
         return result
 
     def _pilot_after_write(self, vals, state):
         result = super()._pilot_after_write(vals, state)
         if vals.keys() & {"stage_id", "pilot_won_reason_id", "team_id", "active", "type"}:
             self._pilot_check_won_have_reason()
+        if vals.keys() & {"stage_id", "pilot_won_reason_id", "lost_reason_id", "active"}:
+            self._pilot_check_one_outcome()
         return result
 
     def _pilot_won_reason_vals(self, vals):
-        """Write step: moving back out of a won stage clears the won reason
-        (as restoring a lost lead clears its loss reason). Returns ``vals``."""
-        if vals.get("stage_id") and "pilot_won_reason_id" not in vals:
-            stage = self.env["crm.stage"].browse(vals["stage_id"])
-            if not stage.is_won and any(self.mapped("pilot_won_reason_id")):
+        """Write step: a deal carries the reason of its outcome only. Moving
+        back out of a won stage, or marking a deal lost, clears its won reason
+        (as restoring a lost lead clears its loss reason); moving an open deal
+        into a won stage clears the loss reason Odoo leaves on a deal set to
+        0 %. Returns ``vals``."""
+        if "pilot_won_reason_id" not in vals and any(self.mapped("pilot_won_reason_id")):
+            stage = self.env["crm.stage"].browse(vals.get("stage_id") or [])
+            if (stage and not stage.is_won) or ("active" in vals and not vals["active"]):
                 vals = dict(vals, pilot_won_reason_id=False)
+        if (
+            "lost_reason_id" not in vals
+            and vals.get("stage_id")
+            and self.env["crm.stage"].browse(vals["stage_id"]).is_won
+            and any(lead.active and lead.lost_reason_id for lead in self)
+        ):
+            vals = dict(vals, lost_reason_id=False)
         return vals
+
+    def _pilot_check_one_outcome(self):
+        """After a creation or a write: never a loss reason and a won reason
+        on the same deal, nor a loss reason on a won deal, whatever the path."""
+        both = self.filtered(lambda lead: lead.lost_reason_id and lead.pilot_won_reason_id)
+        if both:
+            raise UserError(
+                self.env._(
+                    "An opportunity carries a loss reason or a won reason, never both: %(leads)s.",
+                    leads=format_record_names(both),
+                )
+            )
+        won_lost = self.filtered(
+            lambda lead: lead.active and lead.stage_id.is_won and lead.lost_reason_id
+        )
+        if won_lost:
+            raise UserError(
+                self.env._(
+                    "A won opportunity carries no loss reason: %(leads)s.",
+                    leads=format_record_names(won_lost),
+                )
+            )
 
     def _pilot_check_won_have_reason(self):
         """After a creation or a write that can make or keep a deal won: no
