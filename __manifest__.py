@@ -10,7 +10,7 @@
     "author": "crm_pipeline_pilot authors",
     "license": "LGPL-3",
     "depends": ["crm", "base_automation"],
-    "external_dependencies": {"python": ["xlsxwriter", "phonenumbers"]},
+    "external_dependencies": {"python": ["xlsxwriter", "phonenumbers", "dateparser", "text2num"]},
     "data": [
         "security/crm_pipeline_pilot_security.xml",
         "security/ir.model.access.csv",
