@@ -59,3 +59,4 @@ from . import test_trust_paths
 from . import test_trust_registry
 from . import test_values
 from . import test_values_rpc
+from . import test_evidence_reading
