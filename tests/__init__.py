@@ -60,3 +60,5 @@ from . import test_trust_registry
 from . import test_values
 from . import test_values_rpc
 from . import test_evidence_reading
+from . import test_evidence
+from . import test_evidence_ui
