@@ -122,6 +122,14 @@ class TestEvidenceReading(BaseCase):
         self.assertEqual(_facts("Notre budget est de 40 k€. " + "x" * 50000), [("budget", 40000)])
         self.assertEqual(_facts(""), [])
         self.assertEqual(_facts("Unser Budget beträgt 40.000 €, 我们的预算"), [("budget", 40000)])
+        # no budget of nothing or of more than a hundred billion
+        self.assertEqual(_facts("Notre budget est de 0 €."), [])
+        self.assertEqual(_facts("Notre budget est de 999 999 999 999 999 999 €."), [])
+        # a name introduced by a cue is four words at most
+        self.assertEqual(
+            _facts("We are also talking to " + "Abc " * 5000),
+            [("competitor", "Abc Abc Abc Abc")],
+        )
 
     def test_corpus_targets(self):
         corpus = load(CORPUS)

@@ -10,6 +10,9 @@ from .amounts import amounts
 from .dates import find_dates
 from .text import clauses, fold
 
+MAX_BUDGET = 1e11
+MAX_NAME = 100
+
 # A sentence that is a hypothesis or denies what it names is not a fact.
 HYPOTHETICAL = re.compile(
     r"\bsi\s+(?!tout\b)(?:jamais|nous|on|le|la|les|l'|un|une|vous|c'|ils?|elles?)"
@@ -163,10 +166,12 @@ _NOT_TIMING = re.compile(r"\bfiscal\s+year|\bexercice\s+(?:fiscal|comptable)?")
 def _budget(sentence, folded, lang):
     if not BUDGET_CUE.search(folded) or NO_BUDGET.search(folded):
         return []
-    found = amounts(sentence, lang, bare=True)
+    # nothing, or more than a hundred billion, is no budget
+    found = [value for value, _start, _end in amounts(sentence, lang, bare=True)]
+    found = [value for value in found if 0 < value <= MAX_BUDGET]
     if not found:
         return []
-    return [{"kind": "budget", "amount": max(value for value, _start, _end in found)}]
+    return [{"kind": "budget", "amount": max(found)}]
 
 
 def _authority(sentence, folded):
@@ -192,6 +197,7 @@ def _authority(sentence, folded):
         r"\b(?:mon|ma|my|our|notre|le|la|the)\s+(?:manager|comit)", folded
     ):
         return []
+    name = name[:MAX_NAME]
     return [{"kind": "authority", "name": name if len(name) > 4 else name.upper()}]
 
 
@@ -206,7 +212,8 @@ def _competitors(sentence, folded, competitors):
         cue = _COMPETITOR_NAME_AFTER_CUE.search(folded_clause)
         if cue:
             after = clause[cue.end() :]
-            name = re.match(r"([A-Z][\w&-]*(?:\.\w+)*(?:\s+[A-Z][\w&-]*)*)", after)
+            # a name: up to four capitalised words
+            name = re.match(r"([A-Z][\w&-]{0,40}(?:\.\w+)?(?:\s+[A-Z][\w&-]{0,40}){0,3})", after)
             if name and fold(name.group(1)) not in {fold(known) for known in found}:
                 found.append(name.group(1))
     seen = []
