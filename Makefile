@@ -1,5 +1,5 @@
 # Development commands of crm_pipeline_pilot (see README.md).
-.PHONY: setup run test lint i18n lifecycle-sale test-odoo-sale test-odoo-crm test-odoo-neighbours test-oca screenshots benchmark lifecycle smoke-workers test-faults benchmark-throughput
+.PHONY: setup run test lint i18n lifecycle-sale test-odoo-sale test-odoo-crm test-odoo-neighbours test-oca screenshots benchmark lifecycle smoke-workers test-faults benchmark-throughput evidence-metrics
 
 setup:
 	bash scripts/setup.sh
@@ -63,3 +63,8 @@ smoke-workers:
 # two users on one deal, workers killed, the local PostgreSQL restarted. Not in `make test`.
 test-faults:
 	bash scripts/test_faults.sh
+
+# The exchanges' reader on its labelled corpus: per-kind precision and recall
+# (tuned part, held-out part, whole corpus); fails when a target is missed.
+evidence-metrics:
+	bash -c 'source scripts/env.sh && "$$PY" scripts/evidence_metrics.py'

@@ -10,7 +10,7 @@
     "author": "crm_pipeline_pilot authors",
     "license": "LGPL-3",
     "depends": ["crm", "base_automation"],
-    "external_dependencies": {"python": ["xlsxwriter", "phonenumbers"]},
+    "external_dependencies": {"python": ["xlsxwriter", "phonenumbers", "dateparser", "text2num"]},
     "data": [
         "security/crm_pipeline_pilot_security.xml",
         "security/ir.model.access.csv",
@@ -24,6 +24,7 @@
         "data/qualification_data.xml",
         "data/next_action_data.xml",
         "data/won_reason_data.xml",
+        "data/evidence_data.xml",
         "views/margin/crm_lead_views.xml",
         "views/margin/crm_team_views.xml",
         "views/loss_reason/crm_lost_reason_views.xml",
@@ -72,6 +73,7 @@
         "wizard/crm_lead_pilot_won_views.xml",
         "report/crm_lead_briefing_report.xml",
         "views/briefing/crm_lead_views.xml",
+        "views/evidence/crm_lead_views.xml",
         # Shared: the menus and the settings page of the add-on
         "views/crm_pipeline_menus.xml",
         "views/res_config_settings_views.xml",

@@ -2,3 +2,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from . import crm_lead_evidence
 from . import crm_lead
+from . import crm_team
+from . import crm_stage_exit_criterion
