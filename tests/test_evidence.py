@@ -79,6 +79,36 @@ class TestEvidence(PilotCommon):
         # nothing queued any more: a second run reads nothing
         self.assertEqual(self.env["crm.lead"]._cron_pilot_analyze_exchanges(), 0)
 
+    def test_mail_gateway_reply_is_read(self):
+        """A reply of the customer arrives through the mail gateway: the
+        analysis is queued, not run, while the email is processed."""
+        lead = self._opportunity("Gateway")
+        ours = lead.with_user(self.salesman).message_post(
+            body=Markup("<p>Bonjour, voici notre proposition.</p>"),
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
+        raw = (
+            "From: Paul Girard <paul@girard.example>\r\n"
+            "To: sales@pilot.example\r\n"
+            "Subject: Re: proposition\r\n"
+            "Message-ID: <evidence-gateway-1@girard.example>\r\n"
+            f"In-Reply-To: {ours.message_id}\r\n"
+            "MIME-Version: 1.0\r\n"
+            'Content-Type: text/plain; charset="utf-8"\r\n'
+            "Content-Transfer-Encoding: 8bit\r\n"
+            "\r\n"
+            "Notre budget est de 35 000 € HT.\r\n"
+            "\r\n"
+            "Le lun. 7 déc. 2026, Sam Salesman a écrit :\r\n"
+            "> Notre proposition s'élève à 45 000 € HT.\r\n"
+        )
+        self.env["mail.thread"].message_process("crm.lead", raw.encode())
+        self.assertEqual(lead.pilot_evidence_queue, 2)
+        self.assertFalse(lead.evidence_ids)
+        self.env["crm.lead"]._cron_pilot_analyze_exchanges()
+        self.assertEqual(self._facts(lead), [("budget", 35000.0)])
+
     def test_what_is_not_read(self):
         lead = self._opportunity("Not read")
         # a system notification and a tracking message are not exchanges
