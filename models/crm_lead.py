@@ -271,8 +271,16 @@ class CrmLead(models.Model):
         (their record rules already applied): the values are loaded without
         checking the rules again in Python on every page of cards."""
         saved = self.browse(id_ for id_ in self._ids if isinstance(id_, int))
-        # fetch() leaves out the fields already in the cache for all of them
-        saved.sudo().fetch(list(dict.fromkeys(fnames)))
+        # Only the fields missing from the cache for some of them: the card
+        # computes ask for the same few fields several times per page.
+        cache = self.env.cache
+        missing = [
+            fname
+            for fname in dict.fromkeys(fnames)
+            if next(iter(cache.get_missing_ids(saved, self._fields[fname])), None) is not None
+        ]
+        if missing:
+            saved.sudo().fetch(missing)
 
     def _pilot_stage_ids(self):
         """The stage id of each lead of self, in order (see _pilot_many2one_ids)."""

@@ -124,22 +124,25 @@ class TestWithoutSubquerySearch(PilotCommon):
 
     def test_activities_read_with_the_rule_only_for_the_addon(self):
         """mail.activity._determine_fields_to_fetch: the fields of the dated
-        next action come with a document's activities only under the add-on's
-        context key (its card computes); any other read is Odoo's (the
-        document and active fields)."""
+        next action come with an opportunity's activities (the context key of
+        crm.lead's activity_ids), in the same query; the activities of any
+        other document are read as Odoo reads them (document and active)."""
         lead = self._opportunity("Read")
         activity = lead.activity_schedule(
             "mail.mail_activity_data_call", user_id=self.salesman.id, summary="Call"
         )
+        partner = self.env["res.partner"].create({"name": "Pilot read partner"})
+        other = partner.activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.salesman.id, summary="Call"
+        )
         deadline = activity._fields["date_deadline"]
         self.env.invalidate_all()
-        self.assertEqual(lead.activity_ids, activity)
-        self.assertFalse(self.env.cache.contains(activity, deadline))
-        self.env.invalidate_all()
         with self.assertQueryCount(1):
-            activities = lead.with_context(pilot_next_action_reads=True).activity_ids
-        self.assertEqual(activities, activity)
+            self.assertEqual(lead.activity_ids, activity)
         self.assertTrue(self.env.cache.contains(activity, deadline))
+        self.env.invalidate_all()
+        self.assertEqual(partner.activity_ids, other)
+        self.assertFalse(self.env.cache.contains(other, deadline))
         # The status of the next action from the same read: planned today
         self.env.invalidate_all()
         self.assertEqual(lead.next_action_status, "planned")

@@ -311,6 +311,32 @@ class TestHotPathQueries(PilotQueryCountMixin, PilotCommon):
         # Budget: no query per card.
         self.assertEqual(cards(40), cards(4))
 
+    def test_card_criteria_read_from_the_cards_values(self):
+        """The criteria of a stage comparing only what the cards read (the
+        benchmark's: expected revenue set, above zero) cost the kanban no
+        query: the domain is evaluated on the values read with the cards
+        (the gate asks the database)."""
+        Lead = self.env["crm.lead"].with_user(self.salesman)
+        spec = view_specification(Lead, self.env.ref("crm.crm_case_kanban_view_leads"))
+
+        def cards(stage):
+            leads = self._leads(4, stage, expected_revenue=1000)
+            leads[1].expected_revenue = 0
+            # Counted on the cards meeting them (a missing criterion's name is
+            # read for its card)
+            met = [("id", "in", (leads - leads[1]).ids)]
+            self._count(lambda: Lead.web_search_read(met, spec, order="id"))  # warm-up
+            queries = self._count(lambda: Lead.web_search_read(met, spec, order="id"))
+            domain = [("id", "in", leads.ids)]
+            records = Lead.web_search_read(domain, spec, order="id")["records"]
+            return queries, [record["exit_criteria_progress"] for record in records]
+
+        with_criteria, progress = cards(self.s1)
+        without, no_progress = cards(self.free_a)
+        self.assertEqual(progress, ["2/2", "0/2", "2/2", "2/2"])
+        self.assertEqual(no_progress, [False] * 4)
+        self.assertEqual(with_criteria, without)
+
     # ------------------------------------------------------------------
     # Expected closing dates
     # ------------------------------------------------------------------

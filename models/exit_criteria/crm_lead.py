@@ -97,7 +97,9 @@ class CrmLead(models.Model):
             ]
         )
 
-    def _pilot_missing_exit_criteria(self, stages_by_lead, criteria=None, broken=None):
+    def _pilot_missing_exit_criteria(
+        self, stages_by_lead, criteria=None, broken=None, in_memory=False
+    ):
         """Missing criteria, set-based: one evaluation per criterion over all
         the leads that need it (one search per domain criterion).
 
@@ -105,6 +107,9 @@ class CrmLead(models.Model):
         :param criteria: the criteria of those stages, if already fetched
         :param set broken: if given, receives the ids of the criteria that
             cannot be evaluated (counted as missing for all their leads)
+        :param bool in_memory: evaluate the domains on the values in the
+            cache when they are all there (the cards), not in the database
+            (the gate)
         :return: {lead: criteria recordset not met}, only for leads missing some
         """
         if criteria is None:
@@ -127,7 +132,9 @@ class CrmLead(models.Model):
                 for criterion in criteria_by_stage[stage_id]:
                     leads_by_criterion[criterion].append(lead.id)
         Criterion = self.env["crm.stage.exit.criterion"]
-        satisfied = Criterion._pilot_satisfied_by_rule(self, leads_by_criterion, broken)
+        satisfied = Criterion._pilot_satisfied_by_rule(
+            self, leads_by_criterion, broken, in_memory=in_memory
+        )
         missing = defaultdict(lambda: Criterion)
         for criterion, lead_ids in leads_by_criterion.items():
             for lead in self.browse(lead_ids):
@@ -173,7 +180,10 @@ class CrmLead(models.Model):
         # browse((lead_id,)), never browse(lead_id): the id of a new record
         # (a form's onchange) is a NewId, which is falsy, and browse() of a
         # falsy id is an empty recordset: its criteria would be evaluated on
-        # nothing and reported as met.
+        # nothing and reported as met. What the cards and the checklist show
+        # is evaluated on the values already read when a domain compares only
+        # those (the cards read the expected revenue, for instance): no query
+        # of its own; the gate asks the database.
         missing = self._pilot_missing_exit_criteria(
             {
                 self.browse((lead_id,)): [stage_id]
@@ -181,6 +191,7 @@ class CrmLead(models.Model):
                 for lead_id in leads_by_stage[stage_id]
             },
             broken=broken,
+            in_memory=True,
         )
         for stage_id in gated_stage_ids:
             criteria = Criterion.browse(ids_by_stage[stage_id])

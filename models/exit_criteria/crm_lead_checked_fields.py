@@ -15,6 +15,10 @@ from ..rule_engine import dated_next_action
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
+    # The opportunity's activities are read with what the dated next action
+    # reads of them (every card shows it): the context of the one2many, read
+    # by the web client's kanban and form before any compute.
+    activity_ids = fields.One2many(context={dated_next_action.READS_CONTEXT_KEY: True})
     has_dated_next_action = fields.Boolean(
         string="Has a Dated Next Action",
         compute="_compute_has_dated_next_action",
@@ -53,12 +57,12 @@ class CrmLead(models.Model):
         (``rule_engine/dated_next_action.py``) of each lead of self, in
         order: for the computes of the cards, which set a field on every card
         at once. The activities of all the leads are read in one query (with
-        the one2many itself, see mail.activity._determine_fields_to_fetch,
-        under the context key of the add-on's reads), without a check of
-        access per activity: what is computed is the lead's; their values are
-        read column by column, not record by record."""
+        the one2many itself, whose context asks for the rule's fields, see
+        mail.activity._determine_fields_to_fetch), without a check of access
+        per activity: what is computed is the lead's; their values are read
+        column by column, not record by record."""
         follow_up_type_id = self._pilot_follow_up_activity_type_id()
-        leads = self.sudo().with_context(pilot_next_action_reads=True)
+        leads = self.sudo()
         # As cached: archived activities too (their active field says so)
         activity_ids_by_lead = cached_values(leads, "activity_ids")
         activities = leads.env["mail.activity"].browse(

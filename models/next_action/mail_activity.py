@@ -23,12 +23,11 @@ class MailActivity(models.Model):
 
     def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
         # A document's activities (one2many activity_ids) are read with their
-        # document and active fields only: when the add-on reads them for the
-        # dated next action (its context key, crm.lead
-        # _pilot_next_action_deadlines), the few fields of the rule come in
-        # the same query, instead of a second one per page of cards. Any
-        # other read of activities is Odoo's.
-        if self.env.context.get("pilot_next_action_reads") and list(field_names) == [
+        # document and active fields only: for an opportunity's activities
+        # (the context key of crm.lead's activity_ids), the few fields of the
+        # dated next action come in the same query, instead of a second one
+        # per page of cards. Any other read of activities is Odoo's.
+        if self.env.context.get(dated_next_action.READS_CONTEXT_KEY) and list(field_names) == [
             "res_id",
             "active",
         ]:

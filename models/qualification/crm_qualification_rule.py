@@ -164,10 +164,10 @@ class CrmQualificationRule(models.Model):
             for rule_id, criterion_ids, stage_ids in self.env.cr.fetchall()
         }
 
-    def _pilot_satisfied_lead_ids(self, leads):
+    def _pilot_satisfied_lead_ids(self, leads, in_memory=False):
         """A manual rule is also met by the confirmation of its twin exit
         criterion (see _pilot_twin_criteria): both places agree."""
-        satisfied = super()._pilot_satisfied_lead_ids(leads)
+        satisfied = super()._pilot_satisfied_lead_ids(leads, in_memory=in_memory)
         twins = self._pilot_twin_criteria().get(self.id)
         if satisfied is None or not twins:
             return satisfied

@@ -9,6 +9,8 @@ import logging
 
 from odoo import api, models
 
+from ..crm_lead import cached_values
+
 _logger = logging.getLogger(__name__)
 
 # Domains that Odoo evaluates in memory as the database does (see
@@ -35,18 +37,31 @@ class CrmPipelineLeadRuleMixin(models.AbstractModel):
     _inherit = "crm.pipeline.lead.rule.mixin"
 
     def _pilot_field_satisfied_lead_ids(self, leads, fname):
-        """Ids of the leads whose field ``fname`` is set (prefetched values)."""
-        if fname not in leads._fields:
+        """Ids of the leads whose field ``fname`` is set (prefetched values),
+        read column by column from the cache (``cached_values``), but for the
+        relational fields, whose records say whether they are set."""
+        field = leads._fields.get(fname)
+        if field is None:
             return set()
-        return {lead.id for lead in leads.sudo() if lead[fname]}
+        leads = leads.sudo()
+        if field.relational or field.type == "reference":
+            return {lead.id for lead in leads if lead[fname]}
+        return {
+            lead_id
+            for lead_id, value in zip(leads._ids, cached_values(leads, fname), strict=True)
+            if value
+        }
 
-    def _pilot_domain_satisfied_lead_ids(self, leads, domain_text):
+    def _pilot_domain_satisfied_lead_ids(self, leads, domain_text, in_memory=False):
         """Ids of the leads (records or new records of a form) matching the
         rule's domain (``domain_text``: its cached text), or None when it
         cannot be evaluated: a domain that no longer evaluates or compiles (a
         field removed by another add-on, a date out of range...) must not break
         the kanban: the rule is logged and reported as not evaluable (None),
-        which callers count as not met."""
+        which callers count as not met. ``in_memory``: the saved leads too are
+        evaluated on their values in the cache when they are all there,
+        whatever the rule (what the kanban cards show; the gate asks the
+        database)."""
         self.ensure_one()
         # domain: the saved leads are searched in the database (one query for
         # all of them); new records (the unsaved values of a form) are
@@ -58,7 +73,7 @@ class CrmPipelineLeadRuleMixin(models.AbstractModel):
         satisfied = set()
         try:
             domain = self._pilot_get_domain(domain_text)
-            if saved_ids and self._pilot_domain_in_memory:
+            if saved_ids and (in_memory or self._pilot_domain_in_memory):
                 memory = self._pilot_domain_memory_fields(domain)
                 cache = self.env.cache
                 if memory is not None and not any(
@@ -119,7 +134,7 @@ class CrmPipelineLeadRuleMixin(models.AbstractModel):
             names.add(fname)
         return names
 
-    def _pilot_satisfied_lead_ids(self, leads):
+    def _pilot_satisfied_lead_ids(self, leads, in_memory=False):
         """Ids of the leads (records or new records of a form) meeting this
         rule, or None when it cannot be evaluated (see below).
 
@@ -138,7 +153,7 @@ class CrmPipelineLeadRuleMixin(models.AbstractModel):
         if rule.rule_type == "manual":
             confirmed = self._pilot_confirmed_field
             return {lead.id for lead in leads if self.id in lead[confirmed]._origin.ids}
-        return self._pilot_domain_satisfied_lead_ids(leads, rule.domain)
+        return self._pilot_domain_satisfied_lead_ids(leads, rule.domain, in_memory=in_memory)
 
     def _pilot_met_domain(self):
         """The domain of the opportunities meeting the rule (as the checklist
@@ -175,16 +190,19 @@ class CrmPipelineLeadRuleMixin(models.AbstractModel):
         )
 
     @api.model
-    def _pilot_satisfied_by_rule(self, leads, lead_ids_by_rule, broken=None):
+    def _pilot_satisfied_by_rule(self, leads, lead_ids_by_rule, broken=None, in_memory=False):
         """{rule id: ids of the leads meeting it}, set-based: each rule of
         ``lead_ids_by_rule`` ({rule: [ids of the leads it applies to]}) is
         evaluated once on all its leads (browsed in the environment of
         ``leads``). A rule that cannot be evaluated is met by none; its id is
-        added to ``broken`` when given."""
+        added to ``broken`` when given (``in_memory``: see
+        _pilot_domain_satisfied_lead_ids)."""
         satisfied = {}
         for rule, lead_ids in lead_ids_by_rule.items():
             # browse((id,)) keeps the NewIds of a form's onchange
-            lead_satisfied = rule._pilot_satisfied_lead_ids(leads.browse(lead_ids))
+            lead_satisfied = rule._pilot_satisfied_lead_ids(
+                leads.browse(lead_ids), in_memory=in_memory
+            )
             if lead_satisfied is None:  # cannot be evaluated: not met
                 lead_satisfied = set()
                 if broken is not None:

@@ -18,6 +18,11 @@ ACTIVITY_FIELDS = ("date_deadline", "pilot_follow_up_step_id", "automated", "act
 # What a field of the opportunity computed from the rule depends on
 LEAD_DEPENDS = tuple(f"activity_ids.{name}" for name in ACTIVITY_FIELDS)
 
+# The context key of the reads of an opportunity's activities (the context of
+# crm.lead's activity_ids): they come with ACTIVITY_FIELDS in the same query
+# (see mail.activity._determine_fields_to_fetch)
+READS_CONTEXT_KEY = "pilot_next_action_reads"
+
 
 def activity_domain(follow_up_type_id):
     """The domain of the activities that prove a dated next action
