@@ -4,7 +4,7 @@
     "name": "CRM Pipeline Pilot",
     "summary": "A pipeline you can trust: urgency, estimated margin, "
     "mandatory loss reasons, follow-ups and weekly KPIs",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/CRM",
     "website": "https://github.com/crm-pipeline-pilot/crm_pipeline_pilot",
     "author": "crm_pipeline_pilot authors",

@@ -58,6 +58,8 @@ env["crm.lead"].create([
      "estimated_cost": 400, "probability": 50},
     {"name": "Upgrade won", "type": "opportunity", "expected_revenue": 500,
      "stage_id": env["crm.stage"].search([("is_won", "=", True)], limit=1).id},
+    {"name": "Upgrade no revenue", "type": "opportunity", "expected_revenue": 0,
+     "estimated_cost": 300, "probability": 50},
 ])
 env.cr.commit()
 PYEOF
@@ -103,9 +105,15 @@ check "a cost: the margin is known and kept" \
     "SELECT COUNT(*) FROM crm_lead WHERE name = 'Upgrade with cost' AND margin_known
        AND estimated_margin = 600 AND estimated_margin_rate = 60 AND prorated_margin = 300
        AND NOT is_low_margin" "1"
+check "no revenue: the margin becomes unknown (18.0.1.3.0), no longer -300" \
+    "SELECT COUNT(*) FROM crm_lead WHERE name = 'Upgrade no revenue' AND NOT margin_known
+       AND estimated_margin = 0 AND estimated_margin_rate = 0 AND prorated_margin = 0
+       AND is_low_margin" "1"
+check "the opportunities are former opportunities (their archiving needs a loss reason)" \
+    "SELECT COUNT(*) FROM crm_lead WHERE name LIKE 'Upgrade %' AND pilot_was_opportunity" "4"
 check "forecast categories: Pipeline from the stages, Closed when won" \
     "SELECT string_agg(name || '=' || forecast_category, ',' ORDER BY name) FROM crm_lead
-      WHERE name LIKE 'Upgrade %'" "Upgrade no cost=pipeline,Upgrade with cost=pipeline,Upgrade won=closed"
+      WHERE name LIKE 'Upgrade %'" "Upgrade no cost=pipeline,Upgrade no revenue=pipeline,Upgrade with cost=pipeline,Upgrade won=closed"
 check "forecast category of every stage" \
     "SELECT COUNT(*) FROM crm_stage WHERE pilot_forecast_category IS NULL" "0"
 [ $status -eq 0 ] || fail "data lost by the upgrade"

@@ -5,3 +5,4 @@ run by scripts/test_oca.sh on its database where all of them are installed,
 not by the add-on's suite (they fail, never skip, without those add-ons)."""
 
 from . import test_oca_neighbours
+from . import test_oca_shared_stages
