@@ -163,3 +163,17 @@ class TestSynthesisSending(PilotCommon):
         with self.assertRaises(AccessError):
             event.with_user(self.salesman).write({"pilot_synthesis_start": START})
         self.assertFalse(event.pilot_synthesis_start)
+
+    def test_value_stored_out_of_bounds_is_read_within_them(self):
+        """A value written around the checks (SQL) does not stop the job: a
+        negative one sends nothing, a huge one is read as a week."""
+        event = self._meeting(self.salesman)
+        other = self._meeting(self.manager, start=datetime(2026, 11, 17, 8, 0))
+        self.env.cr.execute(
+            "UPDATE res_users SET pilot_synthesis_hours = CASE WHEN id = %s THEN -5 "
+            "ELSE 2000000000 END WHERE id IN %s",
+            (self.salesman.id, (self.salesman.id, self.manager.id)),
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self._run("2026-11-10 14:00:00"), other)
+        self.assertFalse(event.pilot_synthesis_start)

@@ -48,13 +48,18 @@ class CalendarEvent(models.Model):
                 order="start, id",
             )
         )
-        return events.filtered(
-            lambda event: (
+        low, high = SYNTHESIS_HOURS_BOUNDS
+
+        def due(event):
+            # Within the bounds even when a value was stored around them
+            hours = min(max(event.user_id.pilot_synthesis_hours or 0, low), high)
+            return (
                 event.pilot_synthesis_start != event.start
-                and 0 < event.user_id.pilot_synthesis_hours
-                and event.start - timedelta(hours=event.user_id.pilot_synthesis_hours) <= now
+                and hours > 0
+                and event.start - timedelta(hours=hours) <= now
             )
-        )
+
+        return events.filtered(due)
 
     def _pilot_synthesis_claim(self):
         """The meetings of self this transaction sends: marked sent for their
