@@ -395,3 +395,14 @@ class TestSynthesisContent(PilotCommon):
         self.assertIn("Acme Corp", html)
         self.assertIn("“Notre budget est de 40 k€ HT pour le projet.” (11/02/2026)", html)
         self.assertEqual(html.count("o_pilot_synthesis_risks"), 0)
+
+    def test_hostile_text_is_shown_as_text(self):
+        """A customer's email whose words look like HTML is shown as text."""
+        self.lead.message_post(
+            body=Markup("<p>Our budget is 9 k€ &lt;img src=x onerror=alert(1)&gt; for now.</p>"),
+            message_type="email",
+            author_id=self.lead.partner_id.id,
+        ).sudo().date = datetime(2026, 11, 8, 12, 0)
+        html = str(self.lead.with_user(self.salesman)._pilot_synthesis_html(now=NOW))
+        self.assertIn("Our budget is 9 k€ &lt;img src=x onerror=alert(1)&gt; for now.", html)
+        self.assertNotIn("<img", html)
