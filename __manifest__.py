@@ -25,6 +25,7 @@
         "data/next_action_data.xml",
         "data/won_reason_data.xml",
         "data/evidence_data.xml",
+        "data/synthesis_data.xml",
         "views/margin/crm_lead_views.xml",
         "views/margin/crm_team_views.xml",
         "views/loss_reason/crm_lost_reason_views.xml",
@@ -74,6 +75,8 @@
         "report/crm_lead_briefing_report.xml",
         "views/briefing/crm_lead_views.xml",
         "views/evidence/crm_lead_views.xml",
+        "views/synthesis/crm_lead_synthesis_templates.xml",
+        "views/synthesis/res_users_views.xml",
         # Shared: the menus and the settings page of the add-on
         "views/crm_pipeline_menus.xml",
         "views/res_config_settings_views.xml",

@@ -24,6 +24,7 @@ from . import briefing
 from . import neighbours
 from . import chatter
 from . import evidence
+from . import synthesis
 
 # The figures of sales teams shared by several companies (reviews, targets),
 # the rules skipped for a bad value and the forecasts nobody forges: after the

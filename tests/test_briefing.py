@@ -230,12 +230,13 @@ class TestBriefingPdf(PilotCommon, HttpCase):
 class TestBriefingFormQueries(PilotQueryCountMixin, PilotCommon):
     """What the briefing tab adds to the opening of the form."""
 
-    def test_briefing_tab_costs_three_queries_on_form_open(self):
+    def test_briefing_tab_costs_five_queries_on_form_open(self):
         """Opening the form of a deal with a message and an open activity
         (``web_read`` with the form's specification): the briefing tab costs
-        three queries more than the same form without it (its messages, its
-        activities with their fields, their types' names), and reuses the
-        form's evaluation of the exit criteria."""
+        five queries more than the same form without it (its messages, its
+        activities with their fields, their types' names; the evidence and
+        the messages read by its synthesis), and reuses the form's evaluation
+        of the exit criteria."""
         lead = _briefing_deal(self)
         Lead = self.env["crm.lead"].with_user(self.salesman)
         spec = view_specification(Lead, self.env.ref("crm.crm_lead_view_form"))
@@ -247,7 +248,7 @@ class TestBriefingFormQueries(PilotQueryCountMixin, PilotCommon):
         self.env.invalidate_all()
         with (
             counting_calls(Lead, "_compute_exit_criteria_evaluation") as calls,
-            self.assertQueryCount(baseline + 3),
+            self.assertQueryCount(baseline + 5),
         ):
             self.env.invalidate_all()
             values = Lead.browse(lead.id).web_read(spec)[0]

@@ -67,7 +67,6 @@ class CrmLead(models.Model):
 
         # Rates with the decimal separator of the reader's language.
         rate = formatLang(env, self.estimated_margin_rate, digits=1)
-        minimum = formatLang(env, self.team_id.pilot_min_margin_rate, digits=1)
         if self.margin_known:
             margin_text = env._(
                 "%(margin)s (%(rate)s %%)", margin=amount(self.estimated_margin), rate=rate
@@ -154,6 +153,33 @@ class CrmLead(models.Model):
                 met = criterion not in missing
                 missing_count += not met
                 criteria.append({"name": criterion.name, "met": met})
+        risks = self._pilot_deal_risks(missing_count)
+        return {
+            "name": self.name,
+            "facts": facts,
+            "timeline": timeline,
+            "interactions": interactions,
+            "activities": activities,
+            "criteria": criteria,
+            "risks": risks,
+            "score": self.qualification_score,
+            "missing_dimensions": self.qualification_missing_label or "",
+            "next_action": self.next_action_name or "",
+            "next_action_reason": self.next_action_reason or "",
+            # The pre-meeting synthesis (models/synthesis/) but what the page
+            # already shows (open activities, risks).
+            "synthesis": self._pilot_synthesis_values(briefing=True),
+        }
+
+    def _pilot_deal_risks(self, missing_count):
+        """The risks of the opportunity as the briefing and the pre-meeting
+        synthesis say them, in the user's language: stagnation, low margin,
+        pushes of the expected closing date, ``missing_count`` exit criteria
+        of the stage missing."""
+        self.ensure_one()
+        env = self.env
+        rate = formatLang(env, self.estimated_margin_rate, digits=1)
+        minimum = formatLang(env, self.team_id.pilot_min_margin_rate, digits=1)
         risks = []
         if self.is_stagnant:
             risks.append(
@@ -185,16 +211,4 @@ class CrmLead(models.Model):
                     count=missing_count,
                 )
             )
-        return {
-            "name": self.name,
-            "facts": facts,
-            "timeline": timeline,
-            "interactions": interactions,
-            "activities": activities,
-            "criteria": criteria,
-            "risks": risks,
-            "score": self.qualification_score,
-            "missing_dimensions": self.qualification_missing_label or "",
-            "next_action": self.next_action_name or "",
-            "next_action_reason": self.next_action_reason or "",
-        }
+        return risks
