@@ -91,6 +91,7 @@
         "demo/close_date_demo.xml",
         "demo/forecast_backtest_demo.xml",
         "demo/deal_coach_demo.xml",
+        "demo/evidence_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -81,9 +81,16 @@ class TestStageHistoryDemo(PilotCommon):
 
     def test_current_stay_runs_until_now(self):
         stage = self.env.ref("crm.stage_lead1")
+        # A team of its own: the demo's Sales team works with other stages
+        team = self.env["crm.team"].create({"name": "Running stay team"})
         with freeze_time("2026-03-02 09:00:00"):
             lead = self.env["crm.lead"].create(
-                {"name": "Running stay", "type": "opportunity", "stage_id": stage.id}
+                {
+                    "name": "Running stay",
+                    "type": "opportunity",
+                    "team_id": team.id,
+                    "stage_id": stage.id,
+                }
             )
             self.assertEqual(lead.stage_history_ids.days, 0.0)
         with freeze_time("2026-03-05 15:00:00"):

@@ -24,6 +24,10 @@ ORM_ARGUMENTS = {"create": ({},), "write": ({},), "copy": (), "unlink": ()}
 # Public methods that only read for the caller: what they store as superuser
 # is a cache of figures the caller may read (the weekly values of a trend).
 READ_ACTIONS = {("crm.pipeline.review.line", "action_open_trend")}
+# Models whose records users change only through the document they belong to:
+# the write access checked is the document's (a suggestion read in the
+# exchanges is decided by whoever may write its opportunity).
+WRITTEN_THROUGH = {"crm.lead.evidence": "crm.lead"}
 
 
 def addon_models(env):
@@ -200,7 +204,9 @@ class TestTrustByRegistry(TransactionCase):
             no_write = self.env["ir.rule"].create(
                 {
                     "name": f"Trust test: no write on {model_name}",
-                    "model_id": self.env["ir.model"]._get_id(model_name),
+                    "model_id": self.env["ir.model"]._get_id(
+                        WRITTEN_THROUGH.get(model_name, model_name)
+                    ),
                     "domain_force": "[(0, '=', 1)]",
                     "perm_read": False,
                 }
@@ -246,5 +252,19 @@ class TestTrustByRegistry(TransactionCase):
                 {"lead_ids": [(6, 0, lead.ids)], "stage_id": stage.id, "justification": "x"}
             ),
             "res.config.settings": env["res.config.settings"].create({}),
+            # A suggestion read in a customer's email (as the analysis does)
+            "crm.lead.evidence": env["crm.lead.evidence"]
+            .sudo()
+            .create(
+                {
+                    "lead_id": lead.id,
+                    "message_id": lead.message_post(
+                        body="Our budget is 40 k€", message_type="comment"
+                    ).id,
+                    "kind": "budget",
+                    "quote": "Our budget is 40 k€",
+                    "amount": 40000.0,
+                }
+            ),
         }
         return records

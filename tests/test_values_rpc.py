@@ -26,6 +26,7 @@ WRITABLE_MODELS = {
     "crm.pipeline.review": "date",
     "crm.pipeline.target": "revenue_target",
     "mail.activity": "summary",
+    "calendar.event": "name",
 }
 
 
@@ -80,6 +81,13 @@ class TestMaintainedFieldsOverRpc(PilotRpcMixin, HttpCase):
                 "team_id": self.team.id,
                 "month": str(today.replace(day=1, year=today.year + 1)),
             },
+            "calendar.event": {
+                "name": "Values meeting",
+                "start": "2030-01-07 09:00:00",
+                "stop": "2030-01-07 10:00:00",
+                "user_id": user.id,
+                "opportunity_id": self.activity_lead.id,
+            },
             "mail.activity": {
                 "res_model_id": self.env["ir.model"]._get_id("crm.lead"),
                 "res_id": self.activity_lead.id,
@@ -105,6 +113,9 @@ class TestMaintainedFieldsOverRpc(PilotRpcMixin, HttpCase):
         if field.type == "many2one":
             record = self.env[field.comodel_name].search([], limit=1, order="id desc")
             return record.id, f"{field.name}/.id", str(record.id)
+        if field.type == "many2many":
+            record = self.env[field.comodel_name].search([], limit=1, order="id desc")
+            return [(6, 0, record.ids)], f"{field.name}/.id", str(record.id)
         values = {
             "boolean": (True, "1"),
             "integer": (7, "7"),

@@ -33,9 +33,11 @@ BUDGET_CUE = re.compile(
 )
 _ROLES = (
     r"(?:pdg|dg|daf|dsi|drh|ceo|cfo|cto|coo|cio|cmo"
-    r"|directeur|directrice|directeur\s+general|directrice\s+generale|directeur\s+financier"
+    # the longest titles first: "directeur général", not "directeur"
+    r"|directeur\s+general|directrice\s+generale|directeur\s+financier"
     r"|directrice\s+financiere|directeur\s+administratif(?:\s+et\s+financier)?"
-    r"|directrice\s+administrative(?:\s+et\s+financiere)?|president|presidente|gerant|gerante"
+    r"|directrice\s+administrative(?:\s+et\s+financiere)?|directeur|directrice"
+    r"|president|presidente|gerant|gerante"
     r"|patron|patronne|associes?|comite\s+de\s+direction|comite\s+d'investissement|codir"
     r"|conseil\s+d'administration|comite|direction\s+generale|responsable\s+des\s+achats"
     r"|acheteur|acheteuse|managing\s+director|general\s+manager|board(?:\s+of\s+directors)?"
@@ -157,8 +159,11 @@ TIMING_CUE = re.compile(
     r"|\boperationnels?|\bsign(?:er|ature|e)|\bdecision|\bdecid|\bdeploi|\bdeploy|\bgo[- ]live"
     r"|\bbe\s+live|\blive\s+by|\bstart\b|\bstarted|\bkick\s+off|\blaunch|\bup\s+and\s+running"
     r"|\bsign\b|\bdeadline|\brollout|\bin\s+place|\ben\s+place|\bbascul|\bechean"
-    r"|\bcommence|\bbegin|\bbuy\b|\bpurchase|\bacheter|\bcommander"
+    r"|\bcommence|\bbegin|\bbuy\b|\bpurchase|\bacheter|\bcommander|\bdeliver|\blivr"
 )
+# "Merci pour votre visite de mardi", "thanks for Tuesday's call": a meeting
+# that took place, not a next step (its weekday would read as the next one).
+_PAST_EVENT = re.compile(r"\bmerci\s+(?:pour|de|d')|\bthanks?\s+(?:you\s+)?(?:again\s+)?for\b")
 # "Our fiscal year starts in July" is a calendar, not a project's date.
 _NOT_TIMING = re.compile(r"\bfiscal\s+year|\bexercice\s+(?:fiscal|comptable)?")
 
@@ -240,7 +245,7 @@ def _dated(sentence, base, author_role):
         if not dates:
             continue
         date = dates[0][0]
-        if date < base:
+        if date < base or _PAST_EVENT.search(folded_clause):
             continue
         if NEXT_STEP_CUE.search(folded_clause):
             facts.append({"kind": "next_step", "date": date})
