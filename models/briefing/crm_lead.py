@@ -178,14 +178,16 @@ class CrmLead(models.Model):
         of the stage missing."""
         self.ensure_one()
         env = self.env
-        rate = formatLang(env, self.estimated_margin_rate, digits=1)
-        minimum = formatLang(env, self.team_id.pilot_min_margin_rate, digits=1)
+        # The rate the low-margin flag follows: the estimate's, or the
+        # documents' with the sales margins bridge (quotation sent, orders).
+        rate = formatLang(env, self._pilot_margin_rate_followed()[0], digits=1)
+        minimum = formatLang(env, self._pilot_min_margin_rate(), digits=1)
         risks = []
         if self.is_stagnant:
             risks.append(
                 env._("Stagnant: no interaction for %(days)s days.", days=self.inactivity_days)
             )
-        if self.margin_known and self.is_low_margin:
+        if self.is_low_margin and self._pilot_margin_followed_known()[0]:
             risks.append(
                 env._(
                     "Low margin: %(rate)s %% below the team minimum of %(minimum)s %%.",

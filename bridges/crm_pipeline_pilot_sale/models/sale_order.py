@@ -9,6 +9,10 @@ from .crm_lead import QUOTED_STATES
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    # The margin of an order is Odoo's sum of its lines' (sale_margin): never
+    # typed either (see sale.order.line).
+    _pilot_core_maintained = ("margin", "margin_percent")
+
     pilot_is_reference = fields.Boolean(
         string="Reference of the Opportunity",
         compute="_compute_pilot_is_reference",

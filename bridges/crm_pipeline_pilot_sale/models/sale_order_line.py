@@ -21,3 +21,7 @@ class SaleOrderLine(models.Model):
         "product_uom_qty": SIGNED_AMOUNT_BOUNDS,
         "discount": DISCOUNT_BOUNDS,
     }
+    # The margin of a line is Odoo's (sale_margin), computed from its price
+    # and cost: the deal's quoted and ordered margins add it up, so it is
+    # never typed (refused as the add-on's maintained fields).
+    _pilot_core_maintained = ("margin", "margin_percent")

@@ -283,6 +283,20 @@ class TestSaleMargin(TestSaleMarginCommon):
             (True, 10000.0, 2000.0),
         )
 
+    def test_briefing_risk_reads_the_quotation(self):
+        """The briefing's (and the pre-meeting synthesis's) low-margin risk
+        gives the rate the flag follows: the quotation's 20 %, not the
+        estimate's 35 % (above the minimum)."""
+        self._order([(10000.0, 8000.0)])
+        self.assertTrue(self.lead.is_low_margin)
+        self.assertIn(
+            "Low margin: 20.0 % below the team minimum of 30.0 %.",
+            self.lead._pilot_deal_risks(0),
+        )
+        self.assertFalse(
+            [risk for risk in self.lead._pilot_deal_risks(0) if "35.0" in risk],
+        )
+
     def test_deal_coach_reads_the_quotation(self):
         """The next best action on a deal estimated at 35 % and quoted at 20 %:
         review the cost, with the quotation's rate."""

@@ -134,6 +134,32 @@ class TestSaleMarginRedTeam(HttpCase):
         self.assertTrue(self._call("crm.lead", "write", [self.deal.id], {"name": "Red renamed"}))
         self.assertEqual(self._figures(self.deal), (0.0, 0.0, 0.0, False, False))
 
+    def test_margins_of_quotations_are_not_typed(self):
+        """Odoo's margin of a line or an order (what the deal's quoted and
+        ordered margins add up) is refused to a salesperson on write and
+        import, on a quotation sent and on a confirmed order; the price,
+        which the margin follows, is written."""
+        quote = self._quote(self.deal, self.salesman, 950.0)
+        line = quote.order_line
+        self.assertEqual(self._figures(self.deal)[1:3], (50.0, 5.0))
+        for model, record, fname in (
+            ("sale.order.line", line, "margin"),
+            ("sale.order.line", line, "margin_percent"),
+            ("sale.order", quote, "margin"),
+        ):
+            with self.subTest(model=model, field=fname):
+                message = self._refused(ACCESS_ERROR, model, "write", [record.id], {fname: 9000})
+                self.assertIn("maintained by the application", message)
+        result = self._call("sale.order.line", "load", [".id", "margin"], [[str(line.id), "77777"]])
+        self.assertFalse(result["ids"])
+        self.assertEqual(self._figures(self.deal)[1:3], (50.0, 5.0))
+        self.assertTrue(self._call("sale.order.line", "write", [line.id], {"price_unit": 1900.0}))
+        self.assertEqual(self._figures(self.deal)[1:3], (950.0, 50.0))
+        quote.action_confirm()
+        self._refused(ACCESS_ERROR, "sale.order.line", "write", [line.id], {"margin": 123456})
+        self.deal.invalidate_recordset()
+        self.assertEqual(self.deal.ordered_margin, 950.0)
+
     def test_another_salespersons_deal_and_quotations(self):
         own_quote = self._quote(self.deal, self.salesman, 650.0)
         # The reference quotation: one of another deal, refused; its own, allowed.
