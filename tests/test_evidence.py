@@ -133,6 +133,22 @@ class TestEvidence(PilotCommon):
         self.assertEqual(self._facts(lead), [("budget", 25000.0)])
         self.assertTrue(lead.evidence_ids.is_internal)
 
+    def test_search_by_number_of_suggestions(self):
+        """The filter "with suggestions" finds the opportunities that have
+        some, and only them."""
+        lead = self._opportunity("Some")
+        other = self._opportunity("None")
+        self._customer_email(lead)
+        (lead | other).action_pilot_analyze_exchanges()
+        self.assertEqual(lead.pilot_evidence_count, 3)
+        Lead = self.env["crm.lead"]
+        mine = [("id", "in", (lead | other).ids)]
+        self.assertEqual(Lead.search([*mine, ("pilot_evidence_count", ">", 0)]), lead)
+        self.assertEqual(Lead.search([*mine, ("pilot_evidence_count", "=", 0)]), other)
+        self.assertEqual(Lead.search([*mine, ("pilot_evidence_count", "in", [3])]), lead)
+        lead.evidence_ids[:1].action_pilot_reject()
+        self.assertEqual(Lead.search([*mine, ("pilot_evidence_count", "=", 2)]), lead)
+
     def test_our_price_is_not_a_budget(self):
         lead = self._opportunity("Our price")
         lead.with_user(self.salesman).message_post(

@@ -63,10 +63,17 @@ class TestEvidenceReading(BaseCase):
             "la semaine prochaine": "2026-01-19",
             "fin du mois": "2026-01-31",
             "avant fin décembre": "2026-12-31",
+            # a year written is kept (this year to ten years ahead)
+            "le 15 avril 2031": "2031-04-15",
+            "by March 1, 2027": "2027-03-01",
         }
         for text, expected in cases.items():
             with self.subTest(text=text):
                 self.assertEqual(find_dates(text, MONDAY)[0][0].isoformat(), expected)
+        # a year written out of that range is no commitment: no date
+        for text in ("by December 31, 9999", "on January 1, 0001", "le 1er mars 1900"):
+            with self.subTest(text=text):
+                self.assertEqual(find_dates(text, MONDAY), [])
         # a month already over is next year's
         self.assertEqual(
             find_dates("avant fin mars", datetime.date(2026, 5, 4))[0][0].isoformat(), "2027-03-31"
@@ -130,6 +137,15 @@ class TestEvidenceReading(BaseCase):
             _facts("We are also talking to " + "Abc " * 5000),
             [("competitor", "Abc Abc Abc Abc")],
         )
+
+    def test_a_sentence_is_read_on_its_first_600_characters(self):
+        # A crafted note of one endless sentence (17,000 characters took 9 s
+        # to read whole) is read on its beginning only.
+        names = " ".join(["Aaaaaa"] * 2500)
+        self.assertEqual(_facts(f"The decision is made by {names}."), [])
+        padding = "et " * 300
+        self.assertEqual(_facts(f"Notre budget est de 40 k€ {padding}."), [("budget", 40000)])
+        self.assertEqual(_facts(f"Notre {padding} budget est de 40 k€."), [])
 
     def test_corpus_targets(self):
         corpus = load(CORPUS)

@@ -60,6 +60,7 @@ class CrmLead(models.Model):
     pilot_evidence_count = fields.Integer(
         string="Suggestions from the Exchanges",
         compute="_compute_pilot_evidence_count",
+        search="_search_pilot_evidence_count",
         help="Facts read in the exchanges and waiting for the salesperson's decision.",
     )
     pilot_evidence_queue = fields.Integer(
@@ -88,6 +89,33 @@ class CrmLead(models.Model):
         for lead in self:
             # read as the user may: evidence follows the opportunity's rules
             lead.pilot_evidence_count = counts.get(lead.id, 0)
+
+    def _search_pilot_evidence_count(self, operator, value):
+        # The opportunities whose number of suggestions compares with value
+        # (a filter "with suggestions" is [("pilot_evidence_count", ">", 0)]).
+        comparisons = {"=": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+        if operator in ("in", "not in"):
+            values = tuple(value) if isinstance(value, list | tuple) else (value,)
+            if not all(isinstance(item, int) for item in values):
+                return NotImplemented
+            condition = SQL("COUNT(e.id) IN %s", values or (-1,))
+            if operator == "not in":
+                condition = SQL("NOT (%s)", condition)
+        elif operator in comparisons and isinstance(value, int | float):
+            condition = SQL("COUNT(e.id) %s %s", SQL(comparisons[operator]), value)
+        else:
+            return NotImplemented
+        self.env["crm.lead.evidence"].flush_model(["lead_id", "state"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT lead.id FROM crm_lead lead
+                     LEFT JOIN crm_lead_evidence e
+                            ON e.lead_id = lead.id AND e.state = 'suggested'
+                    GROUP BY lead.id HAVING %s""",
+                condition,
+            )
+        )
+        return [("id", "in", [row[0] for row in self.env.cr.fetchall()])]
 
     # ------------------------------------------------------------------
     # The analysis
@@ -178,6 +206,18 @@ class CrmLead(models.Model):
         leads = self.exists()
         if not leads:
             return
+        # One analysis of an opportunity at a time (the button and the
+        # scheduled action woken by the same message): the row is locked
+        # until this transaction ends, and another analysis of it, after
+        # waiting, fails to serialize and is retried on what this one stored
+        # instead of suggesting the same facts again.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE crm_lead SET pilot_evidence_queue = pilot_evidence_queue"
+                " WHERE id = ANY(%s)",
+                leads.ids,
+            )
+        )
         messages = leads._pilot_evidence_messages()
         existing = Evidence.search([("lead_id", "in", leads.ids)])
         by_lead = {}

@@ -138,6 +138,9 @@ _QUARTER_WORDS = {
     "4th": 4,
 }
 
+# The furthest year a written date is read as a project's date.
+MAX_YEARS_AHEAD = 10
+
 _RULES = [
     (
         "month_end",
@@ -163,8 +166,17 @@ _RULES = [
     ),
     ("next_week", re.compile(r"\b(?:la\s+semaine\s+prochaine|next\s+week)\b")),
     ("tomorrow", re.compile(r"\b(?:apres-demain|demain|tomorrow)\b")),
-    ("explicit", re.compile(rf"\b(?P<day>\d{{1,2}})(?:er)?\s+{_MONTH}\b")),
-    ("explicit", re.compile(rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b")),
+    # a day and a month, with the year when it is written ("15 avril 2031")
+    (
+        "explicit",
+        re.compile(rf"\b(?P<day>\d{{1,2}})(?:er)?\s+{_MONTH}\b(?:,?\s+(?P<year>\d{{4}})\b)?"),
+    ),
+    (
+        "explicit",
+        re.compile(
+            rf"\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<year>\d{{4}})\b)?"
+        ),
+    ),
     ("weekday", re.compile(rf"\b{_WEEKDAY}\b")),
     ("month_start", re.compile(rf"\b(?:en|in|debut|early|courant)\s+{_MONTH}\b")),
 ]
@@ -236,19 +248,34 @@ def _resolve(rule, match, base, original):
         month = MONTHS[groups["month"]]
         return datetime.date(_month_year(month, base), month, 1)
     if rule == "explicit":
-        month = MONTHS[groups["month"]]
-        day = int(groups["day"])
-        if not 1 <= day <= calendar.monthrange(2024, month)[1]:
+        return _resolve_explicit(match, groups, base, original)
+    return None
+
+
+def _resolve_explicit(match, groups, base, original):
+    """A day and a month ("15 avril", "March 1"), with its year when written."""
+    month = MONTHS[groups["month"]]
+    day = int(groups["day"])
+    if not 1 <= day <= calendar.monthrange(2024, month)[1]:
+        return None
+    if groups.get("year"):
+        # A year written: kept when it is a project's (this year to ten
+        # years ahead), else the date is no commitment ("31 December 9999").
+        year = int(groups["year"])
+        if not base.year <= year <= base.year + MAX_YEARS_AHEAD:
             return None
-        parsed = _explicit(original[match.start() : match.end()], base)
-        if parsed:
-            return parsed
-        year = base.year if (month, day) >= (base.month, base.day) else base.year + 1
         try:
             return datetime.date(year, month, day)
         except ValueError:
             return None
-    return None
+    parsed = _explicit(original[match.start() : match.end()], base)
+    if parsed:
+        return parsed
+    year = base.year if (month, day) >= (base.month, base.day) else base.year + 1
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def find_dates(text, base):
