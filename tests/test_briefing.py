@@ -216,7 +216,9 @@ class TestBriefingPdf(PilotCommon, HttpCase):
         # Each page says whose document it is and when it was printed.
         company = first.company_id.name or self.env.company.name
         printed = (
-            f"{company} · Printed on {format_date(self.env, fields.Date.context_today(first))}"
+            # the day where the reader (who prints it) is
+            f"{company} · Printed on "
+            f"{format_date(self.env, fields.Date.context_today(first.with_user(self.manager)))}"
         )
         for page in pages:
             self.assertIn(printed, page)

@@ -122,6 +122,29 @@ class TestDemoPipeline(PilotCommon):
                 with self.assertRaises(ValidationError), self.env.cr.savepoint():
                     team.pilot_stage_team_id = source
 
+    def test_merge_in_a_team_working_with_the_stages_of_another(self):
+        """Odoo's merge keeps a stage only when it is the team's own or shared
+        by every team: the merged deal of South keeps North's stage it was in
+        (not Odoo's first shared stage, outside South's pipeline)."""
+        Team, Stage = self.env["crm.team"], self.env["crm.stage"]
+        north = Team.create({"name": "North", "pilot_own_stages_only": True})
+        south = Team.create({"name": "South", "pilot_stage_team_id": north.id})
+        stages = Stage.action_apply_recommended_pipeline(north.id)
+        Lead = self.env["crm.lead"]
+        deals = Lead.create(
+            [
+                {"name": f"South deal {key}", "type": "opportunity", "team_id": south.id}
+                | {"user_id": False}
+                for key in "AB"
+            ]
+        )
+        self.assertEqual(deals.stage_id, stages[0])
+        merged = deals.merge_opportunity()
+        self.assertEqual(len(merged), 1)
+        self.assertEqual(merged.stage_id, stages[0])
+        self.assertEqual(merged.team_id, south)
+        self.assertEqual(len(deals.exists()), 1)
+
     def test_own_stages_only_without_stages_falls_back_to_the_shared_ones(self):
         team = self.env["crm.team"].create({"name": "Empty own", "pilot_own_stages_only": True})
         lead = self.env["crm.lead"].create(

@@ -23,6 +23,9 @@ DOCUMENTS = {
     "crm.forecast.submission",
     "crm.forecast.backtest",
     "res.config.settings",
+    # a user's own preference (the hours before a meeting of its synthesis):
+    # read within its bounds, never skipped
+    "res.users",
 }
 
 

@@ -233,3 +233,23 @@ class TestSharedSettingsOverRpc(PilotRpcMixin, HttpCase):
             model=STAGE,
         )
         self.assertEqual(self.stage.sequence, -81)
+
+    def test_stage_in_another_companys_team(self):
+        """A manager of company B puts no stage (a won one at the top, say)
+        into the pipeline of a team of company A, whose deals it would gate
+        or win; into his own company's team, he does."""
+        team_a = self.env["crm.team"].create(
+            {"name": "Gate Team A", "company_id": self.company_a.id}
+        )
+        team_b = self.env["crm.team"].create(
+            {"name": "Gate Team B", "company_id": self.company_b.id}
+        )
+        self._login(self.rival)
+        vals = {"name": "Gate early won", "is_won": True, "sequence": -99}
+        self._refused("create", [{**vals, "team_id": team_a.id}], model=STAGE, error="AccessError")
+        self._refused(
+            "write", [self.stage.ids, {"team_id": team_a.id}], model=STAGE, error="AccessError"
+        )
+        stage_id = self._ok("create", [{**vals, "team_id": team_b.id}], model=STAGE)
+        self.assertEqual(self.env[STAGE].browse(stage_id).team_id, team_b)
+        self.assertFalse(self.env[STAGE].search([("team_id", "=", team_a.id)]))

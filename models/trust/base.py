@@ -177,13 +177,14 @@ class Base(models.AbstractModel):
         return cached[1]
 
     def _pilot_extended_by_addon(self):
-        """Whether the add-on defines fields on the model."""
+        """Whether the add-on (or one of its bridge add-ons) defines fields
+        on the model."""
         cached = type(self).__dict__.get("_pilot_extended_cache")
         if cached is not None and cached[0] == len(self._fields):
             return cached[1]
         return self._pilot_model_flag(
             "_pilot_extended_cache",
-            lambda: any(field._module == MODULE for field in self._fields.values()),
+            lambda: any(is_pilot_field(field) for field in self._fields.values()),
         )
 
     def _pilot_checks_values(self):

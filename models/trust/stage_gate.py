@@ -7,7 +7,7 @@ of stages (a stage turned into a won stage, a new order of the stages) never
 turns their opportunities into won or forward ones without the exit criteria
 they would need to get there by a move."""
 
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -18,7 +18,36 @@ from .base import INT_MAX
 class CrmLead(models.Model):
     _inherit = "crm.lead"
 
+    def _merge_opportunity(self, user_id=False, team_id=False, auto_unlink=True, max_length=5):
+        # Odoo keeps the merged stage only when it is the team's own or shared
+        # by every team, else takes the first shared stage: outside the
+        # pipeline of a team working with another team's stages (or with
+        # stages shared by several teams). The merged opportunity keeps a
+        # stage of its team's pipeline instead (see _pilot_merge_stage).
+        return super(CrmLead, self.with_context(pilot_merge_stage=True))._merge_opportunity(
+            user_id=user_id, team_id=team_id, auto_unlink=auto_unlink, max_length=max_length
+        )
+
+    def _pilot_merge_stage(self, vals):
+        """The values a merge writes on its head opportunity, with a stage of
+        its team's pipeline: the head's own when it is one, else the first of
+        the pipeline."""
+        if len(self) != 1 or not vals.get("stage_id"):
+            return vals
+        team = self.env["crm.team"].browse(vals["team_id"]) if "team_id" in vals else self.team_id
+        stage = self.env["crm.stage"].browse(vals["stage_id"])
+        if not team or stage._pilot_in_pipeline_of(team):
+            return vals
+        if self.stage_id and self.stage_id._pilot_in_pipeline_of(team):
+            return dict(vals, stage_id=self.stage_id.id)
+        first = self.env["crm.stage"].search(
+            team._pilot_stage_domain(), order="sequence, id", limit=1
+        )
+        return dict(vals, stage_id=first.id) if first else vals
+
     def _pilot_write_vals(self, vals, state):
+        if self.env.context.get("pilot_merge_stage"):
+            vals = self._pilot_merge_stage(vals)
         vals = super()._pilot_write_vals(vals, state)
         if self._pilot_exit_criteria_skipped():
             return vals
@@ -95,7 +124,20 @@ class CrmStage(models.Model):
             return True
         return bool(stage.filtered_domain(team._pilot_stage_domain()))
 
+    def _pilot_check_team_readable(self, vals_list):
+        """A stage goes into the pipeline of a sales team its author may
+        read: not into another company's (whose deals it would gate)."""
+        team_ids = {vals["team_id"] for vals in vals_list if vals.get("team_id")}
+        if team_ids and not self.env.su:
+            self.env["crm.team"].browse(team_ids).check_access("read")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._pilot_check_team_readable(vals_list)
+        return super().create(vals_list)
+
     def write(self, vals):
+        self._pilot_check_team_readable([vals])
         Lead = self.env["crm.lead"]
         if not Lead._pilot_exit_criteria_skipped() and vals.keys() & {"is_won", "sequence"}:
             # Who may not change the stages learns nothing of their deals.
