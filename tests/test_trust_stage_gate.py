@@ -253,3 +253,25 @@ class TestSharedSettingsOverRpc(PilotRpcMixin, HttpCase):
         stage_id = self._ok("create", [{**vals, "team_id": team_b.id}], model=STAGE)
         self.assertEqual(self.env[STAGE].browse(stage_id).team_id, team_b)
         self.assertFalse(self.env[STAGE].search([("team_id", "=", team_a.id)]))
+
+    def test_stage_in_a_shared_team_holding_another_companys_deals(self):
+        """The team without a company holds company A's deal: company B's
+        manager puts no stage in its pipeline; the manager of both does."""
+        self._login(self.rival)
+        vals = {"name": "Gate shared early won", "is_won": True, "team_id": self.team.id}
+        message = self._refused("create", [vals], model=STAGE, error="AccessError")
+        self.assertEqual(
+            message,
+            "The sales team Gate Shared Team belongs to no company and holds opportunities "
+            "of companies you do not work in: only users of all these companies change its "
+            "pipeline settings.",
+        )
+        self.assertFalse(self.env[STAGE].search([("team_id", "=", self.team.id)]))
+        self._login(self.boss)
+        stage_id = self._ok(
+            "create",
+            [{**vals, "is_won": False}],
+            {"context": {"allowed_company_ids": (self.company_a | self.company_b).ids}},
+            model=STAGE,
+        )
+        self.assertEqual(self.env[STAGE].browse(stage_id).team_id, self.team)

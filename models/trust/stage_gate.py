@@ -126,10 +126,15 @@ class CrmStage(models.Model):
 
     def _pilot_check_team_readable(self, vals_list):
         """A stage goes into the pipeline of a sales team its author may
-        read: not into another company's (whose deals it would gate)."""
+        read and change: not into another company's, nor into a team without
+        a company holding deals of companies its author does not work in
+        (whose deals it would gate, or win when put first)."""
         team_ids = {vals["team_id"] for vals in vals_list if vals.get("team_id")}
         if team_ids and not self.env.su:
-            self.env["crm.team"].browse(team_ids).check_access("read")
+            teams = self.env["crm.team"].browse(team_ids)
+            teams.check_access("read")
+            # nor into a team without a company holding other companies' deals
+            teams._pilot_check_pipeline_settings_access()
 
     @api.model_create_multi
     def create(self, vals_list):

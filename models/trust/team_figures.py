@@ -86,20 +86,26 @@ class CrmTeam(models.Model):
         # by users of all those companies (who may write the teams first).
         if not self.env.su:
             self.check_access("write")
-        if not self.env.su and any(
-            fname in self._fields and is_pilot_field(self._fields[fname]) for fname in vals
-        ):
-            restricted = self.browse(self._pilot_restricted_team_ids()) & self
-            if restricted:
-                raise AccessError(
-                    self.env._(
-                        "The sales team %(team)s belongs to no company and holds opportunities "
-                        "of companies you do not work in: only users of all these companies "
-                        "change its pipeline settings.",
-                        team=restricted[0].display_name,
-                    )
-                )
+        if any(fname in self._fields and is_pilot_field(self._fields[fname]) for fname in vals):
+            self._pilot_check_pipeline_settings_access()
         return super().write(vals)
+
+    def _pilot_check_pipeline_settings_access(self):
+        """Refuse to change the pipeline of the teams of self (their settings,
+        the stages put in them) to a user who does not work in every company
+        whose opportunities a team without a company holds."""
+        if self.env.su:
+            return
+        restricted = self.browse(self._pilot_restricted_team_ids()) & self
+        if restricted:
+            raise AccessError(
+                self.env._(
+                    "The sales team %(team)s belongs to no company and holds opportunities "
+                    "of companies you do not work in: only users of all these companies "
+                    "change its pipeline settings.",
+                    team=restricted[0].display_name,
+                )
+            )
 
 
 class CrmPipelineReview(models.Model):
