@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Menus an Odoo user expects, and configuration steps that end on a result."""
 
+from lxml import etree
+
 from odoo.tests import tagged
 
 from .common import SALES_MANAGER, PilotCommon, load_french, new_pilot_user
@@ -86,6 +88,41 @@ class TestNavigation(PilotCommon):
         self.assertTrue(self._visible(self.manager, stat_menu))
         self.assertTrue(
             self._visible(self.salesman, "crm_pipeline_pilot.crm_pipeline_review_list_menu")
+        )
+
+    def test_team_settings_shown_without_assignment_rules(self):
+        """The add-on's settings of a sales team are in a group of their own
+        on its form, not in crm's assignment rules (hidden while rule-based
+        assignment is off, as in a new database)."""
+        self.assertFalse(
+            self.env["ir.config_parameter"].sudo().get_param("crm.lead.auto.assignment")
+        )
+        arch = (
+            self.env["crm.team"]
+            .with_user(self.manager)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        group = etree.fromstring(arch).xpath("//group[@name='pilot_settings']")[0]
+        self.assertFalse(group.get("invisible"))
+        self.assertFalse(
+            [
+                node
+                for node in group.iterancestors()
+                if "assignment_enabled" in node.get("invisible", "")
+            ]
+        )
+        self.assertEqual(
+            [node.get("name") for node in group.iter("field")],
+            [
+                "pilot_min_margin_rate",
+                "pilot_own_stages_only",
+                "pilot_stage_team_id",
+                "pilot_probability_mode",
+                "pilot_probability_band",
+                "pilot_forecast_method",
+                "pilot_forecast_method_mape",
+                "pilot_won_reason_required",
+            ],
         )
 
     def test_recommended_pipeline_wizard_says_what_it_did(self):
