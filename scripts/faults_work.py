@@ -84,7 +84,8 @@ def create_deals(client, refs, today):
                 "name": f"Deal {number} of {client.uid}",
                 "type": "opportunity",
                 "user_id": client.uid,
-                "team_id": refs["sales_team.team_sales_department"],
+                # of no team: the demo's teams work with Pre-Sales' stages
+                "team_id": False,
                 "stage_id": refs["crm.stage_lead1"],
                 "expected_revenue": 1000 * number,
                 "date_deadline": today.isoformat(),
@@ -169,7 +170,8 @@ def salesperson_work(client, refs, figures, leads, today, until, seed):
                     "create",
                     {
                         "user_id": client.uid,
-                        "team_id": refs["sales_team.team_sales_department"],
+                        # of no team: the demo's teams work with Pre-Sales' stages
+                        "team_id": False,
                     },
                 )
             ],
