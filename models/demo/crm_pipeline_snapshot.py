@@ -4,7 +4,7 @@
 
 from datetime import datetime, time, timedelta
 
-from odoo import api, models
+from odoo import api, fields, models
 
 
 class CrmPipelineSnapshot(models.Model):
@@ -28,7 +28,7 @@ class CrmPipelineSnapshot(models.Model):
                           SUM(COALESCE(l.prorated_revenue, 0)),
                           SUM(COALESCE(l.estimated_margin, 0)),
                           SUM(COALESCE(l.prorated_margin, 0)),
-                          %(uid)s, %(now)s, %(uid)s, %(now)s
+                          %(uid)s, %(created)s, %(uid)s, %(created)s
                      FROM crm_lead_stage_history h
                      JOIN crm_lead l ON l.id = h.lead_id
                      JOIN crm_stage s ON s.id = h.stage_id
@@ -45,7 +45,9 @@ class CrmPipelineSnapshot(models.Model):
                     "moment": moment,
                     "teams": tuple(teams.ids),
                     "uid": self.env.uid,
-                    "now": now,
+                    # written now (the demo's "now" is 9:00 of the user's
+                    # day, which may still be to come in UTC)
+                    "created": fields.Datetime.now(),
                 },
             )
         self.invalidate_model()
