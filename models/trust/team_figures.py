@@ -174,30 +174,16 @@ class CrmStageExitCriterion(models.Model):
         """The criteria of a stage shared by every team (no team) gate the
         opportunities of every company in it: changed only by users of every
         company of those opportunities."""
-        shared = stages.sudo().filtered(lambda stage: not stage.team_id)
-        if self.env.su or not shared:
+        if self.env.su:
             return
-        rows = (
-            self.env["crm.lead"]
-            .sudo()
-            .with_context(active_test=False)
-            ._read_group(
-                [
-                    ("stage_id", "in", shared.ids),
-                    ("company_id", "!=", False),
-                    ("company_id", "not in", self.env.companies.ids),
-                ],
-                ["stage_id"],
-                limit=1,
-            )
-        )
-        if rows:
+        stage = stages._pilot_shared_stage_of_other_companies()
+        if stage:
             raise AccessError(
                 self.env._(
                     "The stage %(stage)s is shared by every sales team and holds opportunities "
                     "of companies you do not work in: only users of all these companies change "
                     "its exit criteria.",
-                    stage=rows[0][0].name,
+                    stage=stage.name,
                 )
             )
 
