@@ -56,7 +56,8 @@ class TestDealCoachTour(HttpCase):
                 "Planifier la prochaine étape avec le client",
                 self.salesman,
                 self.env.ref("mail.mail_activity_data_todo"),
-                fields.Date.context_today(self.lead) + timedelta(days=1),
+                # tomorrow for the salesperson (their day, not the test's user's)
+                fields.Date.context_today(self.lead.with_user(self.salesman)) + timedelta(days=1),
                 self.env.ref("crm_pipeline_pilot.next_action_rule_no_activity"),
             ),
         )

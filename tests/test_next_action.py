@@ -29,7 +29,8 @@ class TestNextAction(PilotCommon):
         cls.stage_prop = Stage.create(
             {"name": "NA Proposal", "sequence": 2, "is_proposal_stage": True, "stagnation_days": 30}
         )
-        cls.today = fields.Date.context_today(cls.env["crm.lead"])
+        # The salesperson's day (their time zone), on which their next actions fall
+        cls.today = fields.Date.context_today(cls.env["crm.lead"].with_user(cls.salesman))
         cls.now = fields.Datetime.now()
         ref = cls.env.ref
         cls.todo = ref("mail.mail_activity_data_todo")

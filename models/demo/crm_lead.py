@@ -4,9 +4,9 @@
 open. Deterministic: the same dates (relative to the day of installation),
 amounts and outcomes at every installation; no randomness."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import api, models
 
 from ..crm_lead import TRUSTED
 
@@ -143,7 +143,7 @@ class CrmLead(models.Model):
         leaves everything as it is."""
         if self._pilot_demo_ref("crm_pipeline_pilot.lead_pilot_history_1_1"):
             return
-        now = datetime.combine(fields.Date.context_today(self), time(9, 0))
+        now = self._pilot_demo_now()
         teams = self._pilot_demo_teams()
         closed_dates = self._pilot_demo_closed_deals(teams, now)
         leads = self.with_context(active_test=False).search(

@@ -126,8 +126,17 @@ class CrmLead(models.Model):
             [lead.id for lead in map(self._pilot_demo_ref, xmlids) if lead]
         ).filtered(lambda lead: lead.create_date > yesterday)
         if leads:
-            now = datetime.combine(fields.Date.context_today(self), time(9, 0))
-            self._pilot_demo_stage_history(leads, {}, now)
+            self._pilot_demo_stage_history(leads, {}, self._pilot_demo_now())
+
+    @api.model
+    def _pilot_demo_now(self):
+        """The moment the demo's history leads up to: 9:00 of the user's day,
+        or an hour ago if that is still to come (the user's day may be ahead
+        of UTC): no stay starts in the future, every current one has lasted."""
+        return min(
+            datetime.combine(fields.Date.context_today(self), time(9, 0)),
+            fields.Datetime.now() - timedelta(hours=1),
+        )
 
     @api.model
     def _pilot_demo_close_dates(self, leads, now):

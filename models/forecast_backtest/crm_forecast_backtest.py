@@ -24,6 +24,8 @@ except those in the category Omitted:
   alone uses what was known in the month's first days.
 """
 
+from datetime import timedelta
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -111,7 +113,9 @@ class CrmForecastBacktest(models.Model):
 
     @api.constrains("months", "date")
     def _check_period(self):
-        today = fields.Date.context_today(self)
+        # The day of the user who changes the run may be behind the day of
+        # the one who created it (another time zone): a day's margin.
+        today = fields.Date.context_today(self) + timedelta(days=1)
         for run in self:
             if not 0 < run.months <= MAX_MONTHS:
                 raise ValidationError(
