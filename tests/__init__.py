@@ -73,6 +73,5 @@ from . import test_stage_history_demo
 from . import test_forecast_backtest_months
 from . import test_manager_monday_labels
 from . import test_evidence_reading
-from . import test_evidence_concurrency
 from . import test_evidence
 from . import test_evidence_ui

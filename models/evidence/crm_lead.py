@@ -206,18 +206,6 @@ class CrmLead(models.Model):
         leads = self.exists()
         if not leads:
             return
-        # One analysis of an opportunity at a time (the button and the
-        # scheduled action woken by the same message): the row is locked
-        # until this transaction ends, and another analysis of it, after
-        # waiting, fails to serialize and is retried on what this one stored
-        # instead of suggesting the same facts again.
-        self.env.cr.execute(
-            SQL(
-                "UPDATE crm_lead SET pilot_evidence_queue = pilot_evidence_queue"
-                " WHERE id = ANY(%s)",
-                leads.ids,
-            )
-        )
         messages = leads._pilot_evidence_messages()
         existing = Evidence.search([("lead_id", "in", leads.ids)])
         by_lead = {}
